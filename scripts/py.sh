@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs the project's Python (training, export, evaluation, Python tests) from .venv, creating
+# the venv and installing training/requirements.txt first when it is missing or out of date.
+#   scripts/py.sh -m training.train_all
+set -euo pipefail
+cd "$(dirname "$0")/.."
+req=training/requirements.txt
+stamp=.venv/.requirements.sha256
+want=$(sha256sum "$req" | cut -d' ' -f1)
+if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "[py] setting up .venv from $req (once)" >&2
+  python3 -m venv .venv
+  pip_args=()
+  # Build machines without internet carry a local package index; use it directly so pip does
+  # not spend minutes retrying an unreachable default index.
+  if [ -d /opt/pypi/simple ]; then
+    pip_args=(--index-url file:///opt/pypi/simple)
+    [ -d /opt/pypi-more/simple ] && pip_args+=(--extra-index-url file:///opt/pypi-more/simple)
+    [ -d /opt/wheels ] && pip_args+=(--find-links /opt/wheels)
+  fi
+  .venv/bin/pip install -q "${pip_args[@]}" -r "$req"
+  echo "$want" > "$stamp"
+fi
+exec .venv/bin/python "$@"

@@ -1,0 +1,167 @@
+/**
+ * User commands, each defined once and used by buttons and keyboard shortcuts alike.
+ * They read the stores, send requests through the one EngineClient, and record what they
+ * sent; the worker's answers come back through `applyEvent`.
+ */
+import { EngineClient } from './engineClient';
+import { useForm, type FormState } from './store/form';
+import { applyEvent, useStudio, type Job, type JobParams, type StudioState } from './store/studio';
+import { parseSeed, randomSeed, validateAdvanced, type StageName } from './settings/validate';
+import type { GenerateRequest } from '../engine';
+import type { BackendPreference } from '../worker/protocol';
+
+let client: EngineClient | undefined;
+
+/** Starts the worker (once) and wires its events into the store. */
+export function connectEngine(factory?: () => Worker): EngineClient {
+  if (client) return client;
+  const c = new EngineClient(factory);
+  c.onEvent(applyEvent);
+  c.onRestart((reason) => {
+    useStudio.setState({ crashNotice: `The engine worker crashed (${reason}) and was restarted; the model is being reloaded.` });
+    // A fresh worker has no model: restore the backend choice and the last good model.
+    const { backend, model } = useStudio.getState();
+    sendBackend(backend.preference);
+    const url = model.url ?? model.loadingUrl;
+    if (url) loadModel(url, model.notice);
+  });
+  client = c;
+  return c;
+}
+
+function engine(): EngineClient {
+  if (!client) throw new Error('connectEngine() was not called');
+  return client;
+}
+
+export function stagesOf(state: StudioState): StageName[] {
+  const stages = state.model.manifest?.stages;
+  if (!stages) return [];
+  return stages.superRes ? ['base', 'superRes'] : ['base'];
+}
+
+export interface Availability {
+  canGenerate: boolean;
+  /** Why Generate is disabled, in words a user can act on. */
+  reason?: string;
+  /** True when pressing Generate now queues behind the running job. */
+  willQueue: boolean;
+}
+
+/** Whether Generate can be pressed now, and why not. */
+export function availability(form: FormState, studio: StudioState): Availability {
+  const willQueue = studio.job !== undefined;
+  const no = (reason: string): Availability => ({ canGenerate: false, reason, willQueue });
+  if (!studio.model.manifest) {
+    if (studio.model.status === 'error') return no('The model failed to load.');
+    return no('The model is loading…');
+  }
+  if (studio.job && studio.queued) return no('One image job is running and one is queued.');
+  const advanced = validateAdvanced(stagesOf(studio), form.overrides);
+  const firstError = Object.values(advanced.errors)[0];
+  if (firstError) return no(firstError);
+  if (form.seedMode === 'locked') {
+    const seed = parseSeed(form.seedText);
+    if (!seed.ok) return no(seed.message);
+  }
+  return { canGenerate: true, willQueue };
+}
+
+/** Generate (Mod+Enter): runs now, or queues behind the running job (queue of one). */
+export function generate(): void {
+  const form = useForm.getState();
+  const studio = useStudio.getState();
+  const avail = availability(form, studio);
+  if (!avail.canGenerate || !studio.model.manifest || !studio.model.url) return;
+  let seed: number;
+  if (form.seedMode === 'locked') {
+    const parsed = parseSeed(form.seedText);
+    if (!parsed.ok) return;
+    seed = parsed.value;
+  } else {
+    seed = randomSeed();
+    useForm.setState({ seedText: String(seed) });
+  }
+  const { values } = validateAdvanced(stagesOf(studio), form.overrides);
+  const request: GenerateRequest = {
+    prompt: form.prompt,
+    seed,
+    count: form.count,
+    ...(form.negativePrompt.trim() ? { negativePrompt: form.negativePrompt } : {}),
+    ...(values.base ? { base: values.base } : {}),
+    ...(values.superRes ? { superRes: values.superRes } : {}),
+  };
+  const params: JobParams = {
+    prompt: form.prompt,
+    negativePrompt: form.negativePrompt.trim(),
+    seed,
+    count: form.count,
+    modelName: studio.model.manifest.name,
+    modelUrl: studio.model.url,
+  };
+  const id = engine().send({ type: 'generate', request });
+  const job: Job = { id, params, status: 'queued', overallStep: 0, overallTotal: 0 };
+  if (studio.job) useStudio.setState({ queued: job, jobError: undefined });
+  else useStudio.setState({ job: { ...job, startedAt: performance.now() }, jobError: undefined, jobNote: undefined });
+}
+
+/** Cancel (Esc): stops the running job and drops the queued one. */
+export function cancel(): void {
+  const { job, queued } = useStudio.getState();
+  if (queued) engine().cancel(queued.id);
+  if (job) engine().cancel(job.id);
+}
+
+/** Loads a model package; the current model stays in use until the new one is ready. */
+export function loadModel(url: string, notice?: string): void {
+  const id = engine().send({ type: 'load', modelUrl: url });
+  const { model } = useStudio.getState();
+  useStudio.setState({
+    loadJobId: id,
+    model: { ...model, status: model.manifest ? model.status : 'loading', loadingUrl: url, pendingNotice: notice },
+  });
+}
+
+function sendBackend(preference: BackendPreference): void {
+  const id = engine().send({ type: 'setBackend', preference });
+  const { backend } = useStudio.getState();
+  useStudio.setState({ backendJobId: id, backend: { ...backend, preference, switching: true, error: undefined } });
+}
+
+/** Backend override (Auto / WebGPU / WASM); reloads the current model on the new backend. */
+export function setBackend(preference: BackendPreference): void {
+  sendBackend(preference);
+}
+
+/** Test hook: makes the worker throw so crash recovery can be exercised. */
+export function crashWorkerForTest(): void {
+  engine().send({ type: 'crashForTest' });
+}
+
+export const DEFAULT_MODEL_URL = '/models/scenes/';
+export const FIXTURE_MODEL_URL = '/tests/fixtures/tiny/';
+
+/**
+ * Picks the model to start with: `?model=` when given, else the trained default in
+ * models/scenes, else the test fixture (saying so), so the whole flow works before training.
+ */
+export async function bootModel(search: URLSearchParams): Promise<void> {
+  const requested = search.get('model');
+  if (requested) {
+    loadModel(requested);
+    return;
+  }
+  let hasDefault = false;
+  try {
+    const res = await fetch(`${DEFAULT_MODEL_URL}manifest.json`, { method: 'HEAD', cache: 'no-store' });
+    hasDefault = res.ok && !(res.headers.get('content-type') ?? '').includes('text/html');
+  } catch {
+    hasDefault = false;
+  }
+  if (hasDefault) loadModel(DEFAULT_MODEL_URL);
+  else
+    loadModel(
+      FIXTURE_MODEL_URL,
+      'No trained default model yet (models/scenes is missing), so the studio loaded the test fixture from tests/fixtures/tiny.',
+    );
+}

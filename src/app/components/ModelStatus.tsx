@@ -1,0 +1,34 @@
+import { useStudio } from '../store/studio';
+
+const dot: Record<string, string> = {
+  idle: 'bg-zinc-500',
+  loading: 'bg-amber-400 animate-pulse',
+  ready: 'bg-emerald-400',
+  error: 'bg-rose-500',
+};
+
+/** "Model: <name> — ready / loading / error" as a live status. */
+export function ModelStatus() {
+  const model = useStudio((s) => s.model);
+  const loading = model.loadingUrl !== undefined;
+  const state = loading ? 'loading' : model.status;
+  const name = model.manifest?.displayName ?? model.loadingUrl ?? 'no model';
+  const text =
+    state === 'loading'
+      ? `Loading ${model.loadingUrl}…`
+      : state === 'ready'
+        ? 'Ready'
+        : state === 'error'
+          ? 'Failed to load'
+          : 'Starting…';
+  return (
+    <div role="status" aria-label="Model status" className="flex min-w-0 items-center gap-2 text-sm">
+      <span className={`h-2 w-2 shrink-0 rounded-full ${dot[state]}`} aria-hidden />
+      <span className="truncate text-zinc-300">{name}</span>
+      <span className="text-zinc-500">·</span>
+      <span className="text-zinc-400" data-model-state={state}>
+        {text}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,126 @@
+import { useStudio, type GenerationResult, type Job } from '../store/studio';
+import { formActions } from '../store/form';
+import { RgbaCanvas } from './RgbaCanvas';
+import { buttonClass, InlineError } from './ui';
+import { tokenDigest } from '../tokenDigest';
+
+const stageNames: Record<string, string> = {
+  text: 'encoding the prompt',
+  base: 'base stage',
+  superRes: 'super-resolution',
+  decode: 'decoding pixels',
+};
+
+function gridCols(n: number): string {
+  return n === 1 ? 'grid-cols-1 max-w-xl' : 'grid-cols-2 max-w-3xl';
+}
+
+function Progress({ job }: { job: Job }) {
+  const { overallStep: step, overallTotal: total } = job;
+  const queued = job.status === 'queued';
+  return (
+    <div className="flex flex-col gap-2">
+      <div role="status" aria-label="Generation progress" className="flex items-baseline justify-between text-sm">
+        <span className="text-zinc-200">
+          {queued ? 'Starting…' : total > 0 ? `Step ${step}/${total}` : 'Preparing…'}
+        </span>
+        <span className="text-xs text-zinc-500">{job.stage ? stageNames[job.stage] ?? job.stage : ''}</span>
+      </div>
+      <div
+        role="progressbar"
+        aria-label="Generation"
+        aria-valuemin={0}
+        aria-valuemax={total || 1}
+        aria-valuenow={step}
+        className="h-1.5 overflow-hidden rounded-full bg-zinc-800"
+      >
+        <div
+          className="h-full rounded-full bg-violet-500 transition-[width] duration-200"
+          style={{ width: `${total ? (100 * step) / total : 0}%` }}
+        />
+      </div>
+    </div>
+  );
+}
+
+function ResultInfo({ result }: { result: GenerationResult }) {
+  const img = result.images[0];
+  const seconds = (result.ms / 1000).toFixed(1);
+  return (
+    <div className="flex flex-wrap items-center gap-x-4 gap-y-1 text-xs text-zinc-400">
+      <span>
+        Seed <span className="font-mono text-zinc-200">{result.params.seed}</span>
+        {result.images.length > 1 && ` … ${result.params.seed + result.images.length - 1}`}
+      </span>
+      {img && (
+        <span>
+          {img.width}×{img.height}
+        </span>
+      )}
+      <span>{result.backend === 'webgpu' ? 'WebGPU' : 'WASM'}</span>
+      <span>
+        {seconds} s{result.images.length > 1 ? ` for ${result.images.length}` : ''}
+      </span>
+      <span>{result.params.prompt.trim() === '' ? 'unconditional' : ''}</span>
+      <button type="button" className={`${buttonClass} ml-auto py-1 text-xs`} onClick={() => formActions.reuseSeed(result.params.seed)}>
+        Reuse this seed
+      </button>
+    </div>
+  );
+}
+
+/** The stage: live previews with "step x/N" while a job runs, the final grid after. */
+export function OutputPanel() {
+  const job = useStudio((s) => s.job);
+  const result = useStudio((s) => s.result);
+  const jobError = useStudio((s) => s.jobError);
+  const jobNote = useStudio((s) => s.jobNote);
+  const maxLength = useStudio((s) => s.model.manifest?.textEncoder.maxLength);
+  const showing = job?.previews ?? (job ? undefined : result?.images);
+  return (
+    <section aria-label="Output" className="flex flex-col gap-4 rounded-xl border border-zinc-800 bg-zinc-900/30 p-4">
+      {job && <Progress job={job} />}
+      {jobError && <InlineError>{jobError}</InlineError>}
+      {!job && jobNote && (
+        <p role="status" className="text-xs text-zinc-400">
+          {jobNote}
+        </p>
+      )}
+      {showing && showing.length > 0 ? (
+        <div
+          data-testid={job ? 'previews' : 'result'}
+          data-seed={!job && result ? result.params.seed : undefined}
+          data-backend={!job && result ? result.backend : undefined}
+          data-tokens={!job && result ? tokenDigest(result.tokens) : undefined}
+          className={`grid gap-3 ${gridCols(showing.length)}`}
+        >
+          {showing.map((img, i) => (
+            <RgbaCanvas
+              key={i}
+              image={img}
+              label={job ? `Preview ${i + 1} of ${showing.length}` : `Generated image ${i + 1} of ${showing.length}`}
+              className={job ? 'opacity-80' : ''}
+            />
+          ))}
+        </div>
+      ) : (
+        !job && (
+          <div className="flex aspect-[2/1] max-w-3xl items-center justify-center rounded-md border border-dashed border-zinc-800 text-sm text-zinc-500">
+            Your images appear here.
+          </div>
+        )
+      )}
+      {job && !job.previews && (
+        <div className="flex aspect-[2/1] max-w-3xl animate-pulse items-center justify-center rounded-md bg-zinc-900 text-sm text-zinc-500">
+          Waiting for the first preview…
+        </div>
+      )}
+      {!job && result && <ResultInfo result={result} />}
+      {!job && result?.promptTruncated && (
+        <p role="note" className="text-xs text-amber-300">
+          The prompt was longer than the model reads ({maxLength ?? '?'} tokens) and was truncated; the end was ignored.
+        </p>
+      )}
+    </section>
+  );
+}

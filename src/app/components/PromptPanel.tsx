@@ -1,0 +1,59 @@
+import { useId } from 'react';
+import { formActions, useForm } from '../store/form';
+import { inputClass, Kbd, modKey } from './ui';
+
+export function PromptPanel() {
+  const prompt = useForm((s) => s.prompt);
+  const negative = useForm((s) => s.negativePrompt);
+  const id = useId();
+  const empty = prompt.trim() === '';
+  return (
+    <div className="flex flex-col gap-2">
+      <div className="flex items-center justify-between">
+        <label htmlFor={`${id}-prompt`} className="text-sm font-medium text-zinc-200">
+          Prompt
+        </label>
+        {empty && (
+          <span
+            id={`${id}-uncond`}
+            className="rounded-full border border-zinc-600 px-2 py-0.5 text-[11px] uppercase tracking-wide text-zinc-400"
+          >
+            unconditional
+          </span>
+        )}
+      </div>
+      <textarea
+        id={`${id}-prompt`}
+        className={`${inputClass} min-h-28 resize-y`}
+        placeholder="a red hot-air balloon over the sea at sunset"
+        value={prompt}
+        aria-describedby={`${id}-hint`}
+        onChange={(e) => formActions.setPrompt(e.target.value)}
+      />
+      <p id={`${id}-hint`} className="text-xs text-zinc-500">
+        {empty ? 'Empty prompt: the model draws without text (unconditional). ' : ''}
+        <Kbd>{modKey}</Kbd> <Kbd>Enter</Kbd> to generate.
+      </p>
+      <details className="group rounded-md border border-zinc-800 bg-zinc-900/40">
+        <summary className="cursor-pointer select-none px-3 py-2 text-sm text-zinc-300 hover:text-zinc-100">
+          <span className="mr-1 inline-block transition-transform group-open:rotate-90">›</span>
+          Negative prompt
+          {negative.trim() !== '' && <span className="ml-2 text-xs text-violet-300">· set</span>}
+        </summary>
+        <div className="px-3 pb-3">
+          <label htmlFor={`${id}-neg`} className="sr-only">
+            Negative prompt
+          </label>
+          <textarea
+            id={`${id}-neg`}
+            className={`${inputClass} min-h-16 resize-y`}
+            placeholder="what to steer away from"
+            value={negative}
+            onChange={(e) => formActions.setNegativePrompt(e.target.value)}
+          />
+          <p className="mt-1 text-xs text-zinc-500">Replaces the unconditional branch of guidance.</p>
+        </div>
+      </details>
+    </div>
+  );
+}

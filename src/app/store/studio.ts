@@ -1,0 +1,182 @@
+/**
+ * Engine-side state as the UI sees it: model, backend, the running and queued job, the last
+ * result. It changes only through `applyEvent` (worker events) and the small setters that the
+ * commands in ../commands.ts call when they send a request.
+ */
+import { create } from 'zustand';
+import type { Manifest, StageSettings } from '../../engine';
+import { assertNever } from '../../worker/assertNever';
+import type { BackendKind, BackendPreference, WireImage, WorkerEvent } from '../../worker/protocol';
+
+export interface ModelState {
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  /** URL of the loaded model (kept while another one loads or fails). */
+  url?: string;
+  manifest?: Manifest;
+  loadingUrl?: string;
+  /** Message of the last failed load; the model in `manifest` (if any) is still in use. */
+  loadError?: string;
+  failedUrl?: string;
+  /** Plain-language note about which model was chosen and why. */
+  notice?: string;
+  /** The notice that goes with the model being loaded; becomes `notice` once it is ready. */
+  pendingNotice?: string;
+  loadMs?: number;
+}
+
+export interface BackendState {
+  preference: BackendPreference;
+  active?: BackendKind;
+  reason?: string;
+  wasmThreads?: number;
+  switching: boolean;
+  error?: string;
+}
+
+/** What the user asked for, kept with the job and its result (gallery, "reuse seed"). */
+export interface JobParams {
+  prompt: string;
+  negativePrompt: string;
+  seed: number;
+  count: number;
+  modelName: string;
+  modelUrl: string;
+}
+
+export interface Job {
+  id: string;
+  params: JobParams;
+  status: 'queued' | 'running';
+  stage?: string;
+  overallStep: number;
+  overallTotal: number;
+  previews?: WireImage[];
+  backend?: BackendKind;
+  startedAt?: number;
+}
+
+export interface GenerationResult {
+  id: string;
+  params: JobParams;
+  images: WireImage[];
+  tokens: { base: Int32Array[]; superRes?: Int32Array[] };
+  settings: { base: StageSettings; superRes?: StageSettings };
+  promptTruncated: boolean;
+  timings: Record<string, number>;
+  backend: BackendKind;
+  /** Wall time from Generate (or from leaving the queue) to the result, in ms. */
+  ms: number;
+}
+
+export interface StudioState {
+  model: ModelState;
+  backend: BackendState;
+  loadJobId?: string;
+  backendJobId?: string;
+  job?: Job;
+  queued?: Job;
+  result?: GenerationResult;
+  /** Inline message about the last job that failed (or was refused). */
+  jobError?: string;
+  /** Neutral note about the last job, e.g. that it was cancelled. */
+  jobNote?: string;
+  /** Set after the worker crashed and was restarted. */
+  crashNotice?: string;
+  lastSeed?: number;
+}
+
+export const useStudio = create<StudioState>()(() => ({
+  model: { status: 'idle' },
+  backend: { preference: 'auto', switching: false },
+}));
+
+type ResultListener = (result: GenerationResult) => void;
+const resultListeners = new Set<ResultListener>();
+
+/** Subscribes to finished generations (the gallery stores them). */
+export function onGenerationResult(listener: ResultListener): () => void {
+  resultListeners.add(listener);
+  return () => resultListeners.delete(listener);
+}
+
+/** Reduces one worker event into the store. */
+export function applyEvent(e: WorkerEvent): void {
+  const s = useStudio.getState();
+  const set = useStudio.setState;
+  switch (e.type) {
+    case 'loaded':
+      if (e.jobId !== s.loadJobId) return;
+      set({
+        loadJobId: undefined,
+        model: { ...s.model, status: 'ready', url: e.modelUrl, manifest: e.manifest, loadingUrl: undefined,
+          loadError: undefined, failedUrl: undefined, loadMs: e.ms, notice: s.model.pendingNotice, pendingNotice: undefined },
+      });
+      return;
+    case 'queued':
+      return;
+    case 'started': {
+      const job = s.job?.id === e.jobId ? s.job : s.queued?.id === e.jobId ? s.queued : undefined;
+      if (!job) return;
+      set({
+        job: { ...job, status: 'running', backend: e.backend, startedAt: job.startedAt ?? performance.now() },
+        queued: s.queued?.id === e.jobId ? undefined : s.queued,
+        jobError: undefined,
+        jobNote: undefined,
+        crashNotice: undefined,
+      });
+      return;
+    }
+    case 'progress':
+      if (s.job?.id !== e.jobId) return;
+      set({
+        job: { ...s.job, stage: e.stage, overallStep: e.overallStep, overallTotal: e.overallTotal,
+          previews: e.previews ?? s.job.previews },
+      });
+      return;
+    case 'result': {
+      if (s.job?.id !== e.jobId) return;
+      const result: GenerationResult = {
+        id: e.jobId,
+        params: s.job.params,
+        images: e.images,
+        tokens: e.tokens,
+        settings: e.settings,
+        promptTruncated: e.promptTruncated,
+        timings: e.timings,
+        backend: e.backend,
+        ms: performance.now() - (s.job.startedAt ?? performance.now()),
+      };
+      set({ job: undefined, result, lastSeed: s.job.params.seed });
+      for (const l of resultListeners) l(result);
+      return;
+    }
+    case 'cancelled':
+      if (s.job?.id === e.jobId) set({ job: undefined, jobNote: 'Cancelled.' });
+      else if (s.queued?.id === e.jobId) set({ queued: undefined });
+      return;
+    case 'backendSet':
+      if (e.jobId === s.backendJobId) set({ backendJobId: undefined, backend: { ...s.backend, switching: false } });
+      return;
+    case 'error':
+      if (e.jobId === s.loadJobId) {
+        const hadModel = s.model.manifest !== undefined && e.code !== 'crashed';
+        set({
+          loadJobId: undefined,
+          model: { ...s.model, status: hadModel ? 'ready' : 'error', loadingUrl: undefined,
+            pendingNotice: undefined, loadError: e.message, failedUrl: s.model.loadingUrl },
+        });
+      } else if (e.jobId === s.backendJobId) {
+        set({ backendJobId: undefined, backend: { ...s.backend, switching: false, error: e.message } });
+      } else if (s.job?.id === e.jobId) {
+        set({ job: undefined, jobError: e.message });
+      } else if (s.queued?.id === e.jobId) {
+        set({ queued: undefined, jobError: e.message });
+      }
+      return;
+    case 'backend':
+      set({ backend: { ...s.backend, active: e.active, reason: e.reason, wasmThreads: e.wasmThreads, error: undefined } });
+      return;
+    default:
+      assertNever(e, 'worker event');
+  }
+}

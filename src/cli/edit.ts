@@ -1,0 +1,96 @@
+/**
+ * `npm run edit -- --image IN.png [--mask MASK.png] [--extend left=N,…] [--strength X]
+ * --prompt "…" --out OUT.png`: inpainting, outpainting or editing by text in Node with
+ * onnxruntime-node. Writes PNGs of the input's size (plus the extension) with the A1111
+ * `parameters` chunk, including the edit mode.
+ */
+import { readFile } from 'node:fs/promises';
+import type { EditRequest } from '../engine';
+import { UsageError, outputPath } from './args';
+import { DEFAULT_MODEL, consoleIo, describeError, isMain, openModel, parametersText, resolveModelDir, samplingRequest, writeImagePng, type CliIo } from './common';
+import { EDIT_USAGE, parseEditArgs, type EditOptions } from './editArgs';
+import { editRequestFromPng, InputFileError } from './editPng';
+
+/** The extra A1111 keys recording how an image was edited. */
+export function editParameters(req: EditRequest): Record<string, string> {
+  const extra: Record<string, string> = { Edit: req.mode, 'Edit source': `${req.image.width}x${req.image.height}` };
+  if (req.mode === 'text') extra['Edit strength'] = String(req.strength ?? 0.6);
+  if (req.extend) extra['Edit extend'] = `left=${req.extend.left},right=${req.extend.right},top=${req.extend.top},bottom=${req.extend.bottom}`;
+  return extra;
+}
+
+async function readInput(path: string, flag: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputFileError(code === 'ENOENT' ? `${flag} ${path}: file not found` : `${flag} ${path}: ${describeError(err)}`);
+  }
+}
+
+/** Runs the edit command on `argv` (without node and script); resolves to the exit code. */
+export async function runEditCli(argv: string[], io: CliIo = consoleIo, defaultModel = DEFAULT_MODEL): Promise<number> {
+  let opts: EditOptions | null;
+  try {
+    opts = parseEditArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.error(`error: ${err.message}\nRun with --help for usage.`);
+    return 2;
+  }
+  if (opts === null) {
+    io.log(EDIT_USAGE);
+    return 0;
+  }
+  let request: EditRequest;
+  const seed = opts.seed ?? crypto.getRandomValues(new Uint32Array(1))[0];
+  try {
+    const image = await readInput(opts.image, '--image');
+    const mask = opts.mask === undefined ? undefined : await readInput(opts.mask, '--mask');
+    request = await editRequestFromPng(
+      {
+        ...samplingRequest(opts),
+        image,
+        ...(mask ? { mask } : {}),
+        ...(opts.extend ? { extend: opts.extend } : {}),
+        ...(opts.strength !== undefined ? { strength: opts.strength } : {}),
+        ...(opts.feather !== undefined ? { feather: opts.feather } : {}),
+        ...(opts.dilation !== undefined ? { dilation: opts.dilation } : {}),
+        seed,
+        count: opts.count,
+      },
+      { image: `--image ${opts.image}`, mask: `--mask ${opts.mask}` },
+    );
+  } catch (err) {
+    if (!(err instanceof InputFileError)) throw err;
+    io.error(`error: ${err.message}`);
+    return 1;
+  }
+  const dir = resolveModelDir(opts.model, io, defaultModel);
+  if (dir === null) return 1;
+  const model = await openModel(dir, io);
+  if (model === null) return 1;
+  try {
+    const m = model.manifest;
+    const result = await model.edit(request, { previews: false });
+    if (result.promptTruncated) io.error(`note: the prompt is longer than ${m.textEncoder.maxLength} tokens and was cut.`);
+    const perImage = result.timings['total'] / result.images.length;
+    const how = request.mode === 'text' ? `edit by text, strength ${request.strength ?? 0.6}` : `${request.mode}, ${(result.changedFraction * 100).toFixed(1)}% of pixels changeable, ${result.windows.length} window(s)`;
+    for (const [k, img] of result.images.entries()) {
+      const file = outputPath(opts.out, k);
+      await writeImagePng(file, img, parametersText(m, opts, (seed + k) >>> 0, result.settings, img, editParameters(request)));
+      io.log(`wrote ${file} (${img.width}x${img.height}, ${how}, seed ${(seed + k) >>> 0}, ${perImage.toFixed(0)} ms per image)`);
+    }
+    return 0;
+  } catch (err) {
+    io.error(`error: ${describeError(err)}`);
+    return 1;
+  } finally {
+    await model.release();
+  }
+}
+
+// Run only when executed directly (npm run edit), not when imported by tests.
+if (isMain(import.meta.url)) {
+  process.exitCode = await runEditCli(process.argv.slice(2));
+}

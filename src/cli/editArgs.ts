@@ -1,0 +1,113 @@
+import { parseArgs } from 'node:util';
+import type { Extension } from '../engine';
+import { UsageError, intFlag, numberFlag } from './args';
+import type { SamplingOptions } from './common';
+
+/** What `npm run edit -- …` was asked to do, every value checked. */
+export interface EditOptions extends SamplingOptions {
+  image: string;
+  mask: string | undefined;
+  extend: Extension | undefined;
+  strength: number | undefined;
+  feather: number | undefined;
+  dilation: number | undefined;
+  seed: number | undefined;
+  count: number;
+  out: string;
+}
+
+export const EDIT_USAGE = `Usage: npm run edit -- --image IN.png --prompt "TEXT" --out OUT.png [options]
+
+Edits a PNG with a Muse Studio model package in Node (onnxruntime-node, CPU). The result has
+the input's size (plus the extension when outpainting); pixels outside the mask and its
+feather are kept byte for byte.
+
+  --image FILE.png     the image to edit (PNG; JPEG is not supported here: convert it first)
+  --mask FILE.png      inpaint: white = regenerate, black = keep (same size as the image)
+  --extend SIDES       outpaint: pixels to add, e.g. left=64,right=64 (sides: left, right, top, bottom)
+  --strength X         edit by text (no --mask, no --extend): 0 < X ≤ 1 (default 0.6)
+  --prompt TEXT        what the edited region or image should show (required)
+  --negative TEXT      negative prompt (replaces the unconditional branch of guidance)
+  --seed N             integer 0–4294967295 (default: random, printed); variation k uses N + k
+  --count N            variations, 1–4 (default 1): OUT.png, OUT-2.png, …
+  --feather N          inpaint/outpaint: blend width in pixels (default: 1/64 of the shorter side)
+  --dilation N         inpaint/outpaint: token rings grown around the mask, 0–4 (default 1)
+  --steps N            base-stage iterations, 1–64 (default: the model's)
+  --sr-steps N         super-resolution iterations, 1–64 (default: the model's)
+  --guidance X         base-stage guidance scale ≥ 0 (default: the model's)
+  --temperature X      sampling temperature > 0, both stages (default: the model's)
+  --model DIR          package folder (default: models/scenes)
+  --out FILE.png       where to write the result (required)
+  --help               show this text
+
+Without --mask and --extend the whole image is edited by the prompt ("at night"); with
+--strength small it stays close to the input.`;
+
+/** Parses "left=64,right=32" (any subset of the four sides, each an integer ≥ 0). */
+export function parseExtend(raw: string): Extension {
+  const ext: Extension = { left: 0, right: 0, top: 0, bottom: 0 };
+  const seen = new Set<string>();
+  for (const part of raw.split(',')) {
+    const m = /^\s*(left|right|top|bottom)\s*=\s*(\d+)\s*$/.exec(part);
+    if (!m) throw new UsageError(`--extend must look like left=64,right=64 (sides left, right, top, bottom; pixels ≥ 0), got "${raw}"`);
+    const side = m[1] as keyof Extension;
+    if (seen.has(side)) throw new UsageError(`--extend names ${side} twice`);
+    seen.add(side);
+    ext[side] = intFlag(`extend ${side}`, m[2], 0, 4096)!;
+  }
+  return ext;
+}
+
+/**
+ * Parses the edit command line (without the node and script arguments). Returns null for
+ * --help. Throws a UsageError for unknown flags, missing values or values out of range.
+ */
+export function parseEditArgs(argv: string[]): EditOptions | null {
+  let values: Record<string, string | boolean | undefined>;
+  const flags = ['image', 'mask', 'extend', 'strength', 'prompt', 'negative', 'seed', 'count', 'feather', 'dilation', 'steps', 'sr-steps', 'guidance', 'temperature', 'model', 'out'];
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: { ...Object.fromEntries(flags.map((f) => [f, { type: 'string' as const }])), help: { type: 'boolean' } },
+    }));
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (values['help']) return null;
+  const str = (k: string): string | undefined => values[k] as string | undefined;
+  const image = str('image');
+  if (image === undefined || image.trim() === '') throw new UsageError('--image FILE.png is required');
+  const prompt = str('prompt');
+  if (prompt === undefined) throw new UsageError('--prompt is required (what the edited region or image should show)');
+  const out = str('out');
+  if (out === undefined || out.trim() === '') throw new UsageError('--out FILE.png is required');
+  if (!/\.png$/i.test(out)) throw new UsageError(`--out must name a .png file, got "${out}"`);
+  const mask = str('mask');
+  const extendRaw = str('extend');
+  const extend = extendRaw === undefined ? undefined : parseExtend(extendRaw);
+  const strength = numberFlag('strength', str('strength'), 0, true);
+  if (strength !== undefined && strength > 1) throw new UsageError(`--strength must be a number with 0 < X ≤ 1, got "${str('strength')}"`);
+  if (strength !== undefined && (mask !== undefined || extend !== undefined)) {
+    throw new UsageError('--strength is for editing by text alone; it cannot be combined with --mask or --extend');
+  }
+  return {
+    image,
+    mask,
+    extend,
+    strength,
+    prompt,
+    negative: str('negative'),
+    seed: intFlag('seed', str('seed'), 0, 0xffffffff),
+    count: intFlag('count', str('count'), 1, 4) ?? 1,
+    feather: intFlag('feather', str('feather'), 0, 512),
+    dilation: intFlag('dilation', str('dilation'), 0, 4),
+    steps: intFlag('steps', str('steps'), 1, 64),
+    srSteps: intFlag('sr-steps', str('sr-steps'), 1, 64),
+    guidance: numberFlag('guidance', str('guidance'), 0, false),
+    temperature: numberFlag('temperature', str('temperature'), 0, true),
+    model: str('model'),
+    out,
+  };
+}

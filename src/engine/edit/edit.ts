@@ -1,0 +1,59 @@
+import type { ModelParts } from '../pipeline/generate';
+import { createReporter, yieldToEventLoop } from '../pipeline/progress';
+import { createRng } from '../sampler/prng';
+import type { EditRequest, EditResult, GenerateHooks } from '../types';
+import { modelSize, type EditContext } from './context';
+import { fill, planFill } from './fill';
+import { resolveEdit } from './request';
+import { textEdit, textEditSteps } from './textEdit';
+
+/**
+ * Inpaints, outpaints or edits by text (docs/ENGINE_API.md, "Editing"). Progress, previews and
+ * cancellation work as in generate(): a 'text' event, one event per iteration of each stage run
+ * (per window, per resampling round) and one 'decode' event. Deterministic: variation k depends
+ * only on the request, seed + k and the backend's arithmetic.
+ */
+export async function edit(parts: ModelParts, req: EditRequest, hooks: GenerateHooks = {}): Promise<EditResult> {
+  const t0 = performance.now();
+  const r = resolveEdit(req, parts.manifest);
+  // Planning checks the mask (an empty one is a RequestError) before any model runs.
+  const plan = r.mode === 'text' ? null : planFill(r, modelSize(parts, r));
+  const perWindow = r.base.steps + (r.superRes?.steps ?? 0);
+  const timings: Record<string, number> = {};
+  const overallTotal = plan ? plan.windows.length * perWindow : textEditSteps({ r, parts });
+  const reporter = createReporter(parts.vq, hooks, overallTotal, timings, t0);
+
+  reporter.checkAbort();
+  reporter.emit({ stage: 'text', step: 0, totalSteps: 0, overallStep: 0, overallTotal });
+  const mark = performance.now();
+  const cond = await parts.prompts.encode(r.prompt);
+  const uncond = await parts.prompts.encode(r.negativePrompt ?? '');
+  timings['text'] = performance.now() - mark;
+  await yieldToEventLoop();
+
+  const ctx: EditContext = {
+    parts,
+    r,
+    reporter,
+    timings,
+    cond,
+    uncond,
+    rngs: Array.from({ length: r.count }, (_, k) => createRng((r.seed + k) >>> 0)),
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
+  };
+  let result: Pick<EditResult, 'images' | 'changedFraction' | 'windows'>;
+  if (plan) {
+    const filled = await fill(ctx, plan);
+    result = { ...filled, windows: plan.windows };
+  } else {
+    const edited = await textEdit(ctx);
+    result = { images: edited.images, changedFraction: 1, windows: [edited.window] };
+  }
+  timings['total'] = performance.now() - t0;
+  return {
+    ...result,
+    settings: r.superRes ? { base: r.base, superRes: r.superRes } : { base: r.base },
+    promptTruncated: cond.truncated,
+    timings,
+  };
+}

@@ -1,0 +1,3 @@
+export { edit } from './edit';
+export { maskFromRgba } from './mask';
+export { MAX_EDIT_SIDE, DEFAULT_STRENGTH, EMPTY_MASK_MESSAGE } from './request';

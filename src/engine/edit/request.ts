@@ -1,0 +1,135 @@
+import { RequestError } from '../errors';
+import type { Manifest } from '../manifest/types';
+import { resolveRequest, type ResolvedRequest } from '../pipeline/request';
+import type { EditRequest, Extension, RgbaImage } from '../types';
+
+/** Largest side, in pixels, of an image to edit and of an edit's result. */
+export const MAX_EDIT_SIDE = 4096;
+export const DEFAULT_STRENGTH = 0.6;
+export const DEFAULT_DILATION = 1;
+export const MAX_DILATION = 4;
+export const MAX_FEATHER = 512;
+export const EMPTY_MASK_MESSAGE = 'the mask is empty: paint the region to regenerate';
+
+/** An EditRequest with every default filled in and every value checked. */
+export interface ResolvedEdit extends ResolvedRequest {
+  mode: EditRequest['mode'];
+  image: RgbaImage;
+  /** The image's mask bytes (inpaint, or outpaint with a mask), else null. */
+  mask: Uint8Array | null;
+  /** All zero unless outpainting. */
+  extend: Extension;
+  /** The result's size: the image plus the extension. */
+  width: number;
+  height: number;
+  strength: number;
+  feather: number;
+  dilation: number;
+  maskThreshold: number;
+}
+
+const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+
+function intField(name: string, v: unknown, min: number, max: number): number {
+  if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) {
+    throw new RequestError(`${name} must be an integer from ${min} to ${max}, got ${show(v)}`);
+  }
+  return v as number;
+}
+
+function checkImage(img: unknown): RgbaImage {
+  const i = img as { width: unknown; height: unknown; data: Uint8ClampedArray | Uint8Array } | null;
+  if (typeof i !== 'object' || i === null || !(i.data instanceof Uint8ClampedArray || i.data instanceof Uint8Array)) {
+    throw new RequestError('image must be an RGBA image { width, height, data: Uint8ClampedArray }');
+  }
+  const side = (v: unknown) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_EDIT_SIDE;
+  if (!side(i.width) || !side(i.height)) {
+    throw new RequestError(`image is ${show(i.width)}x${show(i.height)}: each side must be a whole number of pixels from 1 to ${MAX_EDIT_SIDE} (downscale larger photos first)`);
+  }
+  const width = i.width as number;
+  const height = i.height as number;
+  if (i.data.length !== width * height * 4) {
+    throw new RequestError(`image data has ${i.data.length} bytes; a ${width}x${height} RGBA image needs ${width * height * 4}`);
+  }
+  // A Uint8Array view of the same bytes is accepted; the engine works on Uint8ClampedArray.
+  const data = i.data instanceof Uint8ClampedArray ? i.data : new Uint8ClampedArray(i.data.buffer, i.data.byteOffset, i.data.length);
+  return { width, height, data };
+}
+
+function checkMask(req: EditRequest, image: RgbaImage): Uint8Array {
+  const m = req.mask;
+  if (typeof m !== 'object' || m === null || !(m.data instanceof Uint8Array || m.data instanceof Uint8ClampedArray)) {
+    throw new RequestError('mask must be { width, height, data: Uint8Array } with 1 byte per pixel (255 = regenerate)');
+  }
+  if (m.width !== image.width || m.height !== image.height) {
+    throw new RequestError(`mask is ${show(m.width)}x${show(m.height)} but the image is ${image.width}x${image.height}: they must have the same size`);
+  }
+  if (m.data.length !== m.width * m.height) {
+    throw new RequestError(`mask data has ${m.data.length} bytes; a ${m.width}x${m.height} mask needs ${m.width * m.height} (1 byte per pixel)`);
+  }
+  return m.data instanceof Uint8Array ? m.data : new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.length);
+}
+
+function checkExtend(req: EditRequest, image: RgbaImage): Extension {
+  const e = req.extend;
+  if (typeof e !== 'object' || e === null) {
+    throw new RequestError('extend is required for outpainting: { left, right, top, bottom } in pixels');
+  }
+  const ext: Extension = { left: 0, right: 0, top: 0, bottom: 0 };
+  for (const side of ['left', 'right', 'top', 'bottom'] as const) ext[side] = intField(`extend.${side}`, e[side] ?? 0, 0, MAX_EDIT_SIDE);
+  if (ext.left + ext.right + ext.top + ext.bottom === 0) {
+    throw new RequestError('extend adds nothing: give at least one side more than 0 pixels');
+  }
+  const w = image.width + ext.left + ext.right;
+  const h = image.height + ext.top + ext.bottom;
+  if (w > MAX_EDIT_SIDE || h > MAX_EDIT_SIDE) {
+    throw new RequestError(`extend would make the image ${w}x${h}; each side must be at most ${MAX_EDIT_SIDE} px`);
+  }
+  return ext;
+}
+
+/**
+ * Checks an edit request from outside (UI, CLI) and fills defaults; throws a RequestError naming
+ * the field. The prompt, seed, count and stage settings follow the GenerateRequest rules.
+ */
+export function resolveEdit(req: EditRequest, manifest: Manifest): ResolvedEdit {
+  if (typeof req !== 'object' || req === null) throw new RequestError('the request must be an object');
+  const common = resolveRequest(req, manifest);
+  if (req.mode !== 'inpaint' && req.mode !== 'outpaint' && req.mode !== 'text') {
+    throw new RequestError(`mode must be "inpaint", "outpaint" or "text", got ${show(req.mode)}`);
+  }
+  const image = checkImage(req.image);
+  let mask: Uint8Array | null = null;
+  let extend: Extension = { left: 0, right: 0, top: 0, bottom: 0 };
+  if (req.mode === 'text') {
+    if (req.mask !== undefined) throw new RequestError('mask is not used when editing by text (mode "text" changes the whole image); use mode "inpaint" to edit a region');
+    if (req.extend !== undefined) throw new RequestError('extend is only used by mode "outpaint"');
+  } else if (req.mode === 'inpaint') {
+    if (req.mask === undefined) throw new RequestError(`mask is required for inpainting: ${EMPTY_MASK_MESSAGE}`);
+    if (req.extend !== undefined) throw new RequestError('extend is only used by mode "outpaint"');
+    mask = checkMask(req, image);
+  } else {
+    extend = checkExtend(req, image);
+    if (req.mask !== undefined) mask = checkMask(req, image);
+  }
+  const strength = req.strength ?? DEFAULT_STRENGTH;
+  if (typeof strength !== 'number' || !(strength > 0 && strength <= 1)) {
+    throw new RequestError(`strength must be a number with 0 < strength ≤ 1, got ${show(strength)}`);
+  }
+  const width = image.width + extend.left + extend.right;
+  const height = image.height + extend.top + extend.bottom;
+  const feather = req.feather === undefined ? Math.max(2, Math.round(Math.min(width, height) / 64)) : intField('feather', req.feather, 0, MAX_FEATHER);
+  return {
+    ...common,
+    mode: req.mode,
+    image,
+    mask,
+    extend,
+    width,
+    height,
+    strength,
+    feather,
+    dilation: req.dilation === undefined ? DEFAULT_DILATION : intField('dilation', req.dilation, 0, MAX_DILATION),
+    maskThreshold: req.maskThreshold === undefined ? 0 : intField('maskThreshold', req.maskThreshold, 0, 254),
+  };
+}

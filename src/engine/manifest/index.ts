@@ -1,0 +1,3 @@
+export * from './types';
+export { parseManifest } from './parse';
+export { isPackagePath, pathProblem } from './paths';

@@ -1,0 +1,36 @@
+import { PackageError } from '../errors';
+import type { FileEntry } from '../manifest/types';
+
+/**
+ * Lower-case hex SHA-256 of `bytes`, via WebCrypto (`globalThis.crypto.subtle`), which exists in
+ * browsers, workers and Node ≥ 20 alike, so no Node import is needed. Note: WebCrypto is only
+ * exposed on secure contexts (https or localhost) in browsers.
+ */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) throw new Error('SHA-256 is unavailable: crypto.subtle needs a secure context (https or localhost)');
+  const digest = new Uint8Array(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  let hex = '';
+  for (const b of digest) hex += b.toString(16).padStart(2, '0');
+  return hex;
+}
+
+/**
+ * Checks that `bytes` is exactly the file the manifest lists (size first: it is free and names
+ * the common cause, a truncated download). Throws a PackageError naming `path`.
+ */
+export async function verifyFile(path: string, bytes: Uint8Array, entry: FileEntry): Promise<void> {
+  if (bytes.byteLength !== entry.bytes) {
+    throw new PackageError(
+      `expected ${entry.bytes} bytes, found ${bytes.byteLength} (the file is incomplete, damaged or from another package)`,
+      path,
+    );
+  }
+  const actual = await sha256Hex(bytes);
+  if (actual !== entry.sha256) {
+    throw new PackageError(
+      `sha256 mismatch: manifest says ${entry.sha256}, file has ${actual} (the file is damaged or from another package)`,
+      path,
+    );
+  }
+}

@@ -1,0 +1,65 @@
+import { abortError } from '../errors';
+import type { GenerateHooks, Progress, RgbaImage } from '../types';
+import { decodeTokens, type VqDecoder } from './vq';
+
+/**
+ * Lets queued events run between iterations. ORT's run() may settle through microtasks only, and
+ * a worker handles its "cancel" message as a macrotask: without this, a cancel would be seen
+ * only after the whole generation.
+ */
+export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Progress events, previews and cancellation for one job (generation or edit). */
+export interface Reporter {
+  emit(p: Progress): void;
+  /** Throws the AbortError when the job was cancelled. */
+  checkAbort(): void;
+  /**
+   * The `onStep` callback of one stage run: decodes a preview (unless turned off), emits the
+   * event and yields to the event loop.
+   */
+  stage(run: StageProgress): (step: number, previewTokens: Int32Array[]) => Promise<void>;
+}
+
+/** How one stage run's iterations are numbered in its progress events. */
+export interface StageProgress {
+  stage: 'base' | 'superRes';
+  grid: [number, number];
+  /** Iterations of the stage (all its runs, e.g. every resampling round). */
+  totalSteps: number;
+  /** Iterations of the job before this run: its step s is overall step `overallOffset + s`. */
+  overallOffset: number;
+  /** Iterations of the same stage before this run (resampling rounds): reported step = stepOffset + s. */
+  stepOffset?: number;
+  window?: Progress['window'];
+}
+
+/** `timings.firstPreview` is set (ms since `t0`) when the first preview has been decoded. */
+export function createReporter(vq: VqDecoder, hooks: GenerateHooks, overallTotal: number, timings: Record<string, number>, t0: number): Reporter {
+  const wantPreviews = hooks.onProgress !== undefined && hooks.previews !== false;
+  const emit = (p: Progress): void => hooks.onProgress?.(p);
+  return {
+    emit,
+    checkAbort(): void {
+      if (hooks.signal?.aborted) throw abortError();
+    },
+    stage: (run) => async (step, previewTokens) => {
+      let preview: RgbaImage[] | undefined;
+      if (wantPreviews) {
+        preview = await decodeTokens(vq, previewTokens, run.grid);
+        timings['firstPreview'] ??= performance.now() - t0;
+      }
+      const s = (run.stepOffset ?? 0) + step;
+      emit({
+        stage: run.stage,
+        step: s,
+        totalSteps: run.totalSteps,
+        overallStep: run.overallOffset + step,
+        overallTotal,
+        ...(preview ? { preview } : {}),
+        ...(run.window ? { window: run.window } : {}),
+      });
+      await yieldToEventLoop();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+// The gallery: saved images in IndexedDB, the grid that shows them, PNG export with the
+// generation settings, and recalling settings from a dropped PNG. See README.md.
+export { Gallery, type GalleryProps } from './Gallery';
+export { GalleryGrid, altText, type GalleryGridProps } from './GalleryGrid';
+export {
+  addToGallery,
+  closeGalleryDb,
+  deleteFromGallery,
+  getGalleryPng,
+  listGallery,
+  GALLERY_DB_NAME,
+  GALLERY_STORE,
+  type GalleryListing,
+  type SkippedRow,
+} from './galleryDb';
+export { downloadBlob, galleryFilename } from './download';
+export { listenForPngDrops, readParamsFromFile, MAX_DROP_BYTES, type PngDropCallbacks, type PngDropResult } from './pngDrop';
+export { toPngBlob, compressionStreamDeflate } from './toPngBlob';
+export { useGallery, type GalleryState } from './useGallery';
+export { usePngDrop, PngDropOverlay } from './usePngDrop';
+export { GalleryError, type GalleryErrorCode, type GalleryItem, type NewGalleryEntry } from './types';

@@ -1,0 +1,60 @@
+/**
+ * Backend selection for the worker: which ORT execution provider to ask for, and why.
+ *
+ * WebGPU is used when the preference allows it and `navigator.gpu.requestAdapter()` yields an
+ * adapter; otherwise WASM. Anything that goes wrong on WebGPU later (session creation, device
+ * lost, an unsupported op at run time) is a reason to fall back to WASM — the caller does that
+ * and reports the reason returned here.
+ */
+import type { BackendKind, BackendPreference } from './protocol';
+
+type OrtEnv = typeof import('onnxruntime-web/webgpu').env;
+
+/** Minimal shape of navigator.gpu we rely on (no @webgpu/types dependency). */
+interface GpuLike {
+  requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string } } | null>;
+}
+
+export interface BackendChoice {
+  kind: BackendKind;
+  /** Set when the choice differs from what the preference asked for. */
+  reason?: string;
+}
+
+/** Decides the first backend to try for a preference, probing WebGPU when needed. */
+export async function chooseBackend(preference: BackendPreference): Promise<BackendChoice> {
+  if (preference === 'wasm') return { kind: 'wasm' };
+  const gpu = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
+  if (!gpu) return { kind: 'wasm', reason: 'WebGPU is not available in this browser (navigator.gpu is missing).' };
+  try {
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return { kind: 'wasm', reason: 'WebGPU found no GPU adapter.' };
+  } catch (e) {
+    return { kind: 'wasm', reason: `WebGPU adapter request failed: ${errorMessage(e)}` };
+  }
+  return { kind: 'webgpu' };
+}
+
+/** Execution providers to pass to the engine for a backend. */
+export function executionProviders(kind: BackendKind): string[] {
+  return kind === 'webgpu' ? ['webgpu'] : ['wasm'];
+}
+
+/**
+ * Configures ORT's WASM runtime once, before the first session. Threads need
+ * cross-origin isolation (SharedArrayBuffer); without it ORT would silently use one.
+ * Returns the number of threads configured.
+ */
+export function configureWasm(env: OrtEnv): number {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  const threads = isolated ? Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1) : 1;
+  env.wasm.numThreads = threads;
+  // We already are in a worker; ORT's own proxy worker would only add a hop.
+  env.wasm.proxy = false;
+  return threads;
+}
+
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message || e.name;
+  return String(e);
+}

@@ -1,0 +1,156 @@
+/**
+ * The whole UI ↔ worker protocol, types only.
+ *
+ * Invariants:
+ * - Every request carries a `jobId` chosen by the UI; every request is answered with exactly
+ *   one terminal event for that id (`loaded`, `result`, `cancelled`, `backendSet` or `error`).
+ *   Errors travel as data, never as exceptions across the boundary.
+ * - The worker runs one job at a time. While a generation runs, ONE more `generate` may wait
+ *   (it gets a `queued` event); a further one is refused with `error` `{ code: 'busy' }`.
+ * - Pixels and tokens cross as transferable buffers (`WireImage.rgba`, `Int32Array`s), so the
+ *   sender must not touch them after posting.
+ * - `backend` events are broadcasts (no job): the worker sends one whenever the active backend
+ *   or the reason for it changes.
+ */
+import type { GenerateRequest, Manifest, StageSettings } from '../engine';
+
+export type BackendKind = 'webgpu' | 'wasm';
+/** What the user asked for; `auto` = WebGPU when an adapter exists, else WASM. */
+export type BackendPreference = 'auto' | BackendKind;
+
+/** One RGBA image, row-major, 4 bytes per pixel; `rgba` is transferred. */
+export interface WireImage {
+  width: number;
+  height: number;
+  rgba: ArrayBuffer;
+}
+
+// ---------------------------------------------------------------- requests (UI → worker)
+
+export interface LoadRequest {
+  type: 'load';
+  jobId: string;
+  /** URL (absolute or page-relative) of the package folder, e.g. "/models/scenes/". */
+  modelUrl: string;
+}
+export interface GenerateJobRequest {
+  type: 'generate';
+  jobId: string;
+  request: GenerateRequest;
+}
+export interface CancelRequest {
+  type: 'cancel';
+  /** The id of the job to cancel (running or queued). */
+  jobId: string;
+}
+export interface SetBackendRequest {
+  type: 'setBackend';
+  jobId: string;
+  preference: BackendPreference;
+}
+/** Test-only: the worker throws an uncaught error so crash recovery can be exercised. */
+export interface CrashForTestRequest {
+  type: 'crashForTest';
+  jobId: string;
+}
+
+export type WorkerRequest =
+  | LoadRequest
+  | GenerateJobRequest
+  | CancelRequest
+  | SetBackendRequest
+  | CrashForTestRequest;
+
+// ---------------------------------------------------------------- events (worker → UI)
+
+export interface LoadedEvent {
+  type: 'loaded';
+  jobId: string;
+  modelUrl: string;
+  manifest: Manifest;
+  backend: BackendKind;
+  ms: number;
+}
+export interface QueuedEvent {
+  type: 'queued';
+  jobId: string;
+}
+export interface StartedEvent {
+  type: 'started';
+  jobId: string;
+  backend: BackendKind;
+}
+export interface ProgressEvent {
+  type: 'progress';
+  jobId: string;
+  stage: 'text' | 'base' | 'superRes' | 'decode';
+  step: number;
+  totalSteps: number;
+  /** Across stages, for "step x/N". */
+  overallStep: number;
+  overallTotal: number;
+  /** One per image when the engine produced previews at this step. */
+  previews?: WireImage[];
+}
+export interface ResultEvent {
+  type: 'result';
+  jobId: string;
+  images: WireImage[];
+  tokens: { base: Int32Array[]; superRes?: Int32Array[] };
+  settings: { base: StageSettings; superRes?: StageSettings };
+  promptTruncated: boolean;
+  timings: Record<string, number>;
+  backend: BackendKind;
+}
+export interface CancelledEvent {
+  type: 'cancelled';
+  jobId: string;
+}
+export interface BackendSetEvent {
+  type: 'backendSet';
+  jobId: string;
+  preference: BackendPreference;
+}
+export type ErrorCode =
+  /** The model package is missing or invalid; the previous model (if any) is still loaded. */
+  | 'package'
+  /** The engine refused the generate request (a setting out of range); the message names it. */
+  | 'request'
+  /** A generation is already running and another is queued. */
+  | 'busy'
+  /** `generate` before any model loaded. */
+  | 'noModel'
+  /** The worker crashed; reported by the client on the worker's behalf. */
+  | 'crashed'
+  | 'internal';
+export interface ErrorEvent {
+  type: 'error';
+  jobId: string;
+  code: ErrorCode;
+  message: string;
+  /** True when the worker (or its model) is gone and must be restarted/reloaded. */
+  fatal?: boolean;
+}
+export interface BackendEvent {
+  type: 'backend';
+  active: BackendKind;
+  preference: BackendPreference;
+  /** Why the active backend is not what was preferred (no adapter, session or device failure). */
+  reason?: string;
+  /** Threads used by the WASM backend (1 when the page is not cross-origin isolated). */
+  wasmThreads: number;
+}
+
+export type WorkerEvent =
+  | LoadedEvent
+  | QueuedEvent
+  | StartedEvent
+  | ProgressEvent
+  | ResultEvent
+  | CancelledEvent
+  | BackendSetEvent
+  | ErrorEvent
+  | BackendEvent;
+
+/** Events that end a job: after one of these the job id is never mentioned again. */
+export type TerminalEvent = LoadedEvent | ResultEvent | CancelledEvent | BackendSetEvent | ErrorEvent;

@@ -1,0 +1,55 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { applyEvent, useStudio } from '../../../src/app/store/studio';
+import type { Manifest } from '../../../src/engine';
+
+const manifest = { name: 'tiny', displayName: 'Tiny' } as Manifest;
+const params = { prompt: 'p', negativePrompt: '', seed: 5, count: 1, modelName: 'tiny', modelUrl: '/m/' };
+
+beforeEach(() => {
+  useStudio.setState(
+    { model: { status: 'idle' }, backend: { preference: 'auto', switching: false } },
+    true,
+  );
+});
+
+describe('studio store', () => {
+  it('a failed load keeps the model that is already loaded', () => {
+    useStudio.setState({ loadJobId: 'j1', model: { status: 'loading', loadingUrl: '/a/' } });
+    applyEvent({ type: 'loaded', jobId: 'j1', modelUrl: '/a/', manifest, backend: 'wasm', ms: 3 });
+    expect(useStudio.getState().model).toMatchObject({ status: 'ready', url: '/a/', manifest });
+
+    useStudio.setState((s) => ({ loadJobId: 'j2', model: { ...s.model, loadingUrl: '/bad/' } }));
+    applyEvent({ type: 'error', jobId: 'j2', code: 'package', message: 'manifest.json: not found' });
+    expect(useStudio.getState().model).toMatchObject({
+      status: 'ready',
+      url: '/a/',
+      manifest,
+      loadError: 'manifest.json: not found',
+      failedUrl: '/bad/',
+      loadingUrl: undefined,
+    });
+  });
+
+  it('a queued job becomes the running job when it starts', () => {
+    useStudio.setState({
+      job: { id: 'g1', params, status: 'running', overallStep: 0, overallTotal: 0 },
+      queued: { id: 'g2', params, status: 'queued', overallStep: 0, overallTotal: 0 },
+    });
+    applyEvent({ type: 'cancelled', jobId: 'g1' });
+    applyEvent({ type: 'started', jobId: 'g2', backend: 'webgpu' });
+    const s = useStudio.getState();
+    expect(s.queued).toBeUndefined();
+    expect(s.job).toMatchObject({ id: 'g2', status: 'running', backend: 'webgpu' });
+    applyEvent({ type: 'progress', jobId: 'g2', stage: 'base', step: 1, totalSteps: 6, overallStep: 1, overallTotal: 10 });
+    expect(useStudio.getState().job).toMatchObject({ overallStep: 1, overallTotal: 10, stage: 'base' });
+  });
+
+  it('an error for the running job is shown and ends it; events of unknown jobs are ignored', () => {
+    useStudio.setState({ job: { id: 'g1', params, status: 'running', overallStep: 2, overallTotal: 10 } });
+    applyEvent({ type: 'progress', jobId: 'other', stage: 'base', step: 9, totalSteps: 9, overallStep: 9, overallTotal: 9 });
+    expect(useStudio.getState().job?.overallStep).toBe(2);
+    applyEvent({ type: 'error', jobId: 'g1', code: 'crashed', message: 'The engine worker crashed', fatal: true });
+    expect(useStudio.getState().job).toBeUndefined();
+    expect(useStudio.getState().jobError).toBe('The engine worker crashed');
+  });
+});

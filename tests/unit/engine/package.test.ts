@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { loadModel } from '../../../src/engine/engine';
+import { PackageError } from '../../../src/engine/errors';
+import { createMemorySource } from '../../../src/engine/package/memorySource';
+import { createUrlSource } from '../../../src/engine/package/urlSource';
+import { sha256Hex, verifyFile } from '../../../src/engine/package/verify';
+import { fakeGraphs, fakeOrt, fakePackage, setGraph, type FakeGraph } from './helpers/fakePackage';
+
+const enc = new TextEncoder();
+
+/** Loads with the fake ORT; resolves to the error (or fails the test if it loads). */
+async function loadError(pkg: ReturnType<typeof fakePackage>): Promise<PackageError> {
+  const { ort } = fakeOrt();
+  const err: unknown = await loadModel(pkg.source, { ort, executionProviders: ['cpu'] }).then(
+    () => expect.unreachable('the package loaded'),
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(PackageError);
+  return err as PackageError;
+}
+
+/** Changes one graph of the package (keeping its hash consistent). */
+const withGraph = (path: string, change: (g: FakeGraph) => void) =>
+  fakePackage((files) => {
+    const g = fakeGraphs()[path];
+    change(g);
+    setGraph(files, path, g);
+  });
+
+describe('sha256 and file verification', () => {
+  it('hashes with WebCrypto', async () => {
+    expect(await sha256Hex(enc.encode('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('reports wrong size and wrong hash, naming the file', async () => {
+    const bytes = enc.encode('abc');
+    const sha256 = await sha256Hex(bytes);
+    await expect(verifyFile('a/b.onnx', bytes, { sha256, bytes: 3 })).resolves.toBeUndefined();
+    await expect(verifyFile('a/b.onnx', bytes, { sha256, bytes: 4 })).rejects.toThrow(/^a\/b.onnx: expected 4 bytes, found 3/);
+    await expect(verifyFile('a/b.onnx', enc.encode('abd'), { sha256, bytes: 3 })).rejects.toThrow(/^a\/b.onnx: sha256 mismatch/);
+  });
+});
+
+describe('loadModel package checks (fake ORT)', () => {
+  it('loads a good package and releases its sessions', async () => {
+    const { ort, live } = fakeOrt();
+    const model = await loadModel(fakePackage().source, { ort, executionProviders: ['cpu'] });
+    expect(model.manifest.name).toBe('unit-fake');
+    expect(live()).toBe(5);
+    await model.release();
+    expect(live()).toBe(0);
+  });
+
+  it('missing manifest.json', async () => {
+    const source = createMemorySource('empty-folder', {});
+    const err = await loadModel(source, { ort: fakeOrt().ort, executionProviders: ['cpu'] }).catch((e: unknown) => e);
+    expect(String(err)).toMatch(/manifest.json: file not found in empty-folder/);
+  });
+
+  it('manifest.json that is not JSON', async () => {
+    const source = createMemorySource('pkg', { 'manifest.json': enc.encode('<html>') });
+    await expect(loadModel(source, { ort: fakeOrt().ort, executionProviders: ['cpu'] })).rejects.toThrow(/^manifest.json: is not valid JSON/);
+  });
+
+  it('a listed file that is missing', async () => {
+    const err = await loadError(fakePackage(undefined, (files) => files.delete('transformer/base.onnx')));
+    expect(err.message).toBe('transformer/base.onnx: file not found in fake');
+    expect(err.file).toBe('transformer/base.onnx');
+  });
+
+  it('a file of the wrong size', async () => {
+    const err = await loadError(fakePackage(undefined, (files) => files.set('vqgan/decoder.onnx', new Uint8Array(10))));
+    expect(err.message).toMatch(/^vqgan\/decoder.onnx: expected \d+ bytes, found 10 /);
+  });
+
+  it('a file with the wrong sha256', async () => {
+    const err = await loadError(
+      fakePackage(undefined, (files) => {
+        const b = files.get('transformer/super_res.onnx')!.slice();
+        b[5] ^= 1;
+        files.set('transformer/super_res.onnx', b);
+      }),
+    );
+    expect(err.message).toMatch(/^transformer\/super_res.onnx: sha256 mismatch: manifest says [0-9a-f]{64}, file has [0-9a-f]{64}/);
+  });
+
+  it('releases the sessions it already created when a later file fails', async () => {
+    const { ort, live } = fakeOrt();
+    const pkg = fakePackage(undefined, (files) => files.delete('transformer/super_res.onnx'));
+    await expect(loadModel(pkg.source, { ort, executionProviders: ['cpu'] })).rejects.toThrow(/super_res.onnx: file not found/);
+    expect(live()).toBe(0);
+  });
+
+  it('bytes that are not an ONNX model', async () => {
+    const err = await loadError(fakePackage((files) => files.set('transformer/base.onnx', enc.encode('garbage'))));
+    expect(err.message).toBe('transformer/base.onnx: could not be loaded as an ONNX model (Failed to load model because protobuf parsing failed.)');
+  });
+
+  it('wrong input names', async () => {
+    const err = await loadError(withGraph('transformer/base.onnx', (g) => (g.inputs = [{ name: 'input_ids', type: 'int64', shape: ['batch', 16] }])));
+    expect(err.message).toBe('transformer/base.onnx: expected inputs [tokens, text_states, text_mask], found [input_ids]');
+  });
+
+  it('wrong output names', async () => {
+    const err = await loadError(withGraph('vqgan/decoder.onnx', (g) => (g.outputs[0].name = 'image')));
+    expect(err.message).toBe('vqgan/decoder.onnx: expected outputs [pixels], found [image]');
+  });
+
+  it('wrong element type', async () => {
+    const err = await loadError(withGraph('transformer/base.onnx', (g) => (g.inputs[0].type = 'int32')));
+    expect(err.message).toBe('transformer/base.onnx: input tokens must be int64, found int32');
+  });
+
+  it('wrong rank or fixed dimension', async () => {
+    let err = await loadError(withGraph('transformer/base.onnx', (g) => (g.outputs[0].shape = ['batch', 16, 32])));
+    expect(err.message).toBe('transformer/base.onnx: output logits must have shape [batch, 16, 64], found [batch, 16, 32]');
+    err = await loadError(withGraph('transformer/super_res.onnx', (g) => (g.inputs[2].shape = ['batch', 16])));
+    expect(err.message).toBe('transformer/super_res.onnx: input text_states must have shape [batch, 16, 32], found [batch, 16]');
+    err = await loadError(withGraph('text_encoder/onnx/encoder_model.onnx', (g) => (g.outputs[0].shape = ['b', 's', 64])));
+    expect(err.message).toMatch(/^text_encoder\/onnx\/encoder_model.onnx: output last_hidden_state must have shape \[\?, \?, 32\]/);
+  });
+
+  it('a fixed batch dimension where the engine batches', async () => {
+    const err = await loadError(withGraph('transformer/base.onnx', (g) => (g.inputs[0].shape = [1, 16])));
+    expect(err.message).toMatch(/input tokens must have shape \[batch, 16\], found \[1, 16\] \(the batch dimension must be dynamic\)/);
+  });
+
+  it('a text config whose width disagrees with the manifest', async () => {
+    const err = await loadError(fakePackage((files) => files.set('text_encoder/config.json', enc.encode('{"d_model": 64}'))));
+    expect(err.message).toBe('text_encoder/config.json: d_model is 64 but textEncoder.hiddenSize is 32');
+  });
+
+  it('a tokenizer that is not JSON', async () => {
+    const err = await loadError(fakePackage((files) => files.set('text_encoder/tokenizer.json', enc.encode('not json'))));
+    expect(err.message).toMatch(/^text_encoder\/tokenizer.json: is not valid JSON/);
+  });
+
+  it('an invalid manifest (validation runs before any file is read)', async () => {
+    const err = await loadError(fakePackage((_, m) => (m['formatVersion'] = 7)));
+    expect(err.message).toBe('manifest.json: unsupported package format version 7 (this studio reads version 1)');
+  });
+});
+
+describe('createUrlSource', () => {
+  const respond = (body: string | Uint8Array<ArrayBuffer>, init: ResponseInit = {}) => async () => new Response(body, init);
+
+  it('fetches relative to the base URL', async () => {
+    const seen: string[] = [];
+    const src = createUrlSource('https://host/models/scenes', async (u) => {
+      seen.push(u);
+      return new Response(new Uint8Array([8, 1, 2]), { headers: { 'content-type': 'application/octet-stream' } });
+    });
+    expect(Array.from(await src.read('transformer/base.onnx'))).toEqual([8, 1, 2]);
+    expect(seen).toEqual(['https://host/models/scenes/transformer/base.onnx']);
+    expect(src.label).toBe('https://host/models/scenes/');
+  });
+
+  it('rejects a status that is not ok, naming the file', async () => {
+    const src = createUrlSource('https://host/pkg/', respond('nope', { status: 404 }));
+    await expect(src.read('vqgan/decoder.onnx')).rejects.toThrow('vqgan/decoder.onnx: not found at https://host/pkg/vqgan/decoder.onnx');
+    const src500 = createUrlSource('https://host/pkg/', respond('x', { status: 500, statusText: 'Internal Server Error' }));
+    await expect(src500.read('a.json')).rejects.toThrow(/^a.json: HTTP 500 Internal Server Error at/);
+  });
+
+  it('rejects an HTML page served in place of a file (SPA fallback)', async () => {
+    const page = '<!DOCTYPE html><html><body>app</body></html>';
+    const typed = createUrlSource('https://host/pkg/', respond(page, { headers: { 'content-type': 'text/html; charset=utf-8' } }));
+    await expect(typed.read('manifest.json')).rejects.toThrow(/^manifest.json: the server answered .* with an HTML page/);
+    const untyped = createUrlSource('https://host/pkg/', respond(new TextEncoder().encode(`\n  ${page}`)));
+    await expect(untyped.read('transformer/base.onnx')).rejects.toThrow(/HTML page/);
+  });
+
+  it('wraps network errors and refuses paths outside the package', async () => {
+    const src = createUrlSource('https://host/pkg/', async () => {
+      throw new TypeError('fetch failed');
+    });
+    await expect(src.read('manifest.json')).rejects.toThrow('manifest.json: could not be fetched from https://host/pkg/manifest.json (fetch failed)');
+    await expect(src.read('../secret')).rejects.toThrow(/leaves the package/);
+  });
+});

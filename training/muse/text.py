@@ -1,0 +1,65 @@
+"""Text side: a SentencePiece-style Unigram tokenizer and a small T5 encoder.
+
+The tokenizer is trained with the Hugging Face `tokenizers` library on generated captions and
+saved as `tokenizer.json`, which the browser loads as is. The encoder is transformers'
+`T5EncoderModel` with a small config, trained from scratch together with the base stage.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import torch
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+from transformers import T5Config, T5EncoderModel
+
+PAD, EOS, UNK = "<pad>", "</s>", "<unk>"
+PAD_ID, EOS_ID, UNK_ID = 0, 1, 2
+
+
+def train_tokenizer(texts: Iterable[str], vocab_size: int) -> Tokenizer:
+    tok = Tokenizer(models.Unigram())
+    tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
+    tok.pre_tokenizer = pre_tokenizers.Metaspace()
+    tok.decoder = decoders.Metaspace()
+    trainer = trainers.UnigramTrainer(vocab_size=vocab_size, special_tokens=[PAD, EOS, UNK],
+                                      unk_token=UNK, shrinking_factor=0.75)
+    tok.train_from_iterator(texts, trainer=trainer)
+    tok.post_processor = processors.TemplateProcessing(single=f"$A {EOS}", special_tokens=[(EOS, EOS_ID)])
+    assert tok.token_to_id(PAD) == PAD_ID and tok.token_to_id(EOS) == EOS_ID and tok.token_to_id(UNK) == UNK_ID
+    return tok
+
+
+def encode_batch(tok: Tokenizer, texts: list[str], max_length: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Pad to max_length; truncate keeping EOS last (the same rule as the browser engine)."""
+    ids = torch.full((len(texts), max_length), PAD_ID, dtype=torch.long)
+    mask = torch.zeros((len(texts), max_length), dtype=torch.long)
+    for i, enc in enumerate(tok.encode_batch(texts)):
+        seq = enc.ids
+        if len(seq) > max_length:
+            seq = seq[: max_length - 1] + [EOS_ID]
+        ids[i, : len(seq)] = torch.tensor(seq)
+        mask[i, : len(seq)] = 1
+    return ids, mask
+
+
+def t5_config(vocab_size: int, d_model: int, layers: int, heads: int, d_ff: int) -> T5Config:
+    return T5Config(vocab_size=vocab_size, d_model=d_model, d_kv=d_model // heads, d_ff=d_ff,
+                    num_layers=layers, num_heads=heads, relative_attention_num_buckets=32,
+                    relative_attention_max_distance=64, dropout_rate=0.0,
+                    feed_forward_proj="relu", is_encoder_decoder=False, use_cache=False,
+                    pad_token_id=PAD_ID, eos_token_id=EOS_ID, decoder_start_token_id=PAD_ID)
+
+
+def make_t5(cfg: T5Config) -> T5EncoderModel:
+    return T5EncoderModel(cfg)
+
+
+class T5Export(torch.nn.Module):
+    """ONNX graph in the Transformers.js layout: input_ids, attention_mask -> last_hidden_state."""
+
+    def __init__(self, t5: T5EncoderModel):
+        super().__init__()
+        self.t5 = t5
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.t5(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state

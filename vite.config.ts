@@ -1,0 +1,109 @@
+import { cp, stat } from 'node:fs/promises';
+import { createReadStream, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { defineConfig, type Plugin } from 'vite';
+import react from '@vitejs/plugin-react';
+import tailwindcss from '@tailwindcss/vite';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Cross-origin isolation: ORT only runs multithreaded WASM when the page is
+ * crossOriginIsolated (SharedArrayBuffer). Everything we load is same-origin.
+ */
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+/** URL prefix → repo folder holding model packages. */
+const packageFolders: Record<string, string> = {
+  '/models/': 'models',
+  '/tests/fixtures/': 'tests/fixtures',
+};
+
+const contentTypes: Record<string, string> = {
+  '.json': 'application/json',
+  '.onnx': 'application/octet-stream',
+  '.bin': 'application/octet-stream',
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/plain; charset=utf-8',
+  '.png': 'image/png',
+};
+
+function notFound(res: ServerResponse, what: string): void {
+  res.statusCode = 404;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  for (const [k, v] of Object.entries(isolationHeaders)) res.setHeader(k, v);
+  res.end(`Not found: ${what}\n`);
+}
+
+/**
+ * Serves model packages straight from the repo in dev and preview, and copies
+ * them into dist on build. A missing file is a real 404: a dev server that
+ * answers index.html with 200 makes a broken package look like a corrupt one.
+ */
+function modelPackages(): Plugin {
+  const middleware = async (req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const prefix = Object.keys(packageFolders).find((p) => url.pathname.startsWith(p));
+    if (!prefix) return next();
+    const base = path.join(root, packageFolders[prefix]);
+    let rel: string;
+    try {
+      rel = decodeURIComponent(url.pathname.slice(prefix.length));
+    } catch {
+      return notFound(res, url.pathname);
+    }
+    const file = path.resolve(base, rel);
+    if (!file.startsWith(base + path.sep)) return notFound(res, url.pathname);
+    const info = await stat(file).catch(() => null);
+    if (!info?.isFile()) return notFound(res, url.pathname);
+    res.statusCode = 200;
+    res.setHeader('Content-Type', contentTypes[path.extname(file)] ?? 'application/octet-stream');
+    res.setHeader('Content-Length', String(info.size));
+    res.setHeader('Cache-Control', 'no-cache');
+    for (const [k, v] of Object.entries(isolationHeaders)) res.setHeader(k, v);
+    if (req.method === 'HEAD') return void res.end();
+    createReadStream(file).pipe(res);
+  };
+  let outDir = path.join(root, 'dist');
+  let isBuild = false;
+  return {
+    name: 'muse-model-packages',
+    configResolved(config) {
+      outDir = path.resolve(config.root, config.build.outDir);
+      isBuild = config.command === 'build';
+    },
+    configureServer(server) {
+      server.middlewares.use(middleware);
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(middleware);
+    },
+    async closeBundle() {
+      if (!isBuild) return; // dev servers call closeBundle on shutdown too
+      for (const [prefix, folder] of Object.entries(packageFolders)) {
+        const from = path.join(root, folder);
+        if (existsSync(from)) await cp(from, path.join(outDir, prefix), { recursive: true });
+      }
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [react(), tailwindcss(), modelPackages()],
+  // No client-side routes: a missing file must be a 404, never index.html with status 200
+  // (which ORT and the package loader would try to parse as wasm / JSON / ONNX).
+  appType: 'mpa',
+  // Pre-bundling rewrites ORT's `new URL('*.wasm', import.meta.url)` into a path
+  // that does not exist, and the dev server then answers the wasm with HTML.
+  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  worker: { format: 'es' },
+  server: { port: 5173, strictPort: true, headers: isolationHeaders },
+  preview: { port: 4173, strictPort: true, headers: isolationHeaders },
+  build: { target: 'es2022' },
+});
