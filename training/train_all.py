@@ -35,8 +35,9 @@ def main() -> None:
     ap.add_argument("--run", default="training/runs/scenes")
     ap.add_argument("--out", default="models/scenes")
     ap.add_argument("--vq-steps", default="2500")
-    ap.add_argument("--steps", default="3000", help="transformer steps")
-    ap.add_argument("--classifier-steps", default="1500")
+    ap.add_argument("--steps", default="1700", help="transformer steps")
+    ap.add_argument("--classifier-steps", default="1200")
+    ap.add_argument("--classifier-vq-n", default="600", help="renders the judge also sees VQ-reconstructed")
     a = ap.parse_args()
     run = Path(a.run)
     run.mkdir(parents=True, exist_ok=True)
@@ -44,7 +45,8 @@ def main() -> None:
     stage("tokens", ["training.build_tokens", "--run", a.run], run / "tokens.npz", run)
     stage("transformers", ["training.train_transformers", "--run", a.run, "--steps", a.steps],
           run / "transformers.done", run)
-    stage("classifier", ["training.train_classifier", "--run", a.run, "--steps", a.classifier_steps],
+    stage("classifier", ["training.train_classifier", "--run", a.run, "--steps", a.classifier_steps,
+                        "--vq-n", a.classifier_vq_n],
           run / "classifier_eval.json", run)
     stage("export", ["training.export_scenes", "--run", a.run, "--out", a.out], Path(a.out) / "manifest.json", run)
 

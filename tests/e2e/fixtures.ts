@@ -6,6 +6,9 @@ import { expect, test as base, type Page } from '@playwright/test';
 // Type-only: brings in the `window.__muse` declaration of the app's test hooks.
 import type { MuseTestHooks } from '../../src/app/testHooks';
 
+/** The random-weight test package, served by the dev/preview servers. */
+export const FIXTURE_MODEL_URL = '/tests/fixtures/tiny/';
+
 export type Backend = 'wasm' | 'webgpu';
 export interface StudioOptions {
   backend: Backend;
@@ -20,9 +23,14 @@ export class Studio {
     readonly backend: Backend,
   ) {}
 
-  /** Opens the studio on this project's backend and waits until the model is ready on it. */
+  /**
+   * Opens the studio on this project's backend and waits until the model is ready on it. Flows
+   * run on the tiny fixture package unless the query names a model: the trained default is
+   * exercised by its own spec, since on the software WebGPU adapter it takes minutes per image.
+   */
   async open(query = ''): Promise<void> {
-    await this.page.goto(`/?backend=${this.backend}&testHooks${query}`);
+    const model = query.includes('model=') ? '' : `&model=${FIXTURE_MODEL_URL}`;
+    await this.page.goto(`/?backend=${this.backend}&testHooks${model}${query}`);
     await this.waitReady();
   }
 

@@ -255,6 +255,8 @@ def convert(src: Path, out: Path, *, name: str | None = None, display_name: str 
                       "codebookSize": K, "pixelRange": [0, 1]},
             "stages": {"base": {"onnx": "transformer/base.onnx", "grid": [gh, gw], "imageSize": [h, w],
                                 "maskTokenId": ck.mask_token_id,
+                                # AmusedScheduler anneals the Gumbel noise as linspace(2, 0, T)[i].
+                                "confidenceSchedule": "amused",
                                 "microConditioning": {"names": MICRO_NAMES, "values": ck.micro_conditioning()},
                                 "defaults": dict(DEFAULTS)}},
             **({"externalData": external} if external else {}),

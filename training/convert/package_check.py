@@ -162,6 +162,13 @@ def check_package(pkg: Path) -> dict:
                 errs.append(f"{where}.defaults.confidenceNoise must be ≥ 0")
             if d.get("guidanceRamp") not in ("none", "linear"):
                 errs.append(f"{where}.defaults.guidanceRamp must be 'none' or 'linear'")
+        if "onnxFp16" in st:
+            if sname != "base":
+                errs.append(f"{where}.onnxFp16: only for the base stage")
+            elif path_field(st, "onnxFp16", where) == st.get("onnx"):
+                errs.append(f"{where}.onnxFp16: must name a different file than {where}.onnx")
+        if st.get("confidenceSchedule", "linear-from-next") not in ("linear-from-next", "amused"):
+            errs.append(f"{where}.confidenceSchedule must be 'linear-from-next' or 'amused'")
         mc = st.get("microConditioning")
         if sname == "base" and kind == "clip":
             if not isinstance(mc, dict) or not isinstance(mc.get("values"), list) or not mc["values"] \
@@ -186,6 +193,8 @@ def check_package(pkg: Path) -> dict:
         errs.append("externalData: must be an object")
         ext = {}
     graphs = {te.get("onnx"), vq.get("encoder"), vq.get("decoder"), base.get("onnx")} | ({sr.get("onnx")} if sr else set())
+    if base.get("onnxFp16"):
+        graphs.add(base["onnxFp16"])
     for g, data in ext.items():
         if g not in graphs:
             errs.append(f"externalData: {g!r} is not one of the package's graphs")
@@ -232,6 +241,8 @@ def check_package(pkg: Path) -> dict:
         else:
             specs[base["onnx"]] = ({"tokens": ("int64", ["B", n]), "text_states": ("float", ["B", S, D]),
                                     "text_mask": ("int64", ["B", S])}, {"logits": ("float", ["B", n, K])})
+        if base.get("onnxFp16"):    # fp16 copy: same contract (float32 inputs and outputs)
+            specs[base["onnxFp16"]] = specs[base["onnx"]]
         if sr:
             nsr = sr["grid"][0] * sr["grid"][1]
             specs[sr["onnx"]] = ({"tokens": ("int64", ["B", nsr]), "low_res_tokens": ("int64", ["B", n]),

@@ -6,10 +6,12 @@ saved as `tokenizer.json`, which the browser loads as is. The encoder is transfo
 """
 from __future__ import annotations
 
+import math
+from collections import Counter
 from typing import Iterable
 
 import torch
-from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 from transformers import T5Config, T5EncoderModel
 
 PAD, EOS, UNK = "<pad>", "</s>", "<unk>"
@@ -17,14 +19,36 @@ PAD_ID, EOS_ID, UNK_ID = 0, 1, 2
 
 
 def train_tokenizer(texts: Iterable[str], vocab_size: int) -> Tokenizer:
-    tok = Tokenizer(models.Unigram())
-    tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
+    """A Unigram tokenizer whose pieces are the corpus's frequent words plus every character.
+
+    The `tokenizers` library's Unigram trainer collapses on a corpus as small and repetitive as
+    generated captions (it kept 146 pieces of 384 and split "left" into letters), so the model is
+    estimated directly: each frequent word (with its `▁` word-start marker) becomes a piece, every
+    character seen (alone and word-initial) is a fallback piece, and scores are log unigram
+    frequencies — one EM step over word-level segmentations. Rare and unseen words fall back to
+    characters, so nothing maps to `<unk>` except characters never seen.
+    """
+    norm = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
+    words: Counter[str] = Counter()
+    chars: Counter[str] = Counter()
+    for t in texts:
+        for w in norm.normalize_str(t).split():
+            words["▁" + w] += 1
+            for i, ch in enumerate(w):
+                chars[("▁" if i == 0 else "") + ch] += 1
+    chars["▁"] += 1
+    budget = vocab_size - 3 - len(chars)
+    pieces = Counter({w: c for w, c in words.most_common(max(budget, 0)) if c >= 2 and w not in chars})
+    pieces.update(chars)
+    total = sum(pieces.values())
+    vocab = [(PAD, 0.0), (EOS, 0.0), (UNK, 0.0)]
+    vocab += [(p, math.log(c / total)) for p, c in sorted(pieces.items(), key=lambda kv: (-kv[1], kv[0]))]
+    tok = Tokenizer(models.Unigram(vocab, unk_id=UNK_ID, byte_fallback=False))
+    tok.normalizer = norm
     tok.pre_tokenizer = pre_tokenizers.Metaspace()
     tok.decoder = decoders.Metaspace()
-    trainer = trainers.UnigramTrainer(vocab_size=vocab_size, special_tokens=[PAD, EOS, UNK],
-                                      unk_token=UNK, shrinking_factor=0.75)
-    tok.train_from_iterator(texts, trainer=trainer)
     tok.post_processor = processors.TemplateProcessing(single=f"$A {EOS}", special_tokens=[(EOS, EOS_ID)])
+    tok.add_special_tokens([PAD, EOS, UNK])
     assert tok.token_to_id(PAD) == PAD_ID and tok.token_to_id(EOS) == EOS_ID and tok.token_to_id(UNK) == UNK_ID
     return tok
 

@@ -64,6 +64,7 @@ def test_package_256_matches_contract_and_torch(pkg256, ckpt256):
     base = m["stages"]["base"]
     assert base["grid"] == [8, 8] and base["imageSize"] == [128, 128] and base["maskTokenId"] == 71
     assert base["microConditioning"] == {"names": MICRO_NAMES, "values": [128.0, 128.0, 0.0, 0.0, 6.0]}
+    assert base["confidenceSchedule"] == "amused"
     assert base["defaults"] == DEFAULTS == {"steps": 12, "guidance": 10.0, "guidanceRamp": "none",
                                             "temperature": 1.0, "confidenceNoise": 2.0}
     assert "superRes" not in m["stages"] and "externalData" not in m
@@ -299,3 +300,14 @@ def test_finalize_merges_per_tensor_external_data(tmp_path):
     (y,) = _session(tmp_path / "pkg/net.onnx").run(None, {"x": x.numpy()})
     with torch.no_grad():
         assert max_rel_err(y, net(x).numpy()) < TOL
+
+
+def test_committed_engine_fixtures_pass_the_contract():
+    """tests/fixtures/amused-tiny* (training/make_amused_fixtures.py) as the engine tests use them:
+    external data everywhere and an fp16 transformer copy in amused-tiny, 32×32 tokens in -512."""
+    root = Path(__file__).resolve().parents[2] / "tests" / "fixtures"
+    m = check_package(root / "amused-tiny")
+    assert m["stages"]["base"]["onnxFp16"] == "transformer/base.fp16.onnx"
+    assert m["externalData"]["transformer/base.fp16.onnx"] == "transformer/base.fp16.onnx.data"
+    assert m["stages"]["base"]["confidenceSchedule"] == "amused"
+    assert check_package(root / "amused-tiny-512")["stages"]["base"]["grid"] == [32, 32]
