@@ -8,7 +8,9 @@ import type { StudioOptions } from './tests/e2e/fixtures';
  * SwiftShader adapter with --enable-unsafe-webgpu, so WebGPU is exercised even without a GPU).
  */
 
-const PORT = 4173;
+// E2E_PORT / E2E_OUT_DIR let one checkout run a second suite beside another (own build, own server).
+const PORT = Number(process.env.E2E_PORT ?? 4173);
+const OUT_DIR = process.env.E2E_OUT_DIR ?? 'dist';
 
 export default defineConfig<StudioOptions>({
   testDir: 'tests/e2e',
@@ -34,7 +36,7 @@ export default defineConfig<StudioOptions>({
     { name: 'webgpu', use: { backend: 'webgpu' } },
   ],
   webServer: {
-    command: `npx vite build --logLevel warn && npx vite preview --port ${PORT} --strictPort`,
+    command: `npx vite build --logLevel warn --outDir ${OUT_DIR} --emptyOutDir && npx vite preview --port ${PORT} --strictPort --outDir ${OUT_DIR}`,
     url: `http://localhost:${PORT}`,
     reuseExistingServer: !process.env.CI,
     timeout: 180_000,

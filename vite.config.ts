@@ -6,6 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import tailwindcss from '@tailwindcss/vite';
+import { VitePWA } from 'vite-plugin-pwa';
+import { BASE_POLICY, pageHeaders, renderPolicy } from './src/sw/csp';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 
@@ -18,6 +20,67 @@ const isolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
+
+/**
+ * What the preview server (= production, see docs/DEPLOY.md) sends with every response:
+ * isolation plus the Content-Security-Policy and friends of src/sw/csp.ts. The dev server sends
+ * isolation only, since Vite's dev client and React Refresh run inline scripts.
+ */
+const productionHeaders = { ...isolationHeaders, ...pageHeaders() };
+
+/**
+ * Build only: the same policy as a <meta> tag, minus what a meta tag cannot carry
+ * (`frame-ancestors`) and minus `connect-src` and `default-src` (its fallback): every policy is
+ * enforced, so a meta `connect-src` would block the model sites the service worker adds to the
+ * header's. It keeps the no-eval, own-scripts-only rules on hosts that cannot send headers.
+ */
+function cspMeta(): Plugin {
+  const { 'frame-ancestors': _fa, 'connect-src': _cs, 'default-src': _ds, ...rest } = BASE_POLICY;
+  return {
+    name: 'muse-csp-meta',
+    apply: 'build',
+    transformIndexHtml: () => [
+      { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: renderPolicy(rest) }, injectTo: 'head-prepend' },
+    ],
+  };
+}
+
+/**
+ * The PWA: web app manifest, and the service worker of src/sw/sw.ts (precache of the app shell;
+ * ONNX Runtime's wasm and model packages are cached at run time, see src/sw/README.md).
+ */
+function pwa() {
+  return VitePWA({
+    strategies: 'injectManifest',
+    srcDir: 'src/sw',
+    filename: 'sw.ts',
+    registerType: 'prompt',
+    injectRegister: false,
+    injectManifest: {
+      rollupFormat: 'iife',
+      // The shell only: ORT's 26 MB wasm would break Workbox's 2 MiB limit (and the build), and
+      // model packages are stored by the model manager, once.
+      globPatterns: ['**/*.{js,css,html,svg,png,ico,webmanifest}'],
+      globIgnores: ['models/**', 'tests/**', '**/*.wasm', '**/*.mjs'],
+    },
+    manifest: {
+      id: '/',
+      name: 'Muse Studio',
+      short_name: 'Muse',
+      description: 'Text-to-image generation and editing that runs entirely in your browser, offline and private.',
+      theme_color: '#18181b',
+      background_color: '#09090b',
+      display: 'standalone',
+      start_url: '/',
+      scope: '/',
+      icons: [
+        { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+        { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+        { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+      ],
+    },
+  });
+}
 
 /** URL prefix → repo folder holding model packages. */
 const packageFolders: Record<string, string> = {
@@ -67,6 +130,8 @@ function modelPackages(): Plugin {
     res.setHeader('Content-Length', String(info.size));
     res.setHeader('Cache-Control', 'no-cache');
     for (const [k, v] of Object.entries(isolationHeaders)) res.setHeader(k, v);
+    // Packages may be added from another origin's studio (docs/DEPLOY.md: model hosts need CORS).
+    res.setHeader('Access-Control-Allow-Origin', '*');
     if (req.method === 'HEAD') return void res.end();
     createReadStream(file).pipe(res);
   };
@@ -95,7 +160,7 @@ function modelPackages(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), tailwindcss(), modelPackages()],
+  plugins: [react(), tailwindcss(), modelPackages(), cspMeta(), pwa()],
   // No client-side routes: a missing file must be a 404, never index.html with status 200
   // (which ORT and the package loader would try to parse as wasm / JSON / ONNX).
   appType: 'mpa',
@@ -104,6 +169,6 @@ export default defineConfig({
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   worker: { format: 'es' },
   server: { port: 5173, strictPort: true, headers: isolationHeaders },
-  preview: { port: 4173, strictPort: true, headers: isolationHeaders },
+  preview: { port: 4173, strictPort: true, headers: productionHeaders },
   build: { target: 'es2022' },
 });

@@ -7,7 +7,7 @@ import { EngineClient } from './engineClient';
 import { useForm, type FormState } from './store/form';
 import { applyEvent, useStudio, type Job, type JobParams, type StudioState } from './store/studio';
 import { parseSeed, randomSeed, validateAdvanced, type StageName } from './settings/validate';
-import type { GenerateRequest } from '../engine';
+import type { EditRequest, GenerateRequest } from '../engine';
 import type { BackendPreference } from '../worker/protocol';
 
 let client: EngineClient | undefined;
@@ -67,16 +67,20 @@ export function availability(form: FormState, studio: StudioState): Availability
   return { canGenerate: true, willQueue };
 }
 
-/** Generate (Mod+Enter): runs now, or queues behind the running job (queue of one). */
-export function generate(): void {
+/**
+ * The form's prompt, seed and stage settings as a request, with the parameters kept for the
+ * result; undefined when `availability` says no. In random mode it picks (and shows) a new seed.
+ * Used by Generate and by the editor, so both read the form the same way.
+ */
+export function formRequest(): { request: GenerateRequest; params: JobParams } | undefined {
   const form = useForm.getState();
   const studio = useStudio.getState();
   const avail = availability(form, studio);
-  if (!avail.canGenerate || !studio.model.manifest || !studio.model.url) return;
+  if (!avail.canGenerate || !studio.model.manifest || !studio.model.url) return undefined;
   let seed: number;
   if (form.seedMode === 'locked') {
     const parsed = parseSeed(form.seedText);
-    if (!parsed.ok) return;
+    if (!parsed.ok) return undefined;
     seed = parsed.value;
   } else {
     seed = randomSeed();
@@ -99,10 +103,31 @@ export function generate(): void {
     modelName: studio.model.manifest.name,
     modelUrl: studio.model.url,
   };
-  const id = engine().send({ type: 'generate', request });
-  const job: Job = { id, params, status: 'queued', overallStep: 0, overallTotal: 0 };
-  if (studio.job) useStudio.setState({ queued: job, jobError: undefined });
+  return { request, params };
+}
+
+/** Records a job just sent: it runs now, or waits behind the running one (queue of one). */
+function trackJob(job: Job): void {
+  if (useStudio.getState().job) useStudio.setState({ queued: job, jobError: undefined });
   else useStudio.setState({ job: { ...job, startedAt: performance.now() }, jobError: undefined, jobNote: undefined });
+}
+
+/** Generate (Mod+Enter): runs now, or queues behind the running job (queue of one). */
+export function generate(): void {
+  const built = formRequest();
+  if (!built) return;
+  const id = engine().send({ type: 'generate', request: built.request });
+  trackJob({ id, params: built.params, status: 'queued', overallStep: 0, overallTotal: 0 });
+}
+
+/**
+ * Sends an edit built by the editor (src/app/editor); like Generate it runs now or waits in the
+ * queue of one. `transfer` moves the image and mask buffers. Returns the job id.
+ */
+export function sendEdit(request: EditRequest, params: JobParams, transfer: Transferable[]): string {
+  const id = engine().send({ type: 'edit', request }, transfer);
+  trackJob({ id, kind: 'edit', params, status: 'queued', overallStep: 0, overallTotal: 0 });
+  return id;
 }
 
 /** Cancel (Esc): stops the running job and drops the queued one. */
@@ -138,30 +163,6 @@ export function crashWorkerForTest(): void {
   engine().send({ type: 'crashForTest' });
 }
 
+/** The built-in default package and its fallback; models/boot.ts picks, stores and loads them. */
 export const DEFAULT_MODEL_URL = '/models/scenes/';
 export const FIXTURE_MODEL_URL = '/tests/fixtures/tiny/';
-
-/**
- * Picks the model to start with: `?model=` when given, else the trained default in
- * models/scenes, else the test fixture (saying so), so the whole flow works before training.
- */
-export async function bootModel(search: URLSearchParams): Promise<void> {
-  const requested = search.get('model');
-  if (requested) {
-    loadModel(requested);
-    return;
-  }
-  let hasDefault = false;
-  try {
-    const res = await fetch(`${DEFAULT_MODEL_URL}manifest.json`, { method: 'HEAD', cache: 'no-store' });
-    hasDefault = res.ok && !(res.headers.get('content-type') ?? '').includes('text/html');
-  } catch {
-    hasDefault = false;
-  }
-  if (hasDefault) loadModel(DEFAULT_MODEL_URL);
-  else
-    loadModel(
-      FIXTURE_MODEL_URL,
-      'No trained default model yet (models/scenes is missing), so the studio loaded the test fixture from tests/fixtures/tiny.',
-    );
-}

@@ -10,8 +10,8 @@ import type { FieldKey } from './settings/validate';
 
 const SR_TEMPERATURE = 'Super-res temperature';
 
-/** The settings of image `k` of a result, in the gallery's (A1111) shape. */
-export function galleryParams(result: GenerationResult, k: number): GenerationParams {
+/** The settings of image `k` of a result (a generation, or an edit: the editor adds its own keys), in the gallery's (A1111) shape. */
+export function galleryParams(result: Pick<GenerationResult, 'settings' | 'images' | 'params'>, k: number): GenerationParams {
   const { base, superRes } = result.settings;
   const img = result.images[k];
   return {

@@ -4,6 +4,7 @@
  * `window.__muse.crashWorker()` (makes the worker throw, to exercise crash recovery).
  */
 import { onGenerationResult, type GenerationResult } from './store/studio';
+import { editorTestHooks, type EditorTestHooks } from './editor/testHooks';
 
 export interface MuseTestHooks {
   lastResult?: {
@@ -16,6 +17,8 @@ export interface MuseTestHooks {
   };
   results: number;
   crashWorker(): void;
+  /** The editor's mask, photo and staged result (src/app/editor/testHooks.ts). */
+  editor: EditorTestHooks;
 }
 
 declare global {
@@ -25,7 +28,7 @@ declare global {
 }
 
 export function installTestHooks(crashWorker: () => void): void {
-  const hooks: MuseTestHooks = { results: 0, crashWorker };
+  const hooks: MuseTestHooks = { results: 0, crashWorker, editor: editorTestHooks() };
   window.__muse = hooks;
   onGenerationResult((r: GenerationResult) => {
     hooks.results++;

@@ -1,14 +1,14 @@
 import { PackageError, describeError } from './errors';
 import { parseManifest } from './manifest/parse';
 import type { Manifest } from './manifest/types';
-import { graphSpecs, type GraphKey } from './onnx/graphs';
+import { graphSpecs, t5EncoderSpec, type GraphKey } from './onnx/graphs';
 import { checkGraph, createSession } from './onnx/session';
 import type { Ort, OrtSession } from './ort';
 import type { PackageSource } from './package/source';
 import { verifyFile } from './package/verify';
 import { edit } from './edit/edit';
 import { generate, type ModelParts } from './pipeline/generate';
-import { createPromptEncoder } from './text/promptEncoder';
+import { createClipPromptEncoder, createPromptEncoder, type PromptEncoder } from './text/promptEncoder';
 import { loadTokenizer } from './text/tokenizer';
 import type { EditRequest, EditResult, GenerateHooks, GenerateRequest, GenerateResult, LoadedModel } from './types';
 
@@ -19,6 +19,18 @@ export interface EngineOptions {
   ort: Ort;
   /** ORT execution providers in order of preference, e.g. ['webgpu'] or ['wasm'] or ['cpu']. */
   executionProviders: string[];
+  /**
+   * Use the package's fp16 copy of the base transformer (`stages.base.onnxFp16`) when it has
+   * one. The worker sets this only on WebGPU with the `shader-f16` feature; the VQ graphs and
+   * the text encoder always stay fp32. Default false.
+   */
+  preferFp16?: boolean;
+  /**
+   * A T5 encoder in the Transformers.js layout (`config.json`, `tokenizer.json`,
+   * `onnx/encoder_model.onnx`) that replaces the package's own text encoder. Only for packages
+   * with `textEncoder.kind` "t5"; its `d_model` must equal `textEncoder.hiddenSize`.
+   */
+  textEncoderSource?: PackageSource;
 }
 
 const MANIFEST = 'manifest.json';
@@ -31,16 +43,39 @@ function parseJson(bytes: Uint8Array, file: string): unknown {
   }
 }
 
+/** A JSON object, or a PackageError naming `file`. */
+function parseJsonObject(bytes: Uint8Array, file: string): Record<string, unknown> {
+  const v = parseJson(bytes, file);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new PackageError('must hold a JSON object', file);
+  return v as Record<string, unknown>;
+}
+
 /** Reads and parses manifest.json of `source` (no file checks): for listing packages cheaply. */
 export async function readManifest(source: PackageSource): Promise<Manifest> {
   return parseManifest(parseJson(await source.read(MANIFEST), MANIFEST), MANIFEST);
 }
 
+/** Checks a transformers config's width fields against the manifest (a mismatch would fail later, less clearly). */
+function checkConfigWidths(config: Record<string, unknown>, want: Record<string, [string, number]>, file: string): void {
+  for (const [key, [field, value]] of Object.entries(want)) {
+    const got = config[key];
+    if (typeof got === 'number' && got !== value) throw new PackageError(`${key} is ${got} but ${field} is ${value}`, file);
+  }
+}
+
+/** The last path segment: how a graph names its external-data file. */
+const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
+
+/** The Transformers.js layout of a T5 encoder given as `EngineOptions.textEncoderSource`. */
+export const T5_SOURCE_FILES = { config: 'config.json', tokenizer: 'tokenizer.json', onnx: 'onnx/encoder_model.onnx' } as const;
+
 /**
  * Loads and checks a whole package: the manifest, the size and sha256 of every listed file, the
  * tokenizer, and every ONNX graph's inputs and outputs. Any problem rejects with a PackageError
  * naming the file, after releasing whatever was already created, so a bad package never
- * half-replaces a working model.
+ * half-replaces a working model. Files of graphs the engine does not use are neither read nor
+ * checked: the base transformer's other precision (onnx vs onnxFp16) and, with
+ * `textEncoderSource`, the package's own text encoder (graph, tokenizer, config).
  */
 export async function loadModel(source: PackageSource, opts: EngineOptions): Promise<LoadedModel> {
   const manifest = await readManifest(source);
@@ -48,6 +83,22 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
   const specs = graphSpecs(manifest);
   const sessions: OrtSession[] = [];
   const verified = new Set<string>();
+  const external = manifest.externalData ?? {};
+  const te = manifest.textEncoder;
+  const t5Source = opts.textEncoderSource;
+  const baseSpec = manifest.stages.base;
+  const useFp16 = opts.preferFp16 === true && baseSpec.onnxFp16 !== undefined;
+  const baseFile = useFp16 ? (baseSpec.onnxFp16 as string) : baseSpec.onnx;
+
+  // Graphs (and their data) that this load leaves unopened.
+  const unused = new Set<string>();
+  const skip = (path: string | undefined): void => {
+    if (path === undefined) return;
+    unused.add(path);
+    if (external[path]) unused.add(external[path]);
+  };
+  skip(useFp16 ? baseSpec.onnx : baseSpec.onnxFp16);
+  if (t5Source) [te.onnx, te.tokenizer, te.config].forEach(skip);
 
   const readVerified = async (path: string): Promise<Uint8Array> => {
     const bytes = await source.read(path);
@@ -56,7 +107,10 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
     return bytes;
   };
   const openGraph = async (key: GraphKey, path: string): Promise<OrtSession> => {
-    const session = await createSession(ort, await readVerified(path), path, executionProviders);
+    const bytes = await readVerified(path);
+    const dataPath = external[path];
+    const data = dataPath ? [{ path: baseName(dataPath), data: await readVerified(dataPath) }] : undefined;
+    const session = await createSession(ort, bytes, path, executionProviders, data);
     sessions.push(session);
     const spec = specs[key];
     if (spec) checkGraph(session, spec, path);
@@ -64,22 +118,30 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
   };
 
   try {
-    const te = manifest.textEncoder;
-    const config = parseJson(await readVerified(te.config), te.config) as Record<string, unknown> | null;
-    // Transformers.js configs name the width d_model; a mismatch would fail later, less clearly.
-    if (typeof config?.['d_model'] === 'number' && config['d_model'] !== te.hiddenSize) {
-      throw new PackageError(`d_model is ${config['d_model']} but textEncoder.hiddenSize is ${te.hiddenSize}`, te.config);
+    let prompts: PromptEncoder;
+    if (t5Source) {
+      prompts = await openT5Source(t5Source, manifest, opts, sessions);
+    } else {
+      const config = parseJsonObject(await readVerified(te.config), te.config);
+      const tokenizer = loadTokenizer(parseJson(await readVerified(te.tokenizer), te.tokenizer), te, te.tokenizer);
+      const textSession = await openGraph('textEncoder', te.onnx);
+      if (te.kind === 'clip') {
+        // transformers' CLIPTextConfig names the widths hidden_size and projection_dim.
+        checkConfigWidths(config, { hidden_size: ['textEncoder.hiddenSize', te.hiddenSize], projection_dim: ['textEncoder.projectionDim', te.projectionDim] }, te.config);
+        prompts = createClipPromptEncoder(ort, textSession, tokenizer, te, te.onnx);
+      } else {
+        // Transformers.js configs name the width d_model.
+        checkConfigWidths(config, { d_model: ['textEncoder.hiddenSize', te.hiddenSize] }, te.config);
+        prompts = createPromptEncoder(ort, textSession, tokenizer, te.hiddenSize, te.onnx);
+      }
     }
-    const tokenizer = loadTokenizer(parseJson(await readVerified(te.tokenizer), te.tokenizer), te, te.tokenizer);
-    const textSession = await openGraph('textEncoder', te.onnx);
-    const prompts = createPromptEncoder(ort, textSession, tokenizer, te.hiddenSize, te.onnx);
     const encoder = await openGraph('vqEncoder', manifest.vqgan.encoder);
     const decoder = await openGraph('vqDecoder', manifest.vqgan.decoder);
-    const base = await openGraph('base', manifest.stages.base.onnx);
+    const base = await openGraph('base', baseFile);
     const sr = manifest.stages.superRes;
     const superRes = sr ? await openGraph('superRes', sr.onnx) : undefined;
     // Files the runtime does not open (licences, notes) must still be what the manifest says.
-    for (const path of Object.keys(manifest.files)) if (!verified.has(path)) await readVerified(path);
+    for (const path of Object.keys(manifest.files)) if (!verified.has(path) && !unused.has(path)) await readVerified(path);
 
     const parts: ModelParts = {
       ort,
@@ -88,6 +150,7 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
       vq: { ort, session: decoder, file: manifest.vqgan.decoder, downsample: manifest.vqgan.downsample, pixelRange: manifest.vqgan.pixelRange },
       vqEncoder: { ort, session: encoder, file: manifest.vqgan.encoder, downsample: manifest.vqgan.downsample, codebookSize: manifest.vqgan.codebookSize },
       base,
+      baseFile,
       ...(superRes ? { superRes } : {}),
     };
     return createLoadedModel(parts, sessions);
@@ -95,6 +158,38 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
     await Promise.allSettled(sessions.map((s) => s.release()));
     throw err;
   }
+}
+
+/**
+ * Opens a Transformers.js-layout T5 encoder in place of the package's text encoder: its
+ * config.json must describe a T5 encoder whose d_model equals textEncoder.hiddenSize; its
+ * tokenizer.json and pad_token_id replace the package's, and prompts are still truncated and
+ * padded to the package's maxLength (the transformers' S). Messages name "<label>/<file>".
+ */
+async function openT5Source(src: PackageSource, manifest: Manifest, opts: EngineOptions, sessions: OrtSession[]): Promise<PromptEncoder> {
+  const te = manifest.textEncoder;
+  const name = (file: string): string => `${src.label.replace(/\/+$/, '')}/${file}`;
+  if (te.kind !== 't5') {
+    throw new PackageError(`a T5 encoder cannot replace this package's text encoder: its textEncoder.kind is "${te.kind}" (the transformer was trained on CLIP's outputs)`, name(T5_SOURCE_FILES.config));
+  }
+  const configFile = name(T5_SOURCE_FILES.config);
+  const config = parseJsonObject(await src.read(T5_SOURCE_FILES.config), configFile);
+  const dModel = config['d_model'];
+  if (typeof dModel !== 'number') {
+    throw new PackageError(`has no numeric d_model: not a T5 encoder config (model_type ${JSON.stringify(config['model_type'] ?? null)})`, configFile);
+  }
+  if (dModel !== te.hiddenSize) {
+    throw new PackageError(`d_model is ${dModel} but this package's transformers take text states of width ${te.hiddenSize} (textEncoder.hiddenSize): this encoder cannot replace the package's`, configFile);
+  }
+  const pad = config['pad_token_id'];
+  const padTokenId = typeof pad === 'number' && Number.isInteger(pad) && pad >= 0 ? pad : 0;
+  const tokFile = name(T5_SOURCE_FILES.tokenizer);
+  const tokenizer = loadTokenizer(parseJson(await src.read(T5_SOURCE_FILES.tokenizer), tokFile), { maxLength: te.maxLength, padTokenId }, tokFile);
+  const onnxFile = name(T5_SOURCE_FILES.onnx);
+  const session = await createSession(opts.ort, await src.read(T5_SOURCE_FILES.onnx), onnxFile, opts.executionProviders);
+  sessions.push(session);
+  checkGraph(session, t5EncoderSpec(te.hiddenSize), onnxFile);
+  return createPromptEncoder(opts.ort, session, tokenizer, te.hiddenSize, onnxFile);
 }
 
 function createLoadedModel(parts: ModelParts, sessions: OrtSession[]): LoadedModel {

@@ -1,9 +1,9 @@
 /** Public surface of the engine: import from 'src/engine' rather than its folders. */
-export { loadModel, readManifest, type EngineOptions } from './engine';
+export { loadModel, readManifest, T5_SOURCE_FILES, type EngineOptions } from './engine';
 export type * from './types';
 export type { Ort } from './ort';
 export { PackageError, RequestError, abortError, isAbortError } from './errors';
 export { parseManifest, isPackagePath, FORMAT_VERSION } from './manifest';
-export type { StageSpec, SuperResStageSpec, FileEntry } from './manifest';
+export type { StageSpec, SuperResStageSpec, FileEntry, TextEncoderSpec, MicroConditioning, ConfidenceSchedule } from './manifest';
 export { createUrlSource, createMemorySource, sha256Hex, type PackageSource, type FetchLike } from './package';
 export { maskFromRgba, MAX_EDIT_SIDE, DEFAULT_STRENGTH, EMPTY_MASK_MESSAGE } from './edit';

@@ -6,3 +6,4 @@
 export type Ort = typeof import('onnxruntime-common');
 export type OrtSession = import('onnxruntime-common').InferenceSession;
 export type OrtTensor = import('onnxruntime-common').Tensor;
+export type OrtSessionOptions = import('onnxruntime-common').InferenceSession.SessionOptions;

@@ -12,13 +12,18 @@ type OrtEnv = typeof import('onnxruntime-web/webgpu').env;
 
 /** Minimal shape of navigator.gpu we rely on (no @webgpu/types dependency). */
 interface GpuLike {
-  requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string } } | null>;
+  requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string }; features?: { has(name: string): boolean } } | null>;
 }
 
 export interface BackendChoice {
   kind: BackendKind;
   /** Set when the choice differs from what the preference asked for. */
   reason?: string;
+  /**
+   * WebGPU only: the adapter has `shader-f16` (ORT then requests it for its device), so a
+   * package's fp16 transformer (`stages.base.onnxFp16`) can be used: `preferFp16` for loadModel.
+   */
+  shaderF16?: boolean;
 }
 
 /** Decides the first backend to try for a preference, probing WebGPU when needed. */
@@ -29,10 +34,10 @@ export async function chooseBackend(preference: BackendPreference): Promise<Back
   try {
     const adapter = await gpu.requestAdapter();
     if (!adapter) return { kind: 'wasm', reason: 'WebGPU found no GPU adapter.' };
+    return { kind: 'webgpu', shaderF16: adapter.features?.has('shader-f16') === true };
   } catch (e) {
     return { kind: 'wasm', reason: `WebGPU adapter request failed: ${errorMessage(e)}` };
   }
-  return { kind: 'webgpu' };
 }
 
 /** Execution providers to pass to the engine for a backend. */

@@ -3,16 +3,18 @@
  *
  * Invariants:
  * - Every request carries a `jobId` chosen by the UI; every request is answered with exactly
- *   one terminal event for that id (`loaded`, `result`, `cancelled`, `backendSet` or `error`).
+ *   one terminal event for that id (`loaded`, `result`, `editResult`, `cancelled`, `backendSet`
+ *   or `error`).
  *   Errors travel as data, never as exceptions across the boundary.
- * - The worker runs one job at a time. While a generation runs, ONE more `generate` may wait
- *   (it gets a `queued` event); a further one is refused with `error` `{ code: 'busy' }`.
+ * - The worker runs one job at a time. While an image job (`generate` or `edit`) runs, ONE more
+ *   image job may wait (it gets a `queued` event); a further one is refused with `error`
+ *   `{ code: 'busy' }`.
  * - Pixels and tokens cross as transferable buffers (`WireImage.rgba`, `Int32Array`s), so the
  *   sender must not touch them after posting.
  * - `backend` events are broadcasts (no job): the worker sends one whenever the active backend
  *   or the reason for it changes.
  */
-import type { GenerateRequest, Manifest, StageSettings } from '../engine';
+import type { EditRequest, GenerateRequest, Manifest, PixelRect, StageSettings } from '../engine';
 
 export type BackendKind = 'webgpu' | 'wasm';
 /** What the user asked for; `auto` = WebGPU when an adapter exists, else WASM. */
@@ -30,13 +32,25 @@ export interface WireImage {
 export interface LoadRequest {
   type: 'load';
   jobId: string;
-  /** URL (absolute or page-relative) of the package folder, e.g. "/models/scenes/". */
+  /**
+   * URL (absolute or page-relative) of the package folder, e.g. "/models/scenes/", or
+   * `stored:<id>` for a package in the model store (src/app/models/layout.ts).
+   */
   modelUrl: string;
 }
 export interface GenerateJobRequest {
   type: 'generate';
   jobId: string;
   request: GenerateRequest;
+}
+/**
+ * Inpaint, outpaint or edit by text (docs/ENGINE_API.md, "Editing"). `request.image.data` and
+ * `request.mask.data` are typed arrays whose buffers are transferred: send copies.
+ */
+export interface EditJobRequest {
+  type: 'edit';
+  jobId: string;
+  request: EditRequest;
 }
 export interface CancelRequest {
   type: 'cancel';
@@ -57,6 +71,7 @@ export interface CrashForTestRequest {
 export type WorkerRequest =
   | LoadRequest
   | GenerateJobRequest
+  | EditJobRequest
   | CancelRequest
   | SetBackendRequest
   | CrashForTestRequest;
@@ -91,6 +106,8 @@ export interface ProgressEvent {
   overallTotal: number;
   /** One per image when the engine produced previews at this step. */
   previews?: WireImage[];
+  /** Edits only: the model window (1-based) these steps belong to. */
+  window?: { index: number; count: number };
 }
 export interface ResultEvent {
   type: 'result';
@@ -101,6 +118,20 @@ export interface ResultEvent {
   promptTruncated: boolean;
   timings: Record<string, number>;
   backend: BackendKind;
+}
+/** The answer to an `edit`: images of the input's size (plus the extension when outpainting). */
+export interface EditResultEvent {
+  type: 'editResult';
+  jobId: string;
+  images: WireImage[];
+  settings: { base: StageSettings; superRes?: StageSettings };
+  promptTruncated: boolean;
+  timings: Record<string, number>;
+  backend: BackendKind;
+  /** Fraction of the result's pixels the edit was allowed to change (text mode: 1). */
+  changedFraction: number;
+  /** The model windows, in result pixels, in the order they ran. */
+  windows: PixelRect[];
 }
 export interface CancelledEvent {
   type: 'cancelled';
@@ -114,11 +145,11 @@ export interface BackendSetEvent {
 export type ErrorCode =
   /** The model package is missing or invalid; the previous model (if any) is still loaded. */
   | 'package'
-  /** The engine refused the generate request (a setting out of range); the message names it. */
+  /** The engine refused the generate/edit request (a setting out of range); the message names it. */
   | 'request'
-  /** A generation is already running and another is queued. */
+  /** An image job (generate or edit) is already running and another is queued. */
   | 'busy'
-  /** `generate` before any model loaded. */
+  /** `generate` or `edit` before any model loaded. */
   | 'noModel'
   /** The worker crashed; reported by the client on the worker's behalf. */
   | 'crashed'
@@ -147,10 +178,11 @@ export type WorkerEvent =
   | StartedEvent
   | ProgressEvent
   | ResultEvent
+  | EditResultEvent
   | CancelledEvent
   | BackendSetEvent
   | ErrorEvent
   | BackendEvent;
 
 /** Events that end a job: after one of these the job id is never mentioned again. */
-export type TerminalEvent = LoadedEvent | ResultEvent | CancelledEvent | BackendSetEvent | ErrorEvent;
+export type TerminalEvent = LoadedEvent | ResultEvent | EditResultEvent | CancelledEvent | BackendSetEvent | ErrorEvent;

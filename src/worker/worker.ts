@@ -8,11 +8,14 @@
 // when a WASM session is released after them (measured in Chromium 156: "no GPU data for input"),
 // which is exactly what switching backends does.
 import * as ort from 'onnxruntime-web/webgpu';
-import { createUrlSource, loadModel, type LoadedModel, type Progress, type RgbaImage } from '../engine';
+import { createUrlSource, loadModel, type GenerateHooks, type LoadedModel, type Progress, type RgbaImage } from '../engine';
 import { chooseBackend, configureWasm, errorMessage, executionProviders } from './backend';
+import { createStoredSource } from '../app/models/storedSource';
+import { storedIdOf } from '../app/models/layout';
 import type {
   BackendKind,
   BackendPreference,
+  EditJobRequest,
   ErrorCode,
   GenerateJobRequest,
   WireImage,
@@ -66,14 +69,16 @@ function isAbort(e: unknown, signal?: AbortSignal): boolean {
  * the package's fault falls back to WASM with the reason; package errors are rethrown.
  */
 async function openModel(url: string): Promise<Current & { reason?: string }> {
-  const source = createUrlSource(new URL(url, scope.location.href).href);
+  // `stored:<id>`: a package in the model store (Cache Storage), read without the network.
+  const storedId = storedIdOf(url);
+  const source = storedId !== null ? createStoredSource(storedId) : createUrlSource(new URL(url, scope.location.href).href);
   let choice = await chooseBackend(preference);
   if (choice.kind === 'webgpu' && webgpuBroken) {
     choice = { kind: 'wasm', reason: `${webgpuBroken} Reload the page to try WebGPU again.` };
   }
   if (choice.kind === 'webgpu') {
     try {
-      const model = await loadModel(source, { ort, executionProviders: executionProviders('webgpu') });
+      const model = await loadModel(source, { ort, executionProviders: executionProviders('webgpu'), preferFp16: choice.shaderF16 === true });
       watchDeviceLoss();
       return { model, url, backend: 'webgpu' };
     } catch (e) {
@@ -122,7 +127,7 @@ async function reopenAfterGpuFailure(): Promise<void> {
 
 interface Task {
   jobId: string;
-  kind: 'load' | 'generate' | 'setBackend' | 'internal';
+  kind: 'load' | 'generate' | 'edit' | 'setBackend' | 'internal';
   controller?: AbortController;
   run(task: Task): Promise<void>;
 }
@@ -193,7 +198,18 @@ function toWire(img: RgbaImage, copy: boolean): WireImage {
   return { width: img.width, height: img.height, rgba };
 }
 
-async function runGenerate(task: Task, req: GenerateJobRequest): Promise<void> {
+/** What an image job posts when it succeeds: its terminal event and the buffers to transfer. */
+type Finished = { event: WorkerEvent; transfer: Transferable[] };
+
+/**
+ * Runs one image job (generate or edit) on the current model: `started`, progress with
+ * previews, then exactly one terminal event. A run-time WebGPU failure retries the job once on
+ * WASM; aborts become `cancelled`, refused settings `request` errors.
+ */
+async function runImageJob(
+  task: Task,
+  work: (model: LoadedModel, hooks: GenerateHooks, backend: BackendKind) => Promise<Finished>,
+): Promise<void> {
   const { jobId } = task;
   const signal = task.controller!.signal;
   if (!current) {
@@ -213,6 +229,7 @@ async function runGenerate(task: Task, req: GenerateJobRequest): Promise<void> {
         overallStep: p.overallStep,
         overallTotal: p.overallTotal,
         previews,
+        ...(p.window ? { window: p.window } : {}),
       },
       previews?.map((w) => w.rgba) ?? [],
     );
@@ -221,25 +238,8 @@ async function runGenerate(task: Task, req: GenerateJobRequest): Promise<void> {
     const { model, backend } = current;
     post({ type: 'started', jobId, backend });
     try {
-      const result = await model.generate(req.request, { signal, onProgress });
-      const images = result.images.map((img) => toWire(img, false));
-      const tokens = {
-        base: result.tokens.base.map((t) => t.slice()),
-        superRes: result.tokens.superRes?.map((t) => t.slice()),
-      };
-      post(
-        {
-          type: 'result',
-          jobId,
-          images,
-          tokens,
-          settings: result.settings,
-          promptTruncated: result.promptTruncated,
-          timings: result.timings,
-          backend,
-        },
-        [...images.map((w) => w.rgba), ...tokens.base.map((t) => t.buffer), ...(tokens.superRes ?? []).map((t) => t.buffer)],
-      );
+      const done = await work(model, { signal, onProgress }, backend);
+      post(done.event, done.transfer);
       return;
     } catch (e) {
       if (isAbort(e, signal)) {
@@ -248,7 +248,7 @@ async function runGenerate(task: Task, req: GenerateJobRequest): Promise<void> {
       }
       if (backend === 'webgpu' && attempt === 0 && !isPackageError(e) && !isRequestError(e)) {
         // A run-time WebGPU failure (unsupported op, lost device): retry this job on WASM.
-        webgpuBroken = `WebGPU failed while generating: ${errorMessage(e)}`;
+        webgpuBroken = `WebGPU failed while ${task.kind === 'edit' ? 'editing' : 'generating'}: ${errorMessage(e)}`;
         await install(await openModel(current.url));
         continue;
       }
@@ -258,8 +258,70 @@ async function runGenerate(task: Task, req: GenerateJobRequest): Promise<void> {
   }
 }
 
-function queuedGenerates(): number {
-  return queue.filter((t) => t.kind === 'generate').length;
+function runGenerate(task: Task, req: GenerateJobRequest): Promise<void> {
+  return runImageJob(task, async (model, hooks, backend) => {
+    const result = await model.generate(req.request, hooks);
+    const images = result.images.map((img) => toWire(img, false));
+    const tokens = {
+      base: result.tokens.base.map((t) => t.slice()),
+      superRes: result.tokens.superRes?.map((t) => t.slice()),
+    };
+    return {
+      event: {
+        type: 'result',
+        jobId: task.jobId,
+        images,
+        tokens,
+        settings: result.settings,
+        promptTruncated: result.promptTruncated,
+        timings: result.timings,
+        backend,
+      },
+      transfer: [...images.map((w) => w.rgba), ...tokens.base.map((t) => t.buffer), ...(tokens.superRes ?? []).map((t) => t.buffer)],
+    };
+  });
+}
+
+function runEdit(task: Task, req: EditJobRequest): Promise<void> {
+  return runImageJob(task, async (model, hooks, backend) => {
+    const result = await model.edit(req.request, hooks);
+    const images = result.images.map((img) => toWire(img, false));
+    return {
+      event: {
+        type: 'editResult',
+        jobId: task.jobId,
+        images,
+        settings: result.settings,
+        promptTruncated: result.promptTruncated,
+        timings: result.timings,
+        backend,
+        changedFraction: result.changedFraction,
+        windows: result.windows,
+      },
+      transfer: images.map((w) => w.rgba),
+    };
+  });
+}
+
+/** Image jobs (generate and edit share one queue of one) waiting behind the running job. */
+function queuedImageJobs(): number {
+  return queue.filter((t) => t.kind === 'generate' || t.kind === 'edit').length;
+}
+
+/** Queues an image job, or refuses it when one is already waiting. */
+function enqueueImageJob(jobId: string, kind: 'generate' | 'edit', run: (task: Task) => Promise<void>): void {
+  if (queuedImageJobs() >= 1) {
+    post({
+      type: 'error',
+      jobId,
+      code: 'busy',
+      message: 'One image job is running and another is queued; wait or cancel first.',
+    });
+    return;
+  }
+  const willWait = running !== undefined || queue.length > 0;
+  enqueue({ jobId, kind, controller: new AbortController(), run });
+  if (willWait) post({ type: 'queued', jobId });
 }
 
 function cancel(jobId: string): void {
@@ -291,26 +353,12 @@ function onRequest(ev: MessageEvent<WorkerRequest>): void {
     case 'setBackend':
       enqueue({ jobId: msg.jobId, kind: 'setBackend', run: () => runSetBackend(msg.jobId, msg.preference) });
       break;
-    case 'generate': {
-      if (queuedGenerates() >= 1) {
-        post({
-          type: 'error',
-          jobId: msg.jobId,
-          code: 'busy',
-          message: 'One image job is running and another is queued; wait or cancel first.',
-        });
-        break;
-      }
-      const willWait = running !== undefined || queue.length > 0;
-      enqueue({
-        jobId: msg.jobId,
-        kind: 'generate',
-        controller: new AbortController(),
-        run: (task) => runGenerate(task, msg),
-      });
-      if (willWait) post({ type: 'queued', jobId: msg.jobId });
+    case 'generate':
+      enqueueImageJob(msg.jobId, 'generate', (task) => runGenerate(task, msg));
       break;
-    }
+    case 'edit':
+      enqueueImageJob(msg.jobId, 'edit', (task) => runEdit(task, msg));
+      break;
     case 'cancel':
       cancel(msg.jobId);
       break;

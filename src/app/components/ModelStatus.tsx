@@ -1,4 +1,5 @@
 import { useStudio } from '../store/studio';
+import { useModelLabel } from '../models/useModels';
 
 const dot: Record<string, string> = {
   idle: 'bg-zinc-500',
@@ -10,12 +11,13 @@ const dot: Record<string, string> = {
 /** "Model: <name> — ready / loading / error" as a live status. */
 export function ModelStatus() {
   const model = useStudio((s) => s.model);
+  const loadingLabel = useModelLabel(model.loadingUrl);
   const loading = model.loadingUrl !== undefined;
   const state = loading ? 'loading' : model.status;
-  const name = model.manifest?.displayName ?? model.loadingUrl ?? 'no model';
+  const name = model.manifest?.displayName ?? loadingLabel ?? 'no model';
   const text =
     state === 'loading'
-      ? `Loading ${model.loadingUrl}…`
+      ? `Loading ${loadingLabel}…`
       : state === 'ready'
         ? 'Ready'
         : state === 'error'

@@ -3,6 +3,7 @@ import { formActions } from '../store/form';
 import { RgbaCanvas } from './RgbaCanvas';
 import { buttonClass, InlineError } from './ui';
 import { tokenDigest } from '../tokenDigest';
+import { editImage } from '../editor/commands';
 
 const stageNames: Record<string, string> = {
   text: 'encoding the prompt',
@@ -65,13 +66,24 @@ function ResultInfo({ result }: { result: GenerationResult }) {
       <button type="button" className={`${buttonClass} ml-auto py-1 text-xs`} onClick={() => formActions.reuseSeed(result.params.seed)}>
         Reuse this seed
       </button>
+      {img && (
+        <button
+          type="button"
+          className={`${buttonClass} py-1 text-xs`}
+          title="Open this image in the editor"
+          onClick={() => editImage(img, `generated image (seed ${result.params.seed})`)}
+        >
+          Edit image
+        </button>
+      )}
     </div>
   );
 }
 
 /** The stage: live previews with "step x/N" while a job runs, the final grid after. */
 export function OutputPanel() {
-  const job = useStudio((s) => s.job);
+  // Edits show their progress in the editor; here they only keep Generate queued (GenerateBar).
+  const job = useStudio((s) => (s.job?.kind === 'edit' ? undefined : s.job));
   const result = useStudio((s) => s.result);
   const jobError = useStudio((s) => s.jobError);
   const jobNote = useStudio((s) => s.jobNote);

@@ -2,7 +2,8 @@ import { useId } from 'react';
 import { formActions, useForm } from '../store/form';
 import { inputClass, Kbd, modKey } from './ui';
 
-export function PromptPanel() {
+/** Prompt and negative prompt; `action` names what Mod+Enter does (generate, or edit in Edit mode). */
+export function PromptPanel({ action = 'generate' }: { action?: 'generate' | 'edit' }) {
   const prompt = useForm((s) => s.prompt);
   const negative = useForm((s) => s.negativePrompt);
   const id = useId();
@@ -32,7 +33,7 @@ export function PromptPanel() {
       />
       <p id={`${id}-hint`} className="text-xs text-zinc-500">
         {empty ? 'Empty prompt: the model draws without text (unconditional). ' : ''}
-        <Kbd>{modKey}</Kbd> <Kbd>Enter</Kbd> to generate.
+        <Kbd>{modKey}</Kbd> <Kbd>Enter</Kbd> to {action}.
       </p>
       <details className="group rounded-md border border-zinc-800 bg-zinc-900/40">
         <summary className="cursor-pointer select-none px-3 py-2 text-sm text-zinc-300 hover:text-zinc-100">

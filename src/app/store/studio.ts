@@ -4,7 +4,7 @@
  * commands in ../commands.ts call when they send a request.
  */
 import { create } from 'zustand';
-import type { Manifest, StageSettings } from '../../engine';
+import type { Manifest, PixelRect, StageSettings } from '../../engine';
 import { assertNever } from '../../worker/assertNever';
 import type { BackendKind, BackendPreference, WireImage, WorkerEvent } from '../../worker/protocol';
 
@@ -45,12 +45,16 @@ export interface JobParams {
 
 export interface Job {
   id: string;
+  /** Absent for generations; 'edit' for jobs started by the editor (src/app/editor). */
+  kind?: 'edit';
   params: JobParams;
   status: 'queued' | 'running';
   stage?: string;
   overallStep: number;
   overallTotal: number;
   previews?: WireImage[];
+  /** Edits: the model window the current steps belong to. */
+  window?: { index: number; count: number };
   backend?: BackendKind;
   startedAt?: number;
 }
@@ -65,6 +69,20 @@ export interface GenerationResult {
   timings: Record<string, number>;
   backend: BackendKind;
   /** Wall time from Generate (or from leaving the queue) to the result, in ms. */
+  ms: number;
+}
+
+/** A finished edit (the editor stages it; nothing is saved until the user accepts it). */
+export interface EditJobResult {
+  id: string;
+  params: JobParams;
+  images: WireImage[];
+  settings: { base: StageSettings; superRes?: StageSettings };
+  promptTruncated: boolean;
+  timings: Record<string, number>;
+  backend: BackendKind;
+  changedFraction: number;
+  windows: PixelRect[];
   ms: number;
 }
 
@@ -99,6 +117,15 @@ export function onGenerationResult(listener: ResultListener): () => void {
   return () => resultListeners.delete(listener);
 }
 
+type EditResultListener = (result: EditJobResult) => void;
+const editResultListeners = new Set<EditResultListener>();
+
+/** Subscribes to finished edits (the editor stages them). */
+export function onEditResult(listener: EditResultListener): () => void {
+  editResultListeners.add(listener);
+  return () => editResultListeners.delete(listener);
+}
+
 /** Reduces one worker event into the store. */
 export function applyEvent(e: WorkerEvent): void {
   const s = useStudio.getState();
@@ -130,7 +157,7 @@ export function applyEvent(e: WorkerEvent): void {
       if (s.job?.id !== e.jobId) return;
       set({
         job: { ...s.job, stage: e.stage, overallStep: e.overallStep, overallTotal: e.overallTotal,
-          previews: e.previews ?? s.job.previews },
+          previews: e.previews ?? s.job.previews, window: e.window ?? s.job.window },
       });
       return;
     case 'result': {
@@ -148,6 +175,24 @@ export function applyEvent(e: WorkerEvent): void {
       };
       set({ job: undefined, result, lastSeed: s.job.params.seed });
       for (const l of resultListeners) l(result);
+      return;
+    }
+    case 'editResult': {
+      if (s.job?.id !== e.jobId) return;
+      const result: EditJobResult = {
+        id: e.jobId,
+        params: s.job.params,
+        images: e.images,
+        settings: e.settings,
+        promptTruncated: e.promptTruncated,
+        timings: e.timings,
+        backend: e.backend,
+        changedFraction: e.changedFraction,
+        windows: e.windows,
+        ms: performance.now() - (s.job.startedAt ?? performance.now()),
+      };
+      set({ job: undefined, lastSeed: s.job.params.seed });
+      for (const l of editResultListeners) l(result);
       return;
     }
     case 'cancelled':

@@ -1,7 +1,7 @@
 /** What every edit mode shares: the model, the prompts, the seeded generators, timing, I/O helpers. */
 import { cropToPlanar, resampleRows } from '../image/resample';
 import type { StageSettings, StageSpec } from '../manifest/types';
-import type { ModelParts } from '../pipeline/generate';
+import { stageModel, type ModelParts } from '../pipeline/generate';
 import type { Reporter, StageProgress } from '../pipeline/progress';
 import { runStage, type StageStart } from '../pipeline/stage';
 import { encodePixels } from '../pipeline/vq';
@@ -53,16 +53,9 @@ export interface StageCall {
 
 /** One run of a stage's decode loop from partly known tokens (pipeline/stage.ts). */
 export async function decodeStage(ctx: EditContext, call: StageCall): Promise<Int32Array[]> {
-  const session = call.key === 'base' ? ctx.parts.base : ctx.parts.superRes;
-  if (!session) throw new Error('this model has no super-resolution stage');
   const begin = performance.now();
   const tokens = await runStage({
-    ort: ctx.parts.ort,
-    session,
-    file: call.spec.onnx,
-    positions: call.spec.grid[0] * call.spec.grid[1],
-    codebookSize: ctx.parts.manifest.vqgan.codebookSize,
-    maskTokenId: call.spec.maskTokenId,
+    ...stageModel(ctx.parts, call.key),
     settings: call.settings,
     cond: ctx.cond,
     uncond: ctx.uncond,

@@ -3,8 +3,10 @@ import { pathProblem } from './paths';
 import {
   FORMAT_NAME,
   FORMAT_VERSION,
+  type ConfidenceSchedule,
   type FileEntry,
   type Manifest,
+  type MicroConditioning,
   type Provenance,
   type StageSettings,
   type StageSpec,
@@ -139,15 +141,47 @@ function readStage(r: Reader, stage: Obj, path: string, vq: VqganSpec, files: Re
   if (maskTokenId < vq.codebookSize) {
     r.fail(`${path}.maskTokenId`, `must be ≥ vqgan.codebookSize (${vq.codebookSize}), got ${maskTokenId}`);
   }
-  return { onnx: r.file(stage, 'onnx', `${path}.onnx`, files), grid, imageSize, maskTokenId, defaults: readSettings(r, stage, path) };
+  const onnx = r.file(stage, 'onnx', `${path}.onnx`, files);
+  const spec: StageSpec = { onnx, grid, imageSize, maskTokenId, defaults: readSettings(r, stage, path) };
+  if (stage['onnxFp16'] !== undefined) {
+    spec.onnxFp16 = r.file(stage, 'onnxFp16', `${path}.onnxFp16`, files);
+    if (spec.onnxFp16 === onnx) r.fail(`${path}.onnxFp16`, `must name a different file than ${path}.onnx`);
+  }
+  if (stage['confidenceSchedule'] !== undefined) {
+    const s = r.string(stage, 'confidenceSchedule', `${path}.confidenceSchedule`);
+    if (!SCHEDULES.includes(s as ConfidenceSchedule)) {
+      r.fail(`${path}.confidenceSchedule`, `must be ${SCHEDULES.map((x) => `"${x}"`).join(' or ')}, got ${show(s)}`);
+    }
+    spec.confidenceSchedule = s as ConfidenceSchedule;
+  }
+  return spec;
+}
+
+const SCHEDULES: readonly ConfidenceSchedule[] = ['linear-from-next', 'amused'];
+
+function readMicroConditioning(r: Reader, stage: Obj, path: string): MicroConditioning {
+  const mc = r.object(stage, 'microConditioning', path);
+  const values = mc['values'];
+  const ok = Array.isArray(values) && values.length > 0 && values.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (!ok) r.fail(`${path}.values`, `must be a non-empty list of finite numbers, got ${show(values)}`);
+  const out: MicroConditioning = { values: (values as number[]).slice() };
+  const names = mc['names'];
+  if (names !== undefined) {
+    const okNames = Array.isArray(names) && names.every((x) => typeof x === 'string');
+    if (!okNames) r.fail(`${path}.names`, `must be a list of strings, got ${show(names)}`);
+    if ((names as string[]).length !== out.values.length) {
+      r.fail(`${path}.names`, `must name each of the ${out.values.length} values, got ${(names as string[]).length} names`);
+    }
+    out.names = (names as string[]).slice();
+  }
+  return out;
 }
 
 function readTextEncoder(r: Reader, root: Obj, files: Record<string, FileEntry>): TextEncoderSpec {
   const t = r.object(root, 'textEncoder', 'textEncoder');
   const kind = r.string(t, 'kind', 'textEncoder.kind');
-  if (kind !== 't5') r.fail('textEncoder.kind', `"${kind}" is not supported (this studio reads "t5")`);
-  return {
-    kind,
+  if (kind !== 't5' && kind !== 'clip') r.fail('textEncoder.kind', `"${kind}" is not supported (this studio reads "t5" and "clip")`);
+  const common = {
     onnx: r.file(t, 'onnx', 'textEncoder.onnx', files),
     tokenizer: r.file(t, 'tokenizer', 'textEncoder.tokenizer', files),
     config: r.file(t, 'config', 'textEncoder.config', files),
@@ -155,6 +189,26 @@ function readTextEncoder(r: Reader, root: Obj, files: Record<string, FileEntry>)
     hiddenSize: r.integer(t, 'hiddenSize', 'textEncoder.hiddenSize', 1),
     padTokenId: r.integer(t, 'padTokenId', 'textEncoder.padTokenId', 0),
   };
+  if (kind === 'clip') return { kind, ...common, projectionDim: r.integer(t, 'projectionDim', 'textEncoder.projectionDim', 1) };
+  if (t['projectionDim'] !== undefined) r.fail('textEncoder.projectionDim', 'is only for kind "clip" (a T5 encoder has no pooled output)');
+  return { kind, ...common };
+}
+
+/** `externalData`: graph path -> data file path, each graph one of `graphs`, the data in its folder. */
+function readExternalData(r: Reader, root: Obj, files: Record<string, FileEntry>, graphs: Set<string>): Record<string, string> | undefined {
+  if (root['externalData'] === undefined) return undefined;
+  const ext = r.object(root, 'externalData', 'externalData');
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  const folder = (p: string): string => p.slice(0, p.lastIndexOf('/') + 1);
+  for (const graph of Object.keys(ext)) {
+    const path = `externalData["${graph}"]`;
+    if (!graphs.has(graph)) r.fail(path, `"${graph}" is not one of the package's ONNX graphs (${[...graphs].join(', ')})`);
+    const data = r.file(ext, graph, path, files);
+    if (graphs.has(data)) r.fail(path, `"${data}" is an ONNX graph, not its external data`);
+    if (folder(data) !== folder(graph)) r.fail(path, `"${data}" must be in the graph's folder ("${folder(graph) || './'}")`);
+    out[graph] = data;
+  }
+  return out;
 }
 
 function readVqgan(r: Reader, root: Obj, files: Record<string, FileEntry>): VqganSpec {
@@ -211,17 +265,34 @@ export function parseManifest(json: unknown, label = 'manifest.json'): Manifest 
   const vqgan = readVqgan(r, root, files);
 
   const stagesObj = r.object(root, 'stages', 'stages');
-  const base = readStage(r, r.object(stagesObj, 'base', 'stages.base'), 'stages.base', vqgan, files);
+  const baseObj = r.object(stagesObj, 'base', 'stages.base');
+  const base = readStage(r, baseObj, 'stages.base', vqgan, files);
+  const clip = textEncoder.kind === 'clip';
+  if (clip) {
+    if (baseObj['microConditioning'] === undefined) {
+      r.fail('stages.base.microConditioning', 'is missing (required with textEncoder.kind "clip": the values fed as micro_conds)');
+    }
+    base.microConditioning = readMicroConditioning(r, baseObj, 'stages.base.microConditioning');
+  } else if (baseObj['microConditioning'] !== undefined) {
+    r.fail('stages.base.microConditioning', 'is only for packages with textEncoder.kind "clip"');
+  }
   let superRes: SuperResStageSpec | undefined;
   if (stagesObj['superRes'] !== undefined) {
+    if (clip) r.fail('stages.superRes', 'is not supported with textEncoder.kind "clip" (CLIP packages are single-stage)');
     const srObj = r.object(stagesObj, 'superRes', 'stages.superRes');
     const sr = readStage(r, srObj, 'stages.superRes', vqgan, files);
+    if (srObj['microConditioning'] !== undefined) r.fail('stages.superRes.microConditioning', 'is only for the base stage');
+    if (sr.onnxFp16 !== undefined) r.fail('stages.superRes.onnxFp16', 'is only for the base stage');
     const lowResGrid = r.pair(srObj, 'lowResGrid', 'stages.superRes.lowResGrid');
     if (lowResGrid[0] !== base.grid[0] || lowResGrid[1] !== base.grid[1]) {
       r.fail('stages.superRes.lowResGrid', `must equal stages.base.grid ${show(base.grid)}, got ${show(lowResGrid)}`);
     }
     superRes = { ...sr, lowResGrid };
   }
+  const graphs = new Set([textEncoder.onnx, vqgan.encoder, vqgan.decoder, base.onnx]);
+  if (base.onnxFp16) graphs.add(base.onnxFp16);
+  if (superRes) graphs.add(superRes.onnx);
+  const externalData = readExternalData(r, root, files, graphs);
 
   return {
     format: FORMAT_NAME,
@@ -235,6 +306,7 @@ export function parseManifest(json: unknown, label = 'manifest.json'): Manifest 
     textEncoder,
     vqgan,
     stages: superRes ? { base, superRes } : { base },
+    ...(externalData ? { externalData } : {}),
     files,
   };
 }

@@ -1,5 +1,5 @@
 import { PackageError, describeError } from '../errors';
-import type { Ort, OrtSession, OrtTensor } from '../ort';
+import type { Ort, OrtSession, OrtSessionOptions, OrtTensor } from '../ort';
 import type { DimSpec, GraphSpec, TensorSpec } from './graphs';
 
 type ValueMetadata = OrtSession['inputMetadata'][number];
@@ -7,13 +7,22 @@ type ValueMetadata = OrtSession['inputMetadata'][number];
 const showDims = (dims: ReadonlyArray<DimSpec | string | number>): string =>
   `[${dims.map((d) => (d === 'any' ? '?' : String(d))).join(', ')}]`;
 
+/** A graph's external-data file: `path` is the name the graph refers to it by (its file name). */
+export interface ExternalDataFile {
+  path: string;
+  data: Uint8Array;
+}
+
 /**
- * Creates an InferenceSession from the bytes of `file`. Bytes that are not a loadable ONNX model
- * (corrupt, truncated, unsupported operator) become a PackageError naming the file.
+ * Creates an InferenceSession from the bytes of `file` (and its external-data file, when its
+ * weights live in one). Bytes that are not a loadable ONNX model (corrupt, truncated, missing
+ * external data, unsupported operator) become a PackageError naming the file.
  */
-export async function createSession(ort: Ort, bytes: Uint8Array, file: string, executionProviders: string[]): Promise<OrtSession> {
+export async function createSession(ort: Ort, bytes: Uint8Array, file: string, executionProviders: string[], externalData?: ExternalDataFile[]): Promise<OrtSession> {
+  const options: OrtSessionOptions = { executionProviders, graphOptimizationLevel: 'all' };
+  if (externalData && externalData.length > 0) options.externalData = externalData;
   try {
-    return await ort.InferenceSession.create(bytes, { executionProviders, graphOptimizationLevel: 'all' });
+    return await ort.InferenceSession.create(bytes, options);
   } catch (err) {
     throw new PackageError(`could not be loaded as an ONNX model (${describeError(err)})`, file);
   }

@@ -5,7 +5,7 @@ import type { PromptEncoder } from '../text/promptEncoder';
 import type { GenerateHooks, GenerateRequest, GenerateResult } from '../types';
 import { createReporter, yieldToEventLoop } from './progress';
 import { resolveRequest } from './request';
-import { runStage } from './stage';
+import { runStage, type StageRun } from './stage';
 import { decodeTokens, type VqDecoder, type VqEncoder } from './vq';
 
 /** The loaded, checked pieces of a model that generation uses. */
@@ -17,7 +17,30 @@ export interface ModelParts {
   /** Image → tokens, for editing. */
   vqEncoder: VqEncoder;
   base: OrtSession;
+  /** The file `base` was created from: stages.base.onnx, or its fp16 copy. */
+  baseFile: string;
   superRes?: OrtSession;
+}
+
+/**
+ * The parts of a stage's decode loop that come from the package: the session and its file, the
+ * token grid, the mask token, and what the stage's manifest entry adds (confidence schedule,
+ * micro-conditioning). Shared by generation and editing.
+ */
+export function stageModel(parts: ModelParts, key: 'base' | 'superRes'): Pick<StageRun, 'ort' | 'session' | 'file' | 'positions' | 'codebookSize' | 'maskTokenId' | 'confidenceSchedule' | 'microConds'> {
+  const spec = parts.manifest.stages[key];
+  const session = key === 'base' ? parts.base : parts.superRes;
+  if (!spec || !session) throw new Error('this model has no super-resolution stage');
+  return {
+    ort: parts.ort,
+    session,
+    file: key === 'base' ? parts.baseFile : spec.onnx,
+    positions: spec.grid[0] * spec.grid[1],
+    codebookSize: parts.manifest.vqgan.codebookSize,
+    maskTokenId: spec.maskTokenId,
+    ...(spec.confidenceSchedule ? { confidenceSchedule: spec.confidenceSchedule } : {}),
+    ...(spec.microConditioning ? { microConds: spec.microConditioning.values } : {}),
+  };
 }
 
 /**
@@ -27,7 +50,7 @@ export interface ModelParts {
  * backend's arithmetic.
  */
 export async function generate(parts: ModelParts, req: GenerateRequest, hooks: GenerateHooks = {}): Promise<GenerateResult> {
-  const { manifest, vq, prompts, ort } = parts;
+  const { manifest, vq, prompts } = parts;
   const t0 = performance.now();
   const r = resolveRequest(req, manifest);
   const baseSpec = manifest.stages.base;
@@ -45,15 +68,12 @@ export async function generate(parts: ModelParts, req: GenerateRequest, hooks: G
   timings['text'] = performance.now() - mark;
 
   const rngs = Array.from({ length: r.count }, (_, k) => createRng((r.seed + k) >>> 0));
-  const stageCommon = { ort, codebookSize: manifest.vqgan.codebookSize, cond, uncond, rngs, signal: hooks.signal };
+  const stageCommon = { cond, uncond, rngs, signal: hooks.signal };
   mark = performance.now();
   await yieldToEventLoop();
   const baseTokens = await runStage({
     ...stageCommon,
-    session: parts.base,
-    file: baseSpec.onnx,
-    positions: baseSpec.grid[0] * baseSpec.grid[1],
-    maskTokenId: baseSpec.maskTokenId,
+    ...stageModel(parts, 'base'),
     settings: r.base,
     onStep: reporter.stage({ stage: 'base', grid: baseSpec.grid, totalSteps: r.base.steps, overallOffset: 0 }),
   });
@@ -66,10 +86,7 @@ export async function generate(parts: ModelParts, req: GenerateRequest, hooks: G
     mark = performance.now();
     srTokens = await runStage({
       ...stageCommon,
-      session: parts.superRes,
-      file: srSpec.onnx,
-      positions: srSpec.grid[0] * srSpec.grid[1],
-      maskTokenId: srSpec.maskTokenId,
+      ...stageModel(parts, 'superRes'),
       settings: r.superRes,
       lowRes: baseTokens,
       onStep: reporter.stage({ stage: 'superRes', grid: srSpec.grid, totalSteps: r.superRes.steps, overallOffset: r.base.steps }),

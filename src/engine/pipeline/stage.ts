@@ -4,7 +4,7 @@ import type { Ort, OrtSession } from '../ort';
 import { applyGuidance, guidanceScaleAt } from '../sampler/guidance';
 import { decodeStep } from '../sampler/decodeStep';
 import type { Rng } from '../sampler/prng';
-import type { StageSettings } from '../manifest/types';
+import type { ConfidenceSchedule, StageSettings } from '../manifest/types';
 import type { PromptEncoding } from '../text/promptEncoder';
 
 /** Everything one transformer stage's decode loop needs. */
@@ -17,6 +17,13 @@ export interface StageRun {
   codebookSize: number;
   maskTokenId: number;
   settings: StageSettings;
+  /** How the confidence noise anneals (stage's `confidenceSchedule`); default `linear-from-next`. */
+  confidenceSchedule?: ConfidenceSchedule;
+  /**
+   * CLIP packages: the stage's micro-conditioning values, fed as micro_conds [B, M] on every row.
+   * Required when the prompt encodings carry `pooled` (then pooled_text replaces text_mask).
+   */
+  microConds?: readonly number[];
   /** Conditional text (the prompt), shared by every image. */
   cond: PromptEncoding;
   /** Unconditional branch: the empty prompt or the negative prompt. */
@@ -93,7 +100,8 @@ function toBigInt(tokens: Int32Array): BigInt64Array {
  * since u + 1·(c − u) = c. Checks `signal` before every iteration.
  */
 export async function runStage(run: StageRun): Promise<Int32Array[]> {
-  const { ort, session, file, positions: N, codebookSize: K, maskTokenId, settings } = run;
+  const { ort, session, file, positions: N, codebookSize: K, maskTokenId } = run;
+  const settings = { ...run.settings, confidenceSchedule: run.confidenceSchedule };
   const count = run.rngs.length;
   const { steps, guidance, guidanceRamp } = settings;
   const guided = guidance !== 1;
@@ -101,11 +109,25 @@ export async function runStage(run: StageRun): Promise<Int32Array[]> {
   const S = run.cond.mask.length;
   const D = run.cond.states.length / S;
 
-  // Text feeds do not change across iterations: build them once.
+  // Text feeds do not change across iterations: build them once. T5 packages: text_states and
+  // text_mask; CLIP packages: text_states, pooled_text and micro_conds (no mask).
   const texts = Array.from({ length: B }, (_, b) => (b < count ? run.cond : run.uncond));
-  const textStates = new ort.Tensor('float32', stackFloat(texts.map((t) => t.states)), [B, S, D]);
-  const textMask = new ort.Tensor('int64', stackInt64(texts.map((t) => t.mask)), [B, S]);
-  const extra: Record<string, InstanceType<Ort['Tensor']>> = {};
+  const extra: Record<string, InstanceType<Ort['Tensor']>> = {
+    text_states: new ort.Tensor('float32', stackFloat(texts.map((t) => t.states)), [B, S, D]),
+  };
+  const pooled = texts.map((t) => t.pooled);
+  if (pooled.every((p) => p !== undefined)) {
+    if (!run.microConds || run.microConds.length === 0) throw new RangeError('runStage: CLIP text encodings need the stage\'s micro-conditioning values');
+    const M = run.microConds.length;
+    const micro = new Float32Array(B * M);
+    for (let b = 0; b < B; b++) micro.set(run.microConds, b * M);
+    extra['pooled_text'] = new ort.Tensor('float32', stackFloat(pooled), [B, pooled[0].length]);
+    extra['micro_conds'] = new ort.Tensor('float32', micro, [B, M]);
+  } else if (pooled.some((p) => p !== undefined)) {
+    throw new RangeError('runStage: the conditional and unconditional encodings come from different text encoders');
+  } else {
+    extra['text_mask'] = new ort.Tensor('int64', stackInt64(texts.map((t) => t.mask)), [B, S]);
+  }
   if (run.lowRes) {
     const lowRes = run.lowRes.map(toBigInt);
     const rows = Array.from({ length: B }, (_, b) => lowRes[b % count]);
@@ -121,8 +143,6 @@ export async function runStage(run: StageRun): Promise<Int32Array[]> {
     const current = tokens.map(toBigInt);
     const feeds = {
       tokens: new ort.Tensor('int64', stackInt64(Array.from({ length: B }, (_, b) => current[b % count])), [B, N]),
-      text_states: textStates,
-      text_mask: textMask,
       ...extra,
     };
     const out = await session.run(feeds);

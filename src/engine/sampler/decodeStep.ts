@@ -1,5 +1,6 @@
 import { gumbel, type Rng } from './prng';
-import { maskedCountAfterStep } from './schedule';
+import type { ConfidenceSchedule } from '../manifest/types';
+import { confidenceNoiseAt, maskedCountAfterStep } from './schedule';
 
 /** Where a stage's decoding stands at the start of one step. */
 export interface DecodeState {
@@ -17,8 +18,10 @@ export interface DecodeState {
 export interface StepSettings {
   /** > 0; tokens are sampled from softmax(logits / temperature). */
   temperature: number;
-  /** τ ≥ 0; confidences get τ·(1 − (i+1)/T)·g with g ~ Gumbel(0, 1). */
+  /** τ ≥ 0; confidences get τ_i·g with g ~ Gumbel(0, 1), τ_i from `confidenceSchedule`. */
   confidenceNoise: number;
+  /** How τ anneals over the steps (schedule.ts, confidenceNoiseAt); default `linear-from-next`: τ·(1 − (i+1)/T). */
+  confidenceSchedule?: ConfidenceSchedule;
 }
 
 export interface StepResult {
@@ -35,8 +38,8 @@ export interface StepResult {
  *
  * For every position masked at the start of the step, in increasing position order, it draws two
  * numbers from `rng`: first u for the token, sampled by inverse CDF from softmax(l/temperature),
- * then one Gumbel g for the confidence, log p(token) + τ·(1 − (i+1)/T)·g, where p is that same
- * tempered distribution. (Both draws happen even when τ = 0, so the random stream does not depend
+ * then one Gumbel g for the confidence, log p(token) + τ_i·g, where p is that same tempered
+ * distribution and τ_i = τ·(1 − (i+1)/T) by default (confidenceNoiseAt). (Both draws happen even when τ = 0, so the random stream does not depend
  * on the settings.) Known tokens are never touched (infinite confidence). The
  * `maskedCountAfterStep` least-confident of the sampled positions are masked again; equal
  * confidences are broken by position, the lower index counting as less confident.
@@ -51,7 +54,7 @@ export function decodeStep(state: DecodeState, logits: Float32Array, rng: Rng, s
   }
   const K = logits.length / N;
   const invTemp = 1 / settings.temperature;
-  const noiseScale = settings.confidenceNoise * (1 - (step + 1) / totalSteps);
+  const noiseScale = confidenceNoiseAt(step, totalSteps, settings.confidenceNoise, settings.confidenceSchedule);
 
   const maskedPositions: number[] = [];
   for (let j = 0; j < N; j++) if (tokens[j] === maskTokenId) maskedPositions.push(j);

@@ -169,7 +169,7 @@ describe('parseManifest: missing fields and wrong types', () => {
     ['fixture', 'yes', 'fixture must be true or false, got "yes"'],
     ['textEncoder.maxLength', '16', 'textEncoder.maxLength must be an integer 1–4096, got "16"'],
     ['textEncoder.hiddenSize', 0, 'textEncoder.hiddenSize must be an integer ≥ 1, got 0'],
-    ['textEncoder.kind', 'clip', 'textEncoder.kind "clip" is not supported (this studio reads "t5")'],
+    ['textEncoder.kind', 'bert', 'textEncoder.kind "bert" is not supported (this studio reads "t5" and "clip")'],
     ['vqgan.downsample', 8.5, 'vqgan.downsample must be an integer ≥ 1, got 8.5'],
     ['stages.base', [1], 'stages.base must be an object, got [1]'],
     ['provenance.created', 'yesterday', 'provenance.created must be an ISO date, got "yesterday"'],

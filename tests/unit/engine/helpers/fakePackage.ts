@@ -107,16 +107,10 @@ export interface FakePackage {
   manifest: Record<string, unknown>;
 }
 
-/**
- * Builds a package: `edit` may change the files before hashing (a wrong graph with a matching
- * hash), `tamper` may change files or the manifest after hashing (a damaged download).
- */
-export function fakePackage(
-  edit: (files: Map<string, Uint8Array>, manifest: Record<string, unknown>) => void = () => {},
-  tamper: (files: Map<string, Uint8Array>, manifest: Record<string, unknown>) => void = () => {},
-): FakePackage {
-  const files = fakeFiles();
-  const manifest = baseManifest();
+type Edit = (files: Map<string, Uint8Array>, manifest: Record<string, unknown>) => void;
+
+/** Hashes `files` into `manifest.files` between `edit` and `tamper`, and serves it all from memory. */
+function buildPackage(files: Map<string, Uint8Array>, manifest: Record<string, unknown>, edit: Edit, tamper: Edit): FakePackage {
   edit(files, manifest);
   manifest['files'] = Object.fromEntries([...files].map(([p, b]) => [p, { sha256: sha256(b), bytes: b.byteLength }]));
   tamper(files, manifest);
@@ -125,14 +119,115 @@ export function fakePackage(
   return { source: createMemorySource('fake', all), files, manifest };
 }
 
+/**
+ * Builds a package: `edit` may change the files before hashing (a wrong graph with a matching
+ * hash), `tamper` may change files or the manifest after hashing (a damaged download).
+ */
+export function fakePackage(edit: Edit = () => {}, tamper: Edit = () => {}): FakePackage {
+  return buildPackage(fakeFiles(), baseManifest(), edit, tamper);
+}
+
+/** The tokenizer.json of the aMUSEd-layout fixture (CLIP byte-level BPE, BOS 587, EOS/pad 588). */
+export const CLIP_TOKENIZER = readFileSync(new URL('../../../fixtures/amused-tiny/text_encoder/tokenizer.json', import.meta.url));
+
+/**
+ * Graphs of a CLIP (aMUSEd-style) package: S = 8, D = 32, P = 24, M = 5, K = 64, one 4×4 stage;
+ * the base transformer's weights live in transformer/base.onnx.data.
+ */
+export function clipGraphs(): Record<string, FakeGraph> {
+  return {
+    'text_encoder/model.onnx': {
+      inputs: [v('input_ids', 'int64', ['batch', 8])],
+      outputs: [v('hidden_states', 'float32', ['batch', 8, 32]), v('text_embeds', 'float32', ['batch', 24])],
+    },
+    'vqgan/encoder.onnx': fakeGraphs()['vqgan/encoder.onnx'],
+    'vqgan/decoder.onnx': fakeGraphs()['vqgan/decoder.onnx'],
+    'transformer/base.onnx': clipBaseGraph(),
+  };
+}
+
+/** The CLIP package's base transformer contract (also used for its fp16 copy). */
+export function clipBaseGraph(): FakeGraph {
+  return {
+    inputs: [
+      v('tokens', 'int64', ['batch', 16]),
+      v('text_states', 'float32', ['batch', 8, 32]),
+      v('pooled_text', 'float32', ['batch', 24]),
+      v('micro_conds', 'float32', ['batch', 5]),
+    ],
+    outputs: [v('logits', 'float32', ['batch', 16, 64])],
+  };
+}
+
+/** A valid CLIP manifest (without `files`) for clipGraphs(). */
+export function clipManifest(): Record<string, unknown> {
+  const m = baseManifest();
+  m['name'] = 'unit-clip';
+  m['textEncoder'] = {
+    kind: 'clip',
+    onnx: 'text_encoder/model.onnx',
+    tokenizer: 'text_encoder/tokenizer.json',
+    config: 'text_encoder/config.json',
+    maxLength: 8,
+    hiddenSize: 32,
+    projectionDim: 24,
+    padTokenId: 588,
+  };
+  m['vqgan'] = { encoder: 'vqgan/encoder.onnx', decoder: 'vqgan/decoder.onnx', downsample: 16, codebookSize: 64, pixelRange: [0, 1] };
+  m['stages'] = {
+    base: {
+      onnx: 'transformer/base.onnx',
+      grid: [4, 4],
+      imageSize: [64, 64],
+      maskTokenId: 71,
+      confidenceSchedule: 'amused',
+      microConditioning: { names: ['width', 'height', 'cropTop', 'cropLeft', 'aestheticScore'], values: [64, 64, 0, 0, 6] },
+      defaults: { steps: 12, guidance: 10, guidanceRamp: 'none', temperature: 1, confidenceNoise: 2 },
+    },
+  };
+  m['externalData'] = { 'transformer/base.onnx': 'transformer/base.onnx.data' };
+  return m;
+}
+
+/** The CLIP package's files: graphs, config, tokenizer and the base graph's external data. */
+export function clipFiles(): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  for (const [path, graph] of Object.entries(clipGraphs())) files.set(path, encoder.encode(JSON.stringify(graph)));
+  files.set('transformer/base.onnx.data', new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));
+  files.set('text_encoder/config.json', encoder.encode(JSON.stringify({ model_type: 'clip_text_model', hidden_size: 32, projection_dim: 24 })));
+  files.set('text_encoder/tokenizer.json', new Uint8Array(CLIP_TOKENIZER));
+  return files;
+}
+
+/** A CLIP (aMUSEd-style) package; `edit` and `tamper` as for fakePackage. */
+export function fakeClipPackage(edit: Edit = () => {}, tamper: Edit = () => {}): FakePackage {
+  return buildPackage(clipFiles(), clipManifest(), edit, tamper);
+}
+
+/** Wraps a source and records every path read from it. */
+export function recordingSource(source: PackageSource): { source: PackageSource; reads: string[] } {
+  const reads: string[] = [];
+  return { source: { label: source.label, read: (path) => (reads.push(path), source.read(path)) }, reads };
+}
+
 /** Sets a graph's JSON (used inside `edit`). */
 export function setGraph(files: Map<string, Uint8Array>, path: string, graph: FakeGraph): void {
   files.set(path, encoder.encode(JSON.stringify(graph)));
 }
 
-/** A fake ORT module: sessions come from JSON graph descriptions; counts live sessions. */
-export function fakeOrt(): { ort: Ort; live(): number } {
+/** What a fake session was created with. */
+export interface FakeCreated {
+  graph: FakeGraph;
+  options: { externalData?: { path: string; data: Uint8Array }[]; executionProviders?: string[] } | undefined;
+}
+
+/**
+ * A fake ORT module: sessions come from JSON graph descriptions; counts live sessions and
+ * records each session's graph and options in `created`.
+ */
+export function fakeOrt(): { ort: Ort; live(): number; created: FakeCreated[] } {
   let live = 0;
+  const created: FakeCreated[] = [];
   class Tensor {
     constructor(
       readonly type: string,
@@ -141,7 +236,7 @@ export function fakeOrt(): { ort: Ort; live(): number } {
     ) {}
   }
   const InferenceSession = {
-    async create(bytes: Uint8Array) {
+    async create(bytes: Uint8Array, options?: FakeCreated['options']) {
       let g: FakeGraph;
       try {
         g = JSON.parse(new TextDecoder().decode(bytes)) as FakeGraph;
@@ -150,6 +245,7 @@ export function fakeOrt(): { ort: Ort; live(): number } {
         throw new Error('Failed to load model because protobuf parsing failed.');
       }
       live++;
+      created.push({ graph: g, options });
       const meta = (vals: FakeValue[]) => vals.map((x) => ({ ...x, isTensor: true }));
       return {
         inputNames: g.inputs.map((x) => x.name),
@@ -163,5 +259,5 @@ export function fakeOrt(): { ort: Ort; live(): number } {
       };
     },
   };
-  return { ort: { InferenceSession, Tensor } as unknown as Ort, live: () => live };
+  return { ort: { InferenceSession, Tensor } as unknown as Ort, live: () => live, created };
 }

@@ -1,0 +1,335 @@
+/**
+ * `npm run bench [-- options]`: the Muse speed claim on our own model, one machine, one run.
+ *
+ *   --model DIR              package folder (default models/scenes)
+ *   --runs N                 measured runs per backend, median reported (default 5)
+ *   --warmups N              full-length warm-up runs before them (default 0; a short warm-up job of
+ *                            1 base + 1 super-res step, which runs every graph at every shape, always runs)
+ *   --browser-budget S       wall-clock budget per browser backend in seconds (default 900): fewer runs,
+ *                            no browser baseline or readback experiment when they would not fit (WebGPU on
+ *                            SwiftShader takes minutes per image); 0 = no budget
+ *   --quick                  --runs 2 (harness check; the numbers are noisier)
+ *   --backends LIST          any of node,wasm,webgpu (default all three)
+ *   --no-baseline            skip the one-token-per-pass baseline
+ *   --no-browser-baseline    run the baseline in Node only (it also runs in browser WASM by default)
+ *   --baseline-runs N        baseline images per backend (default 1: it is long and steady)
+ *   --baseline-max-passes N  cap baseline passes per stage and extrapolate (default 0 = full)
+ *   --no-readback            skip the WebGPU logits-readback experiment
+ *   --profile                also profile ORT in Node (per-op time of each graph) → docs/bench/profile-*.json
+ *   --no-build               reuse the last build of the bench page
+ *   --no-previews            previews off (the studio has them on; this measures what they cost)
+ *   --session-options JSON   extra ORT session options for every session, e.g.
+ *                            '{"extra":{"session.intra_op.allow_spinning":"0"}}' (experiments, no engine change)
+ *   --no-write               print only; do not touch docs/
+ *   --json FILE              also write the full results JSON to FILE (e.g. with --no-write)
+ *
+ * Writes docs/bench/results.json and the tables between the markers in docs/BENCHMARKS.md.
+ * No test asserts wall-clock times: this is a measurement, not a check.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+import { chromiumVersion, runBrowser } from './browser';
+import type { ProfileSummary } from './profile';
+import { computeTargets, markdown, profileMarkdown, summarise, summariseBaseline, type MachineInfo, type ModelInfo, type Report } from './report';
+import { startServer } from './server';
+import type { BackendResult, RunnerConfig } from './shared/types';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const WEB = path.join(ROOT, 'scripts/bench/web');
+const PAGE_OUT = path.join(ROOT, 'node_modules/.cache/muse-bench/web');
+const DOC = path.join(ROOT, 'docs/BENCHMARKS.md');
+const RESULTS = path.join(ROOT, 'docs/bench/results.json');
+const MARK = { start: '<!-- bench:results:start -->', end: '<!-- bench:results:end -->' };
+const PMARK = { start: '<!-- bench:profile:start -->', end: '<!-- bench:profile:end -->' };
+
+interface Options {
+  model: string;
+  browserBudget: number;
+  runs: number;
+  warmups: number;
+  quick: boolean;
+  backends: Array<'node' | 'wasm' | 'webgpu'>;
+  baseline: boolean;
+  browserBaseline: boolean;
+  baselineRuns: number;
+  baselineMaxPasses: number;
+  readback: boolean;
+  profile: boolean;
+  build: boolean;
+  write: boolean;
+  json?: string;
+  previews: boolean;
+  sessionOptions?: Record<string, unknown>;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    model: 'models/scenes', browserBudget: 900, runs: 5, warmups: 0, quick: false, backends: ['node', 'wasm', 'webgpu'], baseline: true,
+    browserBaseline: true, baselineRuns: 1, baselineMaxPasses: 0, readback: true, profile: false, build: true, write: true, previews: true,
+  };
+  let runsSet = false;
+  const int = (name: string, v: string | undefined, lo: number): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < lo) throw new Error(`${name} needs an integer ≥ ${lo}, got ${String(v)}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = (): string | undefined => argv[++i];
+    switch (a) {
+      case '--model': o.model = next() ?? ''; break;
+      case '--runs': o.runs = int(a, next(), 1); runsSet = true; break;
+      case '--warmups': o.warmups = int(a, next(), 0); break;
+      case '--browser-budget': o.browserBudget = int(a, next(), 0); break;
+      case '--quick': o.quick = true; break;
+      case '--backends': {
+        const list = (next() ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+        for (const b of list) if (!['node', 'wasm', 'webgpu'].includes(b)) throw new Error(`unknown backend ${b} (node, wasm, webgpu)`);
+        o.backends = list as Options['backends'];
+        break;
+      }
+      case '--no-baseline': o.baseline = false; break;
+      case '--no-browser-baseline': o.browserBaseline = false; break;
+      case '--baseline-runs': o.baselineRuns = int(a, next(), 1); break;
+      case '--baseline-max-passes': o.baselineMaxPasses = int(a, next(), 0); break;
+      case '--no-readback': o.readback = false; break;
+      case '--profile': o.profile = true; break;
+      case '--no-build': o.build = false; break;
+      case '--no-write': o.write = false; break;
+      case '--json': o.json = next(); break;
+      case '--no-previews': o.previews = false; break;
+      case '--session-options': {
+        const v = next() ?? '';
+        try {
+          o.sessionOptions = JSON.parse(v) as Record<string, unknown>;
+        } catch {
+          throw new Error(`--session-options needs a JSON object, got ${v}`);
+        }
+        break;
+      }
+      case '-h': case '--help':
+        console.log(readHelp());
+        process.exit(0);
+        break;
+      default: throw new Error(`unknown option ${a} (see --help)`);
+    }
+  }
+  if (o.quick && !runsSet) o.runs = 2;
+  return o;
+}
+
+function readHelp(): string {
+  return 'npm run bench -- [--model DIR] [--runs N] [--warmups N] [--browser-budget S] [--quick] [--backends node,wasm,webgpu] [--no-baseline]\n' +
+    '                   [--no-browser-baseline] [--baseline-runs N] [--baseline-max-passes N] [--no-readback] [--profile]\n' +
+    '                   [--no-previews] [--session-options JSON] [--no-build] [--no-write] [--json FILE]\n(see scripts/bench/bench.ts and docs/BENCHMARKS.md)';
+}
+
+const log = (l: string): void => void process.stderr.write(`${l}\n`);
+
+/** Distinct prompts of one shape (so text encoding is never a cache hit and costs the same each run). */
+function prompts(): string[] {
+  const colours = ['red', 'blue', 'green', 'yellow', 'purple', 'orange', 'white', 'black'];
+  const things = ['hot-air balloon', 'boat', 'house', 'tree'];
+  const places = ['by the sea', 'in the mountains', 'in the city', 'in the desert', 'in a meadow'];
+  const times = ['at sunset', 'at night', 'during the day'];
+  const out: string[] = [];
+  for (let i = 0; i < 40; i++) out.push(`a ${colours[i % 8]} ${things[i % 4]} ${places[i % 5]} ${times[i % 3]}`);
+  return out;
+}
+
+function runNode(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const tsx = path.join(ROOT, 'node_modules/.bin/tsx');
+    const child = execFile(tsx, [path.join(ROOT, 'scripts/bench/node-runner.ts'), ...args], { cwd: ROOT, maxBuffer: 64 * 2 ** 20 }, (err) =>
+      err ? reject(new Error(`node runner failed: ${err.message}`)) : resolve(),
+    );
+    child.stderr?.on('data', (d: Buffer) => process.stderr.write(d));
+  });
+}
+
+async function pkgVersion(name: string): Promise<string> {
+  try {
+    return (JSON.parse(await readFile(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function osName(): Promise<string> {
+  try {
+    const rel = await readFile('/etc/os-release', 'utf8');
+    const pretty = /PRETTY_NAME="([^"]+)"/.exec(rel)?.[1];
+    if (pretty) return `${pretty} (${os.type()} ${os.release()})`;
+  } catch {
+    // not Linux
+  }
+  return `${os.type()} ${os.release()}`;
+}
+
+function replaceBetween(doc: string, marks: { start: string; end: string }, body: string, heading: string): string {
+  const block = `${marks.start}\n${body}\n${marks.end}`;
+  const a = doc.indexOf(marks.start);
+  const b = doc.indexOf(marks.end);
+  if (a >= 0 && b > a) return doc.slice(0, a) + block + doc.slice(b + marks.end.length);
+  return `${doc.trimEnd()}\n\n${heading}\n\n${block}\n`;
+}
+
+async function main(): Promise<void> {
+  const opt = parseArgs(process.argv.slice(2));
+  const loadAtStart = os.loadavg()[0];
+  const modelDir = path.resolve(ROOT, opt.model);
+  if (!existsSync(path.join(modelDir, 'manifest.json'))) {
+    log(`error: no model package at ${opt.model} (manifest.json not found).`);
+    if (opt.model === 'models/scenes') log('  The default model appears after training (npm run train, then training.export_scenes). Try --model tests/fixtures/tiny to check the harness.');
+    process.exit(1);
+  }
+  const manifest = JSON.parse(await readFile(path.join(modelDir, 'manifest.json'), 'utf8')) as import('../../src/engine').Manifest;
+  const sr = manifest.stages.superRes;
+  const model: ModelInfo = {
+    dir: path.relative(ROOT, modelDir) || modelDir,
+    name: manifest.name,
+    fixture: manifest.fixture,
+    baseGrid: manifest.stages.base.grid,
+    ...(sr ? { superResGrid: sr.grid } : {}),
+    imageSize: (sr ?? manifest.stages.base).imageSize,
+    baseSteps: manifest.stages.base.defaults.steps,
+    superResSteps: sr?.defaults.steps ?? 0,
+    defaults: { base: manifest.stages.base.defaults, ...(sr ? { superRes: sr.defaults } : {}) },
+  };
+  const cfg: RunnerConfig = {
+    runs: opt.runs, warmups: opt.warmups, budgetMs: 0, baseline: opt.baseline, baselineRuns: opt.baselineRuns,
+    baselineMaxPasses: opt.baselineMaxPasses, readback: opt.readback, prompts: prompts(), seed: 1234,
+    previews: opt.previews, ...(opt.sessionOptions ? { sessionOptions: opt.sessionOptions } : {}),
+  };
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'muse-bench-'));
+  const results: BackendResult[] = [];
+  const errors: string[] = [];
+  let chromium: string | undefined;
+  let profile: Partial<Record<string, ProfileSummary>> | undefined;
+  try {
+    if (opt.backends.includes('node')) {
+      log(`node: ${opt.runs} runs on ${model.dir}`);
+      const cfgFile = path.join(tmp, 'node-config.json');
+      await writeFile(cfgFile, JSON.stringify(cfg));
+      const out = path.join(tmp, 'node.json');
+      try {
+        await runNode(['--model', modelDir, '--config', cfgFile, '--out', out]);
+        results.push(JSON.parse(await readFile(out, 'utf8')) as BackendResult);
+      } catch (e) {
+        errors.push(`node: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    const browsers = opt.backends.filter((b): b is 'wasm' | 'webgpu' => b !== 'node');
+    if (browsers.length) {
+      if (opt.build || !existsSync(path.join(PAGE_OUT, 'bench.html'))) {
+        log('building the bench page (vite) …');
+        await build({
+          configFile: false,
+          root: WEB,
+          base: './',
+          logLevel: 'warn',
+          optimizeDeps: { exclude: ['onnxruntime-web'] },
+          worker: { format: 'es' },
+          build: { target: 'es2022', outDir: PAGE_OUT, emptyOutDir: true, reportCompressedSize: false, rollupOptions: { input: path.join(WEB, 'bench.html') } },
+        });
+      }
+      const server = await startServer(PAGE_OUT, modelDir);
+      chromium = chromiumVersion();
+      try {
+        for (const b of browsers) {
+          log(`${b}: up to ${opt.runs} runs in headless Chromium (budget ${opt.browserBudget} s)`);
+          try {
+            const { result, version } = await runBrowser(b, server.url, server.pkgUrl, { ...cfg, baseline: cfg.baseline && opt.browserBaseline, budgetMs: opt.browserBudget * 1000 }, log);
+            chromium = `Chromium ${version}`;
+            results.push(result);
+          } catch (e) {
+            errors.push(`${b}: ${e instanceof Error ? e.message : String(e)}`);
+            log(`${b} failed: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        }
+      } finally {
+        await server.close();
+      }
+    }
+    if (opt.profile) {
+      log('profiling ORT in Node …');
+      const dir = path.join(tmp, 'profile');
+      await mkdir(dir, { recursive: true });
+      const cfgFile = path.join(tmp, 'profile-config.json');
+      await writeFile(cfgFile, JSON.stringify({ ...cfg, runs: Math.min(cfg.runs, 3), baseline: false }));
+      const out = path.join(tmp, 'profile.json');
+      try {
+        await runNode(['--model', modelDir, '--config', cfgFile, '--out', out, '--profile', dir]);
+        profile = (JSON.parse(await readFile(out, 'utf8')) as { summaries: Partial<Record<string, ProfileSummary>> }).summaries;
+      } catch (e) {
+        errors.push(`profile: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+
+  const wasm = results.find((r) => r.id === 'wasm');
+  const webgpu = results.find((r) => r.id === 'webgpu');
+  const machine: MachineInfo = {
+    cpu: os.cpus()[0]?.model ?? 'unknown CPU',
+    logicalCores: os.availableParallelism(),
+    memoryGiB: os.totalmem() / 2 ** 30,
+    os: await osName(),
+    node: process.version,
+    onnxruntimeNode: await pkgVersion('onnxruntime-node'),
+    onnxruntimeWeb: await pkgVersion('onnxruntime-web'),
+    ...(chromium ? { chromium } : {}),
+    ...(webgpu?.env.adapter ? { adapter: webgpu.env.adapter } : {}),
+    ...(wasm ? { wasmThreads: wasm.env.threads, crossOriginIsolated: wasm.env.crossOriginIsolated } : {}),
+    loadAverage: [loadAtStart, os.loadavg()[0]],
+  };
+  const summaries = results.map(summarise);
+  const baselines = results.filter((r) => r.baseline?.length).map((r) => summariseBaseline(`${r.id}-baseline`, r.baseline!));
+  const readback = webgpu?.readback;
+  const report: Report = {
+    machine,
+    model,
+    config: { ...cfg, prompts: undefined, quick: opt.quick, backends: opt.backends },
+    summaries,
+    baselines,
+    targets: computeTargets(model, machine, summaries, baselines, readback),
+    ...(readback ? { readback } : {}),
+  };
+  for (const r of results) errors.push(...r.errors.map((e) => `${r.id}: ${e}`));
+  const notes = results.flatMap((r) => (r.notes ?? []).map((n) => `${r.id}: ${n}`));
+
+  const table = markdown(report) + (notes.length ? `\n\nNotes:\n${notes.map((n) => `- ${n}`).join('\n')}` : '') + (errors.length ? `\n\nErrors in this run:\n${errors.map((e) => `- ${e}`).join('\n')}` : '');
+  console.log(`\n${table}\n`);
+  for (const t of report.targets) console.log(`${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'}  ${t.name}: ${t.value} (target ${t.target})`);
+  const profileTable = profile ? profileMarkdown(profile) : undefined;
+  if (profileTable) console.log(`\nORT profile (Node, CPU EP):\n${profileTable}\n`);
+
+  const json = JSON.stringify({ generatedAt: new Date().toISOString(), ...report, errors, raw: results, ...(profile ? { profile } : {}) }, null, 2) + '\n';
+  if (opt.json) await writeFile(path.resolve(opt.json), json);
+  if (opt.write) {
+    await mkdir(path.dirname(RESULTS), { recursive: true });
+    await writeFile(RESULTS, json);
+    if (profile) {
+      for (const [graph, s] of Object.entries(profile)) {
+        if (s && s.modelRuns > 0) await writeFile(path.join(path.dirname(RESULTS), `profile-${graph}.json`), JSON.stringify({ generatedAt: new Date().toISOString(), model: model.dir, graph, ...s }, null, 2) + '\n');
+      }
+    }
+    let doc = existsSync(DOC) ? await readFile(DOC, 'utf8') : '# Benchmarks\n';
+    doc = replaceBetween(doc, MARK, table, '## Latest results');
+    if (profileTable) doc = replaceBetween(doc, PMARK, `Generated ${new Date().toISOString()} on \`${model.dir}\` (onnxruntime-node, CPU EP, profiling on).\n${profileTable}`, '## Where the time goes (ORT profile)');
+    await writeFile(DOC, doc);
+    log(`wrote ${path.relative(ROOT, RESULTS)} and ${path.relative(ROOT, DOC)}`);
+  }
+  if (errors.length) process.exitCode = 1;
+}
+
+main().catch((e: unknown) => {
+  log(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,117 @@
+/**
+ * What every backend runs, in the same order (Node child process and browser worker alike):
+ * cold load → release → warm load → short warm-up job (+ optional full ones) → measured jobs →
+ * the one-token baseline — within an optional wall-clock budget.
+ */
+import type { LoadedModel } from '../../../src/engine';
+import { runBaseline } from './baseline';
+import type { Instrumented } from './instrument';
+import { measureJob } from './job';
+import { median } from './stats';
+import type { BaselineMetrics, JobMetrics, LoadTimes, RunnerConfig } from './types';
+
+export interface RunnerHost {
+  inst: Instrumented;
+  /** Loads the package through `inst.ort` on this backend's execution providers. */
+  load(): Promise<LoadedModel>;
+  /** Called after every progress event and at phase ends: record memory peaks. */
+  sampleMemory(): void;
+  /** A phase ended ('loaded', 'jobs', 'baseline'): lets the orchestrator read process memory. */
+  mark(phase: string): Promise<void>;
+  log(line: string): void;
+}
+
+export interface RunnerOutput {
+  load: LoadTimes;
+  warmup: JobMetrics;
+  jobs: JobMetrics[];
+  baseline?: BaselineMetrics[];
+  model: LoadedModel;
+  notes: string[];
+  errors: string[];
+}
+
+const fmt = (ms: number): string => `${ms.toFixed(1)} ms`;
+
+export async function runAll(host: RunnerHost, cfg: RunnerConfig): Promise<RunnerOutput> {
+  const errors: string[] = [];
+  const notes: string[] = [];
+  const began = performance.now();
+  const left = (): number => (cfg.budgetMs > 0 ? cfg.budgetMs - (performance.now() - began) : Infinity);
+  let t = performance.now();
+  const first = await host.load();
+  const cold = performance.now() - t;
+  await first.release();
+  host.sampleMemory();
+  t = performance.now();
+  const model = await host.load();
+  const warm = performance.now() - t;
+  host.log(`load: cold ${fmt(cold)}, warm ${fmt(warm)}`);
+  host.sampleMemory();
+  await host.mark('loaded');
+
+  let p = 0;
+  const prompt = (): string => cfg.prompts[p++ % cfg.prompts.length];
+  // Slow backends (WebGPU on SwiftShader) say where they are; fast ones stay quiet.
+  let last = performance.now();
+  const onEvent = (label: string) => (): void => {
+    host.sampleMemory();
+    const now = performance.now();
+    if (now - last > 5000) host.log(`${label}: still running (${((now - began) / 1000).toFixed(0)} s since this backend started)`);
+    last = now;
+  };
+  const short = { base: { steps: 1 }, superRes: { steps: 1 } };
+  let warmup = await measureJob(model, host.inst, { prompt: prompt(), seed: cfg.seed, ...short }, onEvent('warm-up'), cfg.previews);
+  host.log(`short warm-up (1 + 1 steps): ${fmt(warmup.timeToImage)}`);
+  for (let i = 0; i < cfg.warmups; i++) {
+    warmup = await measureJob(model, host.inst, { prompt: prompt(), seed: cfg.seed }, onEvent('warm-up'), cfg.previews);
+    host.log(`warm-up ${i + 1}: time to image ${fmt(warmup.timeToImage)}`);
+  }
+  const jobs: JobMetrics[] = [];
+  for (let i = 0; i < cfg.runs; i++) {
+    const lastJob = jobs.at(-1)?.wallToImage ?? 0;
+    if (i > 0 && lastJob > left()) {
+      notes.push(`stopped after ${i} of ${cfg.runs} runs: the next would not fit the ${(cfg.budgetMs / 1000).toFixed(0)} s budget`);
+      host.log(notes.at(-1)!);
+      break;
+    }
+    const job = await measureJob(model, host.inst, { prompt: prompt(), seed: cfg.seed + 1 + i }, onEvent(`run ${i + 1}`), cfg.previews);
+    jobs.push(job);
+    host.log(`run ${i + 1}/${cfg.runs}: time to image ${fmt(job.timeToImage)} (text ${fmt(job.text)}, base ${fmt(job.base)}, super-res ${fmt(job.superRes)}, decode ${fmt(job.decode)})`);
+  }
+  host.sampleMemory();
+  await host.mark('jobs');
+
+  let baseline: BaselineMetrics[] | undefined;
+  if (cfg.baseline) {
+    const m = model.manifest;
+    const passes = (g?: [number, number]): number => (g ? g[0] * g[1] : 0);
+    const perPass = (pick: (j: JobMetrics) => JobMetrics['baseIterations']): number => median(jobs.flatMap((j) => pick(j).map((x) => x.forward)));
+    const cap = (n: number): number => (cfg.baselineMaxPasses > 0 ? Math.min(n, cfg.baselineMaxPasses) : n);
+    const estimate = cap(passes(m.stages.base.grid)) * perPass((j) => j.baseIterations) + cap(passes(m.stages.superRes?.grid)) * (perPass((j) => j.superResIterations) || 0);
+    if (estimate > left()) {
+      notes.push(`baseline skipped: estimated ${(estimate / 1000).toFixed(0)} s, ${(Math.max(0, left()) / 1000).toFixed(0)} s of the budget left`);
+      host.log(notes.at(-1)!);
+    } else {
+      baseline = [];
+      host.log(`baseline: about ${(estimate / 1000).toFixed(1)} s per image`);
+      for (let i = 0; i < cfg.baselineRuns; i++) {
+        if (i > 0 && estimate > left()) {
+          notes.push(`baseline stopped after ${i} of ${cfg.baselineRuns} runs (budget)`);
+          break;
+        }
+        try {
+          const b = await runBaseline(model, host.inst, model.manifest, prompt(), cfg.seed + 100 + i, cfg.baselineMaxPasses);
+          baseline.push(b);
+          host.log(`baseline ${i + 1}/${cfg.baselineRuns}: ${b.forwardPasses} passes, time to image ${fmt(b.timeToImage)}${b.extrapolated ? ' (extrapolated)' : ''}`);
+        } catch (e) {
+          errors.push(`baseline: ${e instanceof Error ? e.message : String(e)}`);
+          break;
+        }
+      }
+      host.sampleMemory();
+      await host.mark('baseline');
+    }
+  }
+  return { load: { cold, warm }, warmup, jobs, ...(baseline ? { baseline } : {}), model, notes, errors };
+}

@@ -1,0 +1,16 @@
+/** Messages between the bench page and its worker (bench-only, not the app's protocol). */
+import type { BackendResult, RunnerConfig } from '../shared/types';
+
+export type Backend = 'wasm' | 'webgpu';
+
+export type ToWorker =
+  | { type: 'run'; backend: Backend; pkgUrl: string; cfg: RunnerConfig }
+  | { type: 'load'; backend: Backend; pkgUrl: string }
+  | { type: 'markDone' };
+
+export type FromWorker =
+  | { type: 'log'; line: string }
+  | { type: 'mark'; phase: string }
+  | { type: 'result'; result: BackendResult }
+  | { type: 'loaded'; ms: number }
+  | { type: 'error'; message: string };

@@ -1,0 +1,246 @@
+/**
+ * The bench worker: runs the engine directly (no UI, no app protocol) on onnxruntime-web's
+ * `/webgpu` entry, the same entry and WASM configuration as the studio's worker
+ * (src/worker/backend.ts configureWasm), with an instrumented ORT module.
+ *
+ * WASM memory: ORT's Emscripten module is internal, so the worker watches every
+ * WebAssembly.Memory created (threaded builds make theirs in JS) or exported by an instance, before
+ * ORT is imported. Wasm memory never shrinks, so its final size is its peak.
+ */
+import { createUrlSource, loadModel, type EngineOptions, type Ort } from '../../../src/engine';
+import { configureWasm } from '../../../src/worker/backend';
+import { instrumentOrt, type Instrumented } from '../shared/instrument';
+import { runAll } from '../shared/runner';
+import { measureYield, median } from '../shared/stats';
+import type { BackendResult, MemoryReport, ReadbackExperiment, RunnerConfig } from '../shared/types';
+import type { Backend, FromWorker, ToWorker } from './messages';
+
+type OrtWeb = typeof import('onnxruntime-web/webgpu');
+
+const memories = new Set<WebAssembly.Memory>();
+function watchWasmMemory(): void {
+  const W = WebAssembly as unknown as Record<string, unknown>;
+  const Memory = WebAssembly.Memory;
+  W['Memory'] = new Proxy(Memory, {
+    construct(target, args: [WebAssembly.MemoryDescriptor]) {
+      const m = Reflect.construct(target, args) as WebAssembly.Memory;
+      memories.add(m);
+      return m;
+    },
+  });
+  const grab = (x: unknown): void => {
+    const inst = (x as { instance?: WebAssembly.Instance })?.instance ?? (x as WebAssembly.Instance);
+    const exp = (inst as { exports?: Record<string, unknown> })?.exports;
+    if (exp) for (const v of Object.values(exp)) if (v instanceof Memory) memories.add(v);
+  };
+  for (const name of ['instantiate', 'instantiateStreaming'] as const) {
+    const orig = WebAssembly[name] as (...a: unknown[]) => Promise<unknown>;
+    W[name] = (...a: unknown[]) => orig.apply(WebAssembly, a).then((r) => (grab(r), r));
+  }
+}
+const wasmBytes = (): number => [...memories].reduce((s, m) => s + m.buffer.byteLength, 0);
+
+function post(msg: FromWorker): void {
+  (self as unknown as Worker).postMessage(msg);
+}
+const log = (line: string): void => post({ type: 'log', line });
+
+let markResolve: (() => void) | undefined;
+const mark = (phase: string): Promise<void> =>
+  new Promise((resolve) => {
+    markResolve = resolve;
+    post({ type: 'mark', phase });
+  });
+
+let ortModule: OrtWeb | undefined;
+let threads = 1;
+async function getOrt(): Promise<OrtWeb> {
+  if (!ortModule) {
+    watchWasmMemory();
+    ortModule = await import('onnxruntime-web/webgpu');
+    threads = configureWasm(ortModule.env);
+  }
+  return ortModule;
+}
+
+const providers = (b: Backend): string[] => (b === 'webgpu' ? ['webgpu'] : ['wasm']);
+const engineOptions = (ort: Ort, b: Backend, fp16: boolean): EngineOptions => ({ ort, executionProviders: providers(b), ...(fp16 ? { preferFp16: true } : {}) });
+
+async function adapterInfo(): Promise<Record<string, unknown> | undefined> {
+  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  if (!gpu) return { error: 'navigator.gpu is missing' };
+  const a = (await gpu.requestAdapter()) as { info?: Record<string, unknown>; features?: Iterable<string>; isFallbackAdapter?: boolean; limits?: Record<string, number> } | null;
+  if (!a) return { error: 'no adapter' };
+  const info = a.info ?? {};
+  return {
+    vendor: info['vendor'],
+    architecture: info['architecture'],
+    device: info['device'],
+    description: info['description'],
+    isFallbackAdapter: a.isFallbackAdapter ?? info['isFallbackAdapter'],
+    features: a.features ? [...a.features].sort() : [],
+    maxBufferSize: a.limits?.['maxBufferSize'],
+    maxStorageBufferBindingSize: a.limits?.['maxStorageBufferBindingSize'],
+  };
+}
+
+/**
+ * Bench-only WebGPU experiment: the cost of reading the full logits back per forward pass,
+ * comparing the engine's session (outputs to the CPU) with a second session of the same graph
+ * whose outputs stay on the GPU.
+ */
+async function readbackExperiment(ort: OrtWeb, inst: Instrumented, pkgUrl: string, manifest: import('../../../src/engine').Manifest, fp16: boolean): Promise<ReadbackExperiment[]> {
+  const out: ReadbackExperiment[] = [];
+  const source = createUrlSource(pkgUrl);
+  const K = manifest.vqgan.codebookSize;
+  const b = manifest.stages.base;
+  const stages: Array<['base' | 'superRes', string, number]> = [['base', fp16 && b.onnxFp16 ? b.onnxFp16 : b.onnx, b.grid[0] * b.grid[1]]];
+  const sr = manifest.stages.superRes;
+  if (sr) stages.push(['superRes', sr.onnx, sr.grid[0] * sr.grid[1]]);
+  for (const [stage, file, N] of stages) {
+    const engineSession = inst.sessions[stage];
+    // The feeds of the engine's last pass of this stage (the conditioning is whatever the package takes).
+    const last = inst.lastFeeds[stage];
+    if (!engineSession || !last) continue;
+    const B = last['tokens'].dims[0] as number;
+    const feeds = (): Record<string, InstanceType<OrtWeb['Tensor']>> => ({ ...(last as Record<string, InstanceType<OrtWeb['Tensor']>>) });
+    const reps = 3;
+    const cpu: number[] = [];
+    for (let i = 0; i < reps + 1; i++) {
+      const t = performance.now();
+      await engineSession.run(feeds());
+      if (i > 0) cpu.push(performance.now() - t);
+    }
+    let gpuSession: Awaited<ReturnType<OrtWeb['InferenceSession']['create']>> | undefined;
+    try {
+      gpuSession = await ort.InferenceSession.create(await source.read(file), {
+        executionProviders: ['webgpu'],
+        graphOptimizationLevel: 'all',
+        preferredOutputLocation: 'gpu-buffer',
+      });
+      const device = (await Promise.resolve(ort.env.webgpu.device)) as unknown as { queue: { onSubmittedWorkDone(): Promise<void> } } | undefined;
+      const gpu: number[] = [];
+      const read: number[] = [];
+      for (let i = 0; i < reps + 1; i++) {
+        const t0 = performance.now();
+        const r = await gpuSession.run(feeds());
+        await device?.queue.onSubmittedWorkDone();
+        const t1 = performance.now();
+        await r['logits'].getData(true);
+        const t2 = performance.now();
+        if (i > 0) {
+          gpu.push(t1 - t0);
+          read.push(t2 - t1);
+        }
+      }
+      out.push({
+        stage,
+        batch: B,
+        logitsBytes: B * N * K * 4,
+        runCpuOutput: median(cpu),
+        runGpuOutput: median(gpu),
+        runGpuThenRead: median(gpu) + median(read),
+        ...(device ? {} : { note: 'no GPUDevice exposed by ORT: GPU-output time may not include the GPU work' }),
+      });
+    } catch (e) {
+      out.push({ stage, batch: B, logitsBytes: B * N * K * 4, runCpuOutput: median(cpu), runGpuOutput: NaN, runGpuThenRead: NaN, note: `gpu-buffer outputs failed: ${e instanceof Error ? e.message : String(e)}` });
+    } finally {
+      await gpuSession?.release();
+    }
+  }
+  return out;
+}
+
+async function run(backend: Backend, pkgUrl: string, cfg: RunnerConfig): Promise<BackendResult> {
+  const began = performance.now();
+  const yieldMs = await measureYield();
+  const ort = await getOrt();
+  const adapter = backend === 'webgpu' ? await adapterInfo() : undefined;
+  const extra = cfg.sessionOptions;
+  const inst = instrumentOrt(ort as unknown as Ort, extra ? { sessionOptions: () => ({ ...extra }) } : {});
+  const source = createUrlSource(pkgUrl);
+  // As the studio's worker: the fp16 base transformer when the adapter has shader-f16.
+  const fp16 = backend === 'webgpu' && Array.isArray(adapter?.['features']) && (adapter['features'] as string[]).includes('shader-f16');
+  const result = await runAll(
+    {
+      inst,
+      load: () => loadModel(source, engineOptions(inst.ort, backend, fp16)),
+      sampleMemory: () => {},
+      mark,
+      log,
+    },
+    { ...cfg, baseline: cfg.baseline && backend === 'wasm' },
+  );
+  let readback: ReadbackExperiment[] | undefined;
+  // Two sessions × 4 passes per stage; skipped when that would not fit the budget.
+  const passMs = median(result.jobs.flatMap((j) => [...j.baseIterations, ...j.superResIterations].map((x) => x.forward))) || 0;
+  const readbackEstimate = 2 * 4 * 2 * passMs;
+  const fits = cfg.budgetMs <= 0 || performance.now() - began + readbackEstimate < cfg.budgetMs;
+  if (backend === 'webgpu' && cfg.readback && !fits) result.notes.push(`readback experiment skipped: about ${(readbackEstimate / 1000).toFixed(0)} s, over the budget`);
+  if (backend === 'webgpu' && cfg.readback && fits) {
+    try {
+      readback = await readbackExperiment(ort, inst, pkgUrl, result.model.manifest, fp16);
+      for (const r of readback) log(`readback ${r.stage}: cpu-output run ${r.runCpuOutput.toFixed(1)} ms, gpu-output run ${r.runGpuOutput.toFixed(1)} ms, + read ${(r.runGpuThenRead - r.runGpuOutput).toFixed(1)} ms`);
+    } catch (e) {
+      result.errors.push(`readback experiment: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  await result.model.release();
+  const notes: string[] = [];
+  const memory: MemoryReport = {
+    wasmMemory: wasmBytes(),
+    wasmMemoryShared: [...memories].some((m) => typeof SharedArrayBuffer !== 'undefined' && m.buffer instanceof SharedArrayBuffer),
+    notes,
+  };
+  if (memories.size === 0) notes.push('no WebAssembly.Memory was seen: WASM memory unavailable.');
+  return {
+    id: backend,
+    env: {
+      runtime: `onnxruntime-web ${ort.env.versions?.web ?? ''} (/webgpu entry)`,
+      executionProviders: providers(backend),
+      threads,
+      crossOriginIsolated: (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
+      hardwareConcurrency: navigator.hardwareConcurrency,
+      ...(adapter ? { adapter, preferFp16: fp16 } : {}),
+      yieldMs,
+    },
+    load: result.load,
+    warmup: result.warmup,
+    jobs: result.jobs,
+    ...(result.baseline ? { baseline: result.baseline } : {}),
+    memory,
+    ...(readback ? { readback } : {}),
+    notes: result.notes,
+    errors: result.errors,
+  };
+}
+
+async function loadOnce(backend: Backend, pkgUrl: string): Promise<number> {
+  const ort = await getOrt();
+  const t = performance.now();
+  const fp16 = backend === 'webgpu' && ((await adapterInfo())?.['features'] as string[] | undefined)?.includes('shader-f16') === true;
+  const model = await loadModel(createUrlSource(pkgUrl), engineOptions(ort as unknown as Ort, backend, fp16));
+  const ms = performance.now() - t;
+  await model.release();
+  return ms;
+}
+
+async function onMessage(ev: MessageEvent<ToWorker>): Promise<void> {
+  const msg = ev.data;
+  try {
+    if (msg.type === 'markDone') {
+      markResolve?.();
+      markResolve = undefined;
+    } else if (msg.type === 'run') {
+      post({ type: 'result', result: await run(msg.backend, msg.pkgUrl, msg.cfg) });
+    } else if (msg.type === 'load') {
+      post({ type: 'loaded', ms: await loadOnce(msg.backend, msg.pkgUrl) });
+    }
+  } catch (e) {
+    post({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  }
+}
+
+// ORT's WASM threads may be started as workers of a chunk of this build; only the bench worker listens.
+const isOrtThread = (self as unknown as { name?: string }).name?.startsWith('em-pthread') === true;
+if (!isOrtThread) self.addEventListener('message', (ev) => void onMessage(ev as MessageEvent<ToWorker>));

@@ -1,0 +1,106 @@
+import { useEffect } from 'react';
+import { useStudio } from '../store/studio';
+import { storedIdOf } from './layout';
+import { dismissMissing, redownloadMissing, refreshStorage } from './actions';
+import { useModels } from './useModels';
+import { AddModel } from './AddModel';
+import { DownloadProgress } from './DownloadProgress';
+import { StoredList } from './StoredList';
+import { StorageInfo } from './StorageInfo';
+import { buttonClass, InlineError, SectionTitle } from '../components/ui';
+
+/** Ends a message with a full stop so another sentence can follow. */
+function sentence(text: string): string {
+  return /[.!?…]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
+}
+
+/** The loaded model in one line, and why the last load failed (the previous model stays). */
+function CurrentModel() {
+  const model = useStudio((s) => s.model);
+  const packages = useModels((s) => s.packages);
+  const m = model.manifest;
+  const nameOf = (url?: string) => {
+    const id = url ? storedIdOf(url) : null;
+    return (id && packages.find((p) => p.id === id)?.displayName) || url;
+  };
+  return (
+    <>
+      {m ? (
+        <div className="text-sm">
+          <p className="text-zinc-200">{m.displayName}</p>
+          <p className="text-xs text-zinc-500">
+            {m.stages.superRes
+              ? `${m.stages.superRes.imageSize[1]}×${m.stages.superRes.imageSize[0]} px`
+              : `${m.stages.base.imageSize[1]}×${m.stages.base.imageSize[0]} px`}
+            {model.url && storedIdOf(model.url) === null && ` · ${model.url}`}
+            {model.loadMs !== undefined && ` · loaded in ${(model.loadMs / 1000).toFixed(1)} s`}
+          </p>
+        </div>
+      ) : (
+        <p className="text-sm text-zinc-400">{model.status === 'error' ? 'No model loaded.' : 'Loading…'}</p>
+      )}
+      {model.loadError && (
+        <InlineError>
+          {model.failedUrl ? `Could not load ${nameOf(model.failedUrl)}: ` : ''}
+          {sentence(model.loadError)}
+          {m ? ` Still using ${m.displayName}.` : ''}
+        </InlineError>
+      )}
+    </>
+  );
+}
+
+/** The chosen model is gone from storage: offer to fetch it again. */
+function MissingModel() {
+  const missing = useModels((s) => s.missing);
+  if (!missing) return null;
+  const url = missing.origin.kind === 'url' ? missing.origin.url : undefined;
+  return (
+    <div role="alert" aria-label="Model missing" className="flex flex-col gap-2 rounded-md border border-amber-500/40 bg-amber-500/10 p-2 text-xs text-amber-100">
+      <p>
+        {missing.displayName} is no longer stored in this browser (it may have cleared storage to free space), so the built-in
+        model is in use.{' '}
+        {url ? `Download it again from ${url}?` : `Add the folder "${missing.origin.kind === 'folder' ? missing.origin.name : ''}" again to use it.`}
+      </p>
+      <div className="flex gap-2">
+        {url && (
+          <button type="button" className={buttonClass} onClick={() => void redownloadMissing()}>
+            Download again
+          </button>
+        )}
+        <button type="button" className={buttonClass} onClick={dismissMissing}>
+          Dismiss
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * The model manager: the model in use, stored packages (switch, delete), adding one from a URL
+ * or a folder with per-file progress, and storage use. Logic: actions.ts, boot.ts.
+ */
+export function ModelManager() {
+  const download = useModels((s) => s.download);
+  const info = useModels((s) => s.info);
+  const unavailable = useModels((s) => s.unavailable);
+  useEffect(() => {
+    void refreshStorage();
+  }, []);
+  return (
+    <section aria-label="Model" className="flex flex-col gap-3 border-t border-zinc-800 pt-4">
+      <SectionTitle>Model</SectionTitle>
+      <CurrentModel />
+      <MissingModel />
+      <StoredList />
+      {download && <DownloadProgress download={download} />}
+      {info && (
+        <p role="status" aria-label="Model manager" className="text-xs text-zinc-400">
+          {info}
+        </p>
+      )}
+      {unavailable ? <p className="text-xs text-amber-300">Models cannot be stored here: {unavailable}</p> : <AddModel />}
+      <StorageInfo />
+    </section>
+  );
+}

@@ -1,0 +1,289 @@
+/**
+ * What the model manager does, one function per user action: add from a URL or a folder,
+ * cancel / resume / dismiss a download, switch, delete, ask for persistent storage, allow a
+ * model site, download an evicted model again. Each keeps the previous state on failure and
+ * says why in `useModels`.
+ */
+import { loadModel } from '../commands';
+import { useStudio } from '../store/studio';
+import { modelChoice } from '../persist/settings';
+import { InstallError, installPackage, type FileProgress } from './install';
+import { createDownloadSource, createFolderSource, packageFolderUrl, type ProgressSource } from './sources';
+import { ModelStore, type PackageOrigin, type StoredPackage } from './store';
+import { storedIdOf, storedUrl } from './layout';
+import { packageRoot, type PickedFolder } from './folder';
+import { MISSING_FROM_STORAGE } from './storedSource';
+import { useModels } from './useModels';
+
+const PENDING_KEY = 'muse-studio:pending-model-url';
+
+let store: ModelStore | undefined;
+/** The model store, or undefined (with `unavailable` set) when this browser has no Cache Storage. */
+export function modelStore(): ModelStore | undefined {
+  if (store) return store;
+  try {
+    store = new ModelStore();
+    return store;
+  } catch (e) {
+    useModels.setState({ unavailable: e instanceof Error ? e.message : String(e) });
+    return undefined;
+  }
+}
+
+/** Re-reads the stored packages and the storage estimate. */
+export async function refreshModels(): Promise<void> {
+  const s = modelStore();
+  if (!s) return;
+  const [{ packages }, allowedOrigins] = await Promise.all([s.list(), s.allowedOrigins()]);
+  useModels.setState({ ready: true, packages, allowedOrigins });
+  await refreshStorage();
+}
+
+export async function refreshStorage(): Promise<void> {
+  const storage = globalThis.navigator?.storage;
+  if (!storage?.estimate) return;
+  const [est, persisted] = await Promise.all([storage.estimate().catch(() => undefined), storage.persisted?.().catch(() => undefined)]);
+  useModels.setState({
+    ...(est ? { storage: { usage: est.usage ?? 0, quota: est.quota ?? 0 } } : {}),
+    ...(persisted !== undefined ? { persisted } : {}),
+  });
+}
+
+let controller: AbortController | undefined;
+let retry: (() => Promise<StoredPackage | undefined>) | undefined;
+
+function onFile(path: string, change: Partial<FileProgress>): void {
+  const d = useModels.getState().download;
+  if (!d) return;
+  useModels.setState({ download: { ...d, files: d.files.map((f) => (f.path === path ? { ...f, ...change } : f)) } });
+}
+
+/**
+ * Runs one install with progress in `useModels.download`. On success the download disappears
+ * and the package is listed (and, with `use`, loaded); on failure the message stays with a
+ * Resume button when the network failed.
+ */
+export async function runInstall(
+  label: string,
+  source: (signal: AbortSignal) => ProgressSource,
+  origin: PackageOrigin,
+  opts: { use: boolean },
+): Promise<StoredPackage | undefined> {
+  const s = modelStore();
+  if (!s) return undefined;
+  if (useModels.getState().download?.status === 'running') {
+    useModels.setState({ info: 'Another model is being added: wait for it or cancel it first.' });
+    return undefined;
+  }
+  controller = new AbortController();
+  const signal = controller.signal;
+  retry = () => runInstall(label, source, origin, opts);
+  useModels.setState({ download: { label, files: [], status: 'running', resumable: false }, info: undefined });
+  try {
+    const { record, reused } = await installPackage(source(signal), origin, s, {
+      signal,
+      estimate: async () => (await globalThis.navigator?.storage?.estimate?.()) ?? {},
+      onPlan: ({ displayName, files }) => {
+        const d = useModels.getState().download;
+        if (d) useModels.setState({ download: { ...d, displayName, files } });
+      },
+      onFile,
+    });
+    retry = undefined;
+    useModels.setState({ download: undefined, info: reused ? `${record.displayName} was already stored; nothing was downloaded.` : undefined });
+    await refreshModels();
+    if (opts.use) switchModel(record.id);
+    return record;
+  } catch (e) {
+    const err = e instanceof InstallError ? e : new InstallError('package', e instanceof Error ? e.message : String(e));
+    if (err.kind === 'cancelled') {
+      useModels.setState({ download: undefined, info: err.message });
+    } else {
+      const d = useModels.getState().download ?? { label, files: [], resumable: false };
+      const message = `Could not load ${label}: ${err.message}`;
+      useModels.setState({ download: { ...d, status: 'failed', error: message, resumable: err.kind === 'network' } });
+    }
+    await refreshStorage();
+    return undefined;
+  } finally {
+    controller = undefined;
+  }
+}
+
+export function cancelDownload(): void {
+  controller?.abort();
+}
+
+/** After a network failure: runs the same install again; verified files are not fetched again. */
+export async function resumeDownload(): Promise<void> {
+  const again = retry;
+  if (!again) return;
+  useModels.setState({ download: undefined });
+  await again();
+}
+
+/** Closes a failed download's message; staged leftovers are deleted at the next start. */
+export function dismissDownload(): void {
+  retry = undefined;
+  useModels.setState({ download: undefined });
+}
+
+/** Add a package from what the user typed: this site's paths, https, or a local http origin. */
+export async function addFromUrl(input: string): Promise<void> {
+  const parsed = packageFolderUrl(input, location.href);
+  if ('error' in parsed) {
+    useModels.setState({ download: { label: input.trim(), files: [], status: 'failed', error: parsed.error, resumable: false } });
+    return;
+  }
+  const origin = new URL(parsed.url).origin;
+  if (origin !== location.origin) {
+    // The page's policy allows the site only if it was allowed when the page loaded and, in a
+    // production build, the service worker (which applies it) served the page.
+    const { pageOrigins } = useModels.getState();
+    const applied = pageOrigins.includes(origin) && (!import.meta.env.PROD || !!globalThis.navigator?.serviceWorker?.controller);
+    if (!applied) {
+      const canApply = !import.meta.env.PROD || 'serviceWorker' in navigator;
+      useModels.setState({ askOrigin: { input: input.trim(), origin, canApply }, download: undefined });
+      return;
+    }
+  }
+  await runInstall(
+    input.trim(),
+    (signal) => createDownloadSource(parsed.url, { signal, pageOrigin: location.origin }),
+    { kind: 'url', url: parsed.url },
+    { use: true },
+  );
+}
+
+/** Allows the asked-for model site and reloads (a page's policy is fixed when it loads). */
+export async function allowOriginAndReload(): Promise<void> {
+  const ask = useModels.getState().askOrigin;
+  const s = modelStore();
+  if (!ask || !s) return;
+  try {
+    await s.setOriginAllowed(ask.origin, true);
+  } catch (e) {
+    useModels.setState({ askOrigin: undefined, info: `Could not save the allowed site: ${e instanceof Error ? e.message : String(e)}` });
+    return;
+  }
+  sessionStorage.setItem(PENDING_KEY, ask.input);
+  location.reload();
+}
+
+export function cancelAsk(): void {
+  useModels.setState({ askOrigin: undefined });
+}
+
+/** Removes a model site from the allowed list (applies from the next page load). */
+export async function forbidOrigin(origin: string): Promise<void> {
+  const s = modelStore();
+  if (!s) return;
+  useModels.setState({ allowedOrigins: await s.setOriginAllowed(origin, false) });
+}
+
+/** After "Allow and reload": the URL to add now that the page allows its site. */
+export function takePendingUrl(): string | undefined {
+  try {
+    const url = sessionStorage.getItem(PENDING_KEY) ?? undefined;
+    sessionStorage.removeItem(PENDING_KEY);
+    return url;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Add the package in a folder the user picked or dropped. */
+export async function addFromFolder(picked: PickedFolder): Promise<void> {
+  let folder: PickedFolder;
+  try {
+    folder = packageRoot(picked);
+  } catch (e) {
+    const message = `Could not load the folder "${picked.name}": ${e instanceof Error ? e.message : String(e)}`;
+    useModels.setState({ download: { label: picked.name, files: [], status: 'failed', error: message, resumable: false } });
+    return;
+  }
+  await runInstall(`the folder "${folder.name}"`, () => createFolderSource(folder.name, folder.files), { kind: 'folder', name: folder.name }, { use: true });
+}
+
+/** The stored package the user asked to load; its choice is saved once it has loaded. */
+let picked: string | undefined;
+
+/** Switches to a stored package. */
+export function switchModel(id: string): void {
+  picked = storedUrl(id);
+  loadModel(picked);
+}
+
+/**
+ * Saves the model choice when a model the user picked has loaded (a broken one is never saved),
+ * and notices a stored package whose files vanished while it was listed (evicted).
+ */
+export function rememberChoices(): () => void {
+  return useStudio.subscribe((s, prev) => {
+    if (s.model.loadError && s.model.loadError !== prev.model.loadError) noticeEvicted(s.model.failedUrl, s.model.loadError);
+    if (s.model.url === prev.model.url || s.model.status !== 'ready' || s.model.url !== picked) return;
+    picked = undefined;
+    const id = storedIdOf(s.model.url ?? '');
+    const rec = useModels.getState().packages.find((p) => p.id === id);
+    if (!rec) return;
+    modelChoice().set(
+      rec.origin.kind === 'embedded' ? { kind: 'default' } : { kind: 'stored', id: rec.id, displayName: rec.displayName, origin: rec.origin },
+    );
+    useModels.setState({ missing: undefined });
+  });
+}
+
+/** A stored package failed to load because its files are gone: offer it again, use the built-in. */
+function noticeEvicted(failedUrl: string | undefined, message: string): void {
+  const id = storedIdOf(failedUrl ?? '');
+  if (id === null || !message.includes(MISSING_FROM_STORAGE)) return;
+  const { packages, builtInId } = useModels.getState();
+  const rec = packages.find((p) => p.id === id);
+  void modelStore()?.remove(id).then(refreshModels);
+  if (rec && rec.origin.kind !== 'embedded') useModels.setState({ missing: { id, displayName: rec.displayName, origin: rec.origin } });
+  if (!useStudio.getState().model.manifest && builtInId && builtInId !== id) switchModel(builtInId);
+}
+
+/** Deletes a stored package; the one in use is replaced by the built-in default first. */
+export async function deleteModel(id: string): Promise<void> {
+  const s = modelStore();
+  const { builtInId } = useModels.getState();
+  if (!s || id === builtInId) return;
+  const inUse = useStudio.getState().model.url === storedUrl(id);
+  if (inUse && builtInId) switchModel(builtInId);
+  const choice = modelChoice();
+  const current = choice.get();
+  if (current.kind === 'stored' && current.id === id) choice.set({ kind: 'default' });
+  await s.remove(id);
+  await refreshModels();
+}
+
+/** "Keep models offline": asks the browser not to evict our storage (needs a user action). */
+export async function keepOffline(): Promise<void> {
+  const storage = globalThis.navigator?.storage;
+  if (!storage?.persist) {
+    useModels.setState({ persistNote: 'This browser cannot promise to keep storage; models stay until it needs the space.' });
+    return;
+  }
+  const granted = await storage.persist().catch(() => false);
+  useModels.setState({
+    persisted: granted,
+    persistNote: granted
+      ? 'Models are kept: the browser will not clear them to free space.'
+      : 'The browser did not grant persistent storage (browsers grant it to installed or often-used sites). Models stay stored unless it runs short of space.',
+  });
+}
+
+/** The model chosen last time was evicted: fetch it again from where it came from. */
+export async function redownloadMissing(): Promise<void> {
+  const missing = useModels.getState().missing;
+  if (!missing || missing.origin.kind !== 'url') return;
+  useModels.setState({ missing: undefined });
+  await addFromUrl(missing.origin.url);
+}
+
+/** Forget the evicted model; the built-in default stays in use. */
+export function dismissMissing(): void {
+  modelChoice().set({ kind: 'default' });
+  useModels.setState({ missing: undefined });
+}

@@ -1,0 +1,135 @@
+/**
+ * Package sources for adding models, with byte progress: a URL (through the engine's
+ * createUrlSource, so HTTP errors and HTML-instead-of-file answers read the same everywhere)
+ * and a local folder (files the user picked or dropped).
+ */
+import { createUrlSource, PackageError, type PackageSource } from '../../engine';
+import { modelOrigin } from '../../sw/csp';
+
+/** A PackageSource that reports bytes as they arrive. */
+export interface ProgressSource extends PackageSource {
+  read(path: string, onBytes?: (received: number) => void): Promise<Uint8Array>;
+}
+
+/** The network failed (offline, unreachable host, connection dropped); trying again may work. */
+export class NetworkError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NetworkError';
+  }
+}
+
+export type FetchWithInit = (url: string, init: RequestInit) => Promise<Response>;
+
+/**
+ * Checks what the user typed as a package URL and returns the folder URL (ending in "/"), or a
+ * message. Allowed: this site's own paths, https, and http on localhost (a secure context).
+ * A URL naming manifest.json is taken to mean its folder.
+ */
+export function packageFolderUrl(input: string, pageUrl: string): { url: string } | { error: string } {
+  const text = input.trim();
+  if (!text) return { error: 'Type the URL of a model package folder.' };
+  let url: URL;
+  try {
+    url = new URL(text, pageUrl);
+  } catch {
+    return { error: `"${text}" is not a URL.` };
+  }
+  const page = new URL(pageUrl);
+  if (url.username || url.password) return { error: 'A model URL must not contain a user name or password.' };
+  if (url.origin !== page.origin && !modelOrigin(url.href)) {
+    return { error: `Only https:// addresses (or this site's own paths) can be used for models, not ${url.protocol}//${url.host || text}.` };
+  }
+  url.hash = '';
+  url.search = '';
+  if (url.pathname.endsWith('/manifest.json')) url.pathname = url.pathname.slice(0, -'manifest.json'.length);
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  return { url: url.href };
+}
+
+/** Reads a response body chunk by chunk, reporting the running total. */
+async function readBody(res: Response, onBytes?: (received: number) => void): Promise<Uint8Array> {
+  if (!res.body) return new Uint8Array(await res.arrayBuffer());
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.byteLength;
+    onBytes?.(received);
+  }
+  const out = new Uint8Array(received);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+/**
+ * A package under `folderUrl`. Requests carry no cookies for other sites and no Referer, and a
+ * file whose URL would resolve outside the folder (e.g. "%2e%2e" segments, which URL parsing
+ * treats as "..") is refused before it is fetched.
+ */
+export function createDownloadSource(
+  folderUrl: string,
+  opts: { signal?: AbortSignal; fetch?: FetchWithInit; pageOrigin?: string } = {},
+): ProgressSource {
+  const fetchFn: FetchWithInit = opts.fetch ?? ((u, init) => globalThis.fetch(u, init));
+  const sameOrigin = opts.pageOrigin !== undefined && new URL(folderUrl).origin === opts.pageOrigin;
+  let onBytes: ((n: number) => void) | undefined;
+  let networkFailure: unknown;
+  const inner = createUrlSource(folderUrl, async (url) => {
+    if (!url.startsWith(folderUrl)) throw new PackageError('resolves to a URL outside the package folder');
+    const init: RequestInit = {
+      signal: opts.signal,
+      cache: 'no-cache',
+      credentials: sameOrigin ? 'same-origin' : 'omit',
+      referrerPolicy: 'no-referrer',
+    };
+    let res: Response;
+    try {
+      res = await fetchFn(url, init);
+      if (!res.ok) return res;
+      const bytes = await readBody(res, onBytes);
+      return new Response(bytes as Uint8Array<ArrayBuffer>, { status: res.status, statusText: res.statusText, headers: res.headers });
+    } catch (e) {
+      networkFailure = e;
+      throw e;
+    }
+  });
+  return {
+    label: folderUrl,
+    async read(path, progress) {
+      onBytes = progress;
+      networkFailure = undefined;
+      try {
+        return await inner.read(path);
+      } catch (e) {
+        if (opts.signal?.aborted) throw new DOMException('Download cancelled', 'AbortError');
+        if (networkFailure !== undefined && !(networkFailure instanceof PackageError)) {
+          const why = networkFailure instanceof Error ? networkFailure.message : String(networkFailure);
+          throw new NetworkError(`${path}: the connection failed (${why})`);
+        }
+        throw e;
+      }
+    },
+  };
+}
+
+/** A package the user picked or dropped as a folder: manifest-relative path → File. */
+export function createFolderSource(name: string, files: ReadonlyMap<string, Blob>): ProgressSource {
+  return {
+    label: name,
+    async read(path, onBytes) {
+      const file = files.get(path);
+      if (!file) throw new PackageError(`is not in the folder "${name}"`, path);
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      onBytes?.(bytes.byteLength);
+      return bytes;
+    },
+  };
+}

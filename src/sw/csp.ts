@@ -1,0 +1,108 @@
+/**
+ * The security headers of the studio, in one place: the dev and preview servers send them
+ * (vite.config.ts), the service worker re-applies them to the pages it serves (adding the model
+ * sites the user allowed to `connect-src`), and docs/DEPLOY.md lists them for static hosts.
+ * Pure functions, no DOM or service-worker types, so Node, the page and the worker share them.
+ */
+
+/** Directive → sources. Order is kept when rendered, so headers are stable and diffable. */
+export type Policy = Record<string, string[]>;
+
+/**
+ * The policy every page of the studio runs under.
+ * - No `unsafe-eval` and no inline script: only our own bundled files run.
+ * - `'wasm-unsafe-eval'` lets WebAssembly compile (ONNX Runtime); without it Chromium refuses
+ *   `WebAssembly.instantiate` ("Refused to compile or instantiate WebAssembly module"). It does
+ *   not allow `eval()` or `new Function()` — measured in docs/DEPLOY.md.
+ * - `connect-src 'self'`: fetches go to this origin only; model sites the user allowed are added
+ *   by the service worker (see `withModelOrigins`).
+ * - `img-src blob: data:`: gallery thumbnails and downloads are object URLs of local blobs.
+ */
+export const BASE_POLICY: Policy = {
+  'default-src': ["'self'"],
+  'script-src': ["'self'", "'wasm-unsafe-eval'"],
+  'style-src': ["'self'"],
+  'img-src': ["'self'", 'blob:', 'data:'],
+  'font-src': ["'self'"],
+  'connect-src': ["'self'"],
+  'worker-src': ["'self'"],
+  'manifest-src': ["'self'"],
+  'object-src': ["'none'"],
+  'base-uri': ["'none'"],
+  'form-action': ["'none'"],
+  'frame-ancestors': ["'none'"],
+};
+
+/** Renders a policy as a header value. */
+export function renderPolicy(policy: Policy): string {
+  return Object.entries(policy)
+    .map(([directive, sources]) => [directive, ...sources].join(' '))
+    .join('; ');
+}
+
+/** Parses one policy (a repeated directive is ignored, as browsers do). */
+export function parsePolicy(header: string): Policy {
+  const policy: Policy = {};
+  for (const part of header.split(';')) {
+    const [directive, ...sources] = part.trim().split(/\s+/);
+    if (!directive) continue;
+    const name = directive.toLowerCase();
+    if (!(name in policy)) policy[name] = sources;
+  }
+  return policy;
+}
+
+/**
+ * The serialized origin of `value` when it is one a model may be downloaded from (https, or a
+ * potentially trustworthy http origin: localhost, 127.0.0.1, [::1]); else null. Paths, users and
+ * queries are dropped, so a stored value can never smuggle another directive into a policy.
+ */
+export function modelOrigin(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  if (url.username || url.password) return null;
+  const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && local)) return url.origin;
+  return null;
+}
+
+/** One policy with `extra` origins allowed to `connect-src` (a policy that restricts no fetches is kept). */
+function addConnectOrigins(policy: Policy, extra: readonly string[]): Policy {
+  const connect = policy['connect-src'] ?? policy['default-src'];
+  if (!connect) return policy;
+  const merged = connect.filter((s) => s !== "'none'");
+  for (const o of extra) if (!merged.includes(o)) merged.push(o);
+  return { ...policy, 'connect-src': merged };
+}
+
+/**
+ * `header` (the page's Content-Security-Policy, or null when the host sent none: then the base
+ * policy) with `origins` added to `connect-src`. Invalid origins are dropped. Several policies
+ * joined by commas (several headers) each get the origins, since all of them are enforced.
+ */
+export function withModelOrigins(header: string | null, origins: readonly string[]): string {
+  const extra = origins.map(modelOrigin).filter((o): o is string => o !== null);
+  const policies = header ? header.split(',').map(parsePolicy) : [{ ...BASE_POLICY }];
+  return policies.map((p) => renderPolicy(addConnectOrigins(p, extra))).join(', ');
+}
+
+/** Cross-origin isolation: multithreaded WASM needs SharedArrayBuffer (see PITFALLS.md). */
+export const ISOLATION_HEADERS: Record<string, string> = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+/** Every header a page of the studio is served with (servers and docs/DEPLOY.md). */
+export function pageHeaders(): Record<string, string> {
+  return {
+    ...ISOLATION_HEADERS,
+    'Content-Security-Policy': renderPolicy(BASE_POLICY),
+    // The page URL never leaves the device in a Referer header (model downloads included).
+    'Referrer-Policy': 'no-referrer',
+    'X-Content-Type-Options': 'nosniff',
+  };
+}

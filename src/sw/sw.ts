@@ -1,0 +1,58 @@
+/// <reference lib="webworker" />
+/**
+ * The studio's service worker (built by vite-plugin-pwa, `injectManifest`; see README.md here).
+ *
+ * - Precaches the app shell (HTML, JS, CSS, icons, web manifest: files listed at build time).
+ * - Caches ONNX Runtime's `.wasm`/`.mjs` at run time, the first time they are fetched (26 MB:
+ *   over Workbox's 2 MiB precache limit, and fetched by the engine worker anyway).
+ * - Serves the page itself from the precache with its security headers: COOP/COEP added when
+ *   the host sent none, and `connect-src` extended with the model sites the user allowed.
+ * - Never touches model packages (they live in the `muse-models-v1` cache, read directly by the
+ *   app and the engine worker) and never answers cross-origin requests.
+ * - A new version waits until the page asks it to take over ("Update available — Reload").
+ */
+import { cleanupOutdatedCaches, matchPrecache, precacheAndRoute } from 'workbox-precaching';
+import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { CacheFirst } from 'workbox-strategies';
+import { ExpirationPlugin } from 'workbox-expiration';
+import { ISOLATION_HEADERS, withModelOrigins } from './csp';
+import { browserCaches, readAllowedOrigins } from '../app/models/layout';
+
+declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> };
+
+const RUNTIME_CACHE = 'muse-runtime-v1';
+
+/** The page response with the studio's headers applied (see csp.ts). */
+async function withSecurityHeaders(res: Response): Promise<Response> {
+  const headers = new Headers(res.headers);
+  for (const [name, value] of Object.entries(ISOLATION_HEADERS)) if (!headers.has(name)) headers.set(name, value);
+  const origins = await readAllowedOrigins(browserCaches());
+  headers.set('Content-Security-Policy', withModelOrigins(headers.get('Content-Security-Policy'), origins));
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+}
+
+// Registered before the precache route, which would otherwise answer "/" without the headers.
+registerRoute(
+  new NavigationRoute(
+    async ({ request }) => withSecurityHeaders((await matchPrecache('index.html')) ?? (await fetch(request))),
+    // Matched against path + query: "/?backend=wasm" is the page too.
+    { allowlist: [/^\/(index\.html)?(\?.*)?$/] },
+  ),
+);
+
+// Hashed file names: a cached copy is always the right one. Old versions age out.
+registerRoute(
+  ({ url, sameOrigin }) => sameOrigin && /\.(wasm|mjs)$/.test(url.pathname),
+  new CacheFirst({ cacheName: RUNTIME_CACHE, plugins: [new ExpirationPlugin({ maxEntries: 6 })] }),
+);
+
+precacheAndRoute(self.__WB_MANIFEST);
+cleanupOutdatedCaches();
+
+self.addEventListener('message', (event) => {
+  if ((event.data as { type?: unknown } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
+});
+
+// Take control of the page that installed us (first visit), so the engine worker it starts next
+// fetches ONNX Runtime through this worker and the runtime cache is filled on that visit.
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));

@@ -1,0 +1,99 @@
+/** In-memory Cache Storage and package builders for the model-store tests. */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { CacheLike, CacheStorageLike } from '../../../../src/app/models/layout';
+
+const ORIGIN = 'http://studio.test';
+/** Like the real Cache API, a key may be a path or an absolute URL of the page's origin. */
+const norm = (key: string) => (key.startsWith(ORIGIN) ? key.slice(ORIGIN.length) : key);
+
+/** Entries keyed by path ("/__muse-models/…"); `failPut` simulates full storage. */
+export class FakeCache implements CacheLike {
+  readonly entries = new Map<string, { body: Uint8Array; type: string }>();
+  failPut: ((key: string) => Error | undefined) | undefined;
+  puts = 0;
+
+  async match(key: string): Promise<Response | undefined> {
+    const e = this.entries.get(norm(key));
+    return e ? new Response(e.body.slice() as Uint8Array<ArrayBuffer>, { headers: { 'Content-Type': e.type } }) : undefined;
+  }
+  async put(key: string, res: Response): Promise<void> {
+    const err = this.failPut?.(norm(key));
+    if (err) throw err;
+    this.puts++;
+    this.entries.set(norm(key), { body: new Uint8Array(await res.arrayBuffer()), type: res.headers.get('Content-Type') ?? '' });
+  }
+  async delete(key: string): Promise<boolean> {
+    return this.entries.delete(norm(key));
+  }
+  async keys(): Promise<Array<{ url: string }>> {
+    return [...this.entries.keys()].map((url) => ({ url: `${ORIGIN}${url}` }));
+  }
+}
+
+export class FakeCaches implements CacheStorageLike {
+  readonly caches = new Map<string, FakeCache>();
+  async open(name: string): Promise<FakeCache> {
+    let c = this.caches.get(name);
+    if (!c) this.caches.set(name, (c = new FakeCache()));
+    return c;
+  }
+  async delete(name: string): Promise<boolean> {
+    return this.caches.delete(name);
+  }
+}
+
+export function quotaError(): Error {
+  return new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+}
+
+const TINY = path.resolve(__dirname, '../../../fixtures/tiny');
+
+/** The tiny fixture package as path → bytes (manifest.json included). */
+export function tinyFiles(): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  const walk = (dir: string, prefix: string) => {
+    for (const name of readdirSync(dir)) {
+      const full = path.join(dir, name);
+      if (statSync(full).isDirectory()) walk(full, `${prefix}${name}/`);
+      else out.set(prefix + name, new Uint8Array(readFileSync(full)));
+    }
+  };
+  walk(TINY, '');
+  return out;
+}
+
+/** tiny with its manifest edited by `edit` (the JSON object) and re-encoded. */
+export function tinyWith(edit: (manifest: Record<string, unknown>) => void): Map<string, Uint8Array> {
+  const files = tinyFiles();
+  const manifest = JSON.parse(new TextDecoder().decode(files.get('manifest.json'))) as Record<string, unknown>;
+  edit(manifest);
+  files.set('manifest.json', new TextEncoder().encode(JSON.stringify(manifest, null, 2)));
+  return files;
+}
+
+/**
+ * A fetch over `files` served under `base`. `plan(url, n)` may replace the answer of the n-th
+ * request (0-based): an Error rejects like a network failure, a Response is returned as is.
+ */
+export function fakeFetch(
+  base: string,
+  files: Map<string, Uint8Array>,
+  plan?: (url: string, n: number) => Error | Response | undefined,
+): { fetch: (url: string, init: RequestInit) => Promise<Response>; requests: Array<{ url: string; init: RequestInit }> } {
+  const requests: Array<{ url: string; init: RequestInit }> = [];
+  return {
+    requests,
+    fetch: async (url, init) => {
+      const n = requests.length;
+      requests.push({ url, init });
+      const special = plan?.(url, n);
+      if (special instanceof Error) throw special;
+      if (special) return special;
+      if (!url.startsWith(base)) return new Response('not found', { status: 404 });
+      const bytes = files.get(decodeURIComponent(url.slice(base.length)));
+      if (!bytes) return new Response('not found', { status: 404, statusText: 'Not Found' });
+      return new Response(bytes.slice() as Uint8Array<ArrayBuffer>, { headers: { 'Content-Type': 'application/octet-stream' } });
+    },
+  };
+}
