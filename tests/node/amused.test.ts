@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModel, type EditRequest, type GenerateRequest, type LoadedModel, type MaskImage, type Progress, type RgbaImage } from '../../src/engine';
+import { loadModel, type EditRequest, type GenerateRequest, type LoadedModel, type Progress } from '../../src/engine';
 import { createClipPromptEncoder } from '../../src/engine/text/promptEncoder';
 import { loadTokenizer } from '../../src/engine/text/tokenizer';
 import type { PackageSource } from '../../src/engine/package/source';
 import { createFsSource } from '../../src/node/fsSource';
-import { tempDir } from './helpers';
+import { diff, photo, rectMask, tempDir } from './helpers';
 
 const AMUSED = fileURLToPath(new URL('../fixtures/amused-tiny', import.meta.url));
 const AMUSED_512 = fileURLToPath(new URL('../fixtures/amused-tiny-512', import.meta.url));
@@ -24,38 +24,6 @@ const EXPECTED = fileURLToPath(new URL('../fixtures/amused-tiny-expected.json', 
 
 const load = (dir: string | PackageSource, preferFp16 = false): Promise<LoadedModel> =>
   loadModel(typeof dir === 'string' ? createFsSource(dir) : dir, { ort, executionProviders: ['cpu'], preferFp16 });
-
-/** A deterministic "photo": smooth colour gradients with some texture. */
-function photo(width: number, height: number): RgbaImage {
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 4;
-      data[i] = (x * 255) / width;
-      data[i + 1] = (y * 255) / height;
-      data[i + 2] = 128 + 100 * Math.sin((x + 2 * y) / 7);
-      data[i + 3] = 255;
-    }
-  }
-  return { width, height, data };
-}
-
-function rectMask(width: number, height: number, x0: number, y0: number, x1: number, y1: number): MaskImage {
-  const data = new Uint8Array(width * height);
-  for (let y = y0; y < y1; y++) data.fill(255, y * width + x0, y * width + x1);
-  return { width, height, data };
-}
-
-/** Pixels of `a` and `b` that differ (any channel), split by whether `inside(x, y)`. */
-function diff(a: RgbaImage, b: RgbaImage, inside: (x: number, y: number) => boolean): { inside: number; outside: number } {
-  const out = { inside: 0, outside: 0 };
-  for (let p = 0; p < a.width * a.height; p++) {
-    let same = true;
-    for (let c = 0; c < 4; c++) if (a.data[p * 4 + c] !== b.data[p * 4 + c]) same = false;
-    if (!same) out[inside(p % a.width, Math.floor(p / a.width)) ? 'inside' : 'outside']++;
-  }
-  return out;
-}
 
 const maxRelErr = (got: ArrayLike<number>, want: ArrayLike<number>): number => {
   let num = 0;

@@ -4,8 +4,8 @@
  * belongs in tests/node/editQuality*.test.ts (see src/cli/editPng.ts: editFromPng).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EditRequest, EditResult, LoadedModel, MaskImage, Progress, RgbaImage } from '../../src/engine';
-import { loadFixture } from './helpers';
+import type { EditRequest, EditResult, LoadedModel, Progress, RgbaImage } from '../../src/engine';
+import { diff, loadFixture, photo, rectMask } from './helpers';
 
 // The fixture: base 4×4 tokens (32 px), super-res 8×8 tokens (64 px), 6 + 4 steps.
 let model: LoadedModel;
@@ -15,39 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await model?.release();
 });
-
-/** A deterministic "photo": smooth colour gradients with some texture. */
-function photo(width: number, height: number): RgbaImage {
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 4;
-      data[i] = (x * 255) / width;
-      data[i + 1] = (y * 255) / height;
-      data[i + 2] = 128 + 100 * Math.sin((x + 2 * y) / 7);
-      data[i + 3] = 255;
-    }
-  }
-  return { width, height, data };
-}
-
-/** A mask with the rectangle [x0, x1) × [y0, y1) fully painted. */
-function rectMask(width: number, height: number, x0: number, y0: number, x1: number, y1: number): MaskImage {
-  const data = new Uint8Array(width * height);
-  for (let y = y0; y < y1; y++) data.fill(255, y * width + x0, y * width + x1);
-  return { width, height, data };
-}
-
-/** Pixels of `a` and `b` that differ (any channel), split by whether `inside(x, y)`. */
-function diff(a: RgbaImage, b: RgbaImage, inside: (x: number, y: number) => boolean): { inside: number; outside: number } {
-  const out = { inside: 0, outside: 0 };
-  for (let p = 0; p < a.width * a.height; p++) {
-    let same = true;
-    for (let c = 0; c < 4; c++) if (a.data[p * 4 + c] !== b.data[p * 4 + c]) same = false;
-    if (!same) out[inside(p % a.width, Math.floor(p / a.width)) ? 'inside' : 'outside']++;
-  }
-  return out;
-}
 
 const run = (req: EditRequest, previews = false): Promise<EditResult> => model.edit(req, { previews });
 
