@@ -8,6 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { loadModel, type LoadedModel, type Manifest, type RgbaImage, type StageSettings } from '../engine';
 import { encodePng, formatA1111, PARAMETERS_KEY } from '../engine/png';
 import { createFsSource } from '../node/fsSource';
+import { UsageError, outputPath } from './args';
 
 export const DEFAULT_MODEL = 'models/scenes';
 
@@ -42,6 +43,68 @@ export function resolveModelDir(model: string | undefined, io: CliIo, defaultMod
       `  --model tests/fixtures/tiny works, but it is a random-weight test fixture: its images are noise.`,
   );
   return null;
+}
+
+/**
+ * Parses the flags with `parse` (null means --help was given: `usage` is printed). Returns the
+ * options, or the exit code: 0 after help, 2 after a usage error.
+ */
+export function parseFlags<T extends object>(argv: string[], parse: (argv: string[]) => T | null, usage: string, io: CliIo): T | number {
+  try {
+    const opts = parse(argv);
+    if (opts !== null) return opts;
+    io.log(usage);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.error(`error: ${err.message}\nRun with --help for usage.`);
+    return 2;
+  }
+}
+
+/** What one run of a command produced, as `writeResults` needs it. */
+export interface RunResult {
+  images: RgbaImage[];
+  settings: { base: StageSettings; superRes?: StageSettings };
+  timings: Record<string, number>;
+  promptTruncated: boolean;
+}
+
+/**
+ * Loads the package in `dir`, runs `run` on it, writes every image as `out` (numbered when
+ * several) with its parameters chunk, and releases the model. `describe` adds words to the
+ * "wrote" line; `extra` adds A1111 keys. Resolves to the exit code.
+ */
+export async function runAndWrite<R extends RunResult>(
+  dir: string,
+  io: CliIo,
+  opts: SamplingOptions & { out: string },
+  seed: number,
+  run: (model: LoadedModel) => Promise<R>,
+  describe: (result: R) => string = () => '',
+  extra?: Record<string, string>,
+): Promise<number> {
+  const model = await openModel(dir, io);
+  if (model === null) return 1;
+  try {
+    const m = model.manifest;
+    const result = await run(model);
+    if (result.promptTruncated) io.error(`note: the prompt is longer than ${m.textEncoder.maxLength} tokens and was cut.`);
+    const perImage = (result.timings['total'] ?? 0) / result.images.length;
+    const how = describe(result);
+    for (const [k, img] of result.images.entries()) {
+      const file = outputPath(opts.out, k);
+      const s = (seed + k) >>> 0;
+      await writeImagePng(file, img, parametersText(m, opts, s, result.settings, img, extra));
+      io.log(`wrote ${file} (${img.width}x${img.height}, ${how ? `${how}, ` : ''}seed ${s}, ${perImage.toFixed(0)} ms per image)`);
+    }
+    return 0;
+  } catch (err) {
+    io.error(`error: ${describeError(err)}`);
+    return 1;
+  } finally {
+    await model.release();
+  }
 }
 
 /** Loads the package in `dir` on the CPU, or reports why it cannot (then the exit code is 1). */

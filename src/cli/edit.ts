@@ -6,9 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { EditRequest } from '../engine';
-import { UsageError, outputPath } from './args';
-import { DEFAULT_MODEL, consoleIo, describeError, isMain, openModel, parametersText, resolveModelDir, samplingRequest, writeImagePng, type CliIo } from './common';
-import { EDIT_USAGE, parseEditArgs, type EditOptions } from './editArgs';
+import { DEFAULT_MODEL, consoleIo, describeError, isMain, parseFlags, resolveModelDir, runAndWrite, samplingRequest, type CliIo } from './common';
+import { EDIT_USAGE, parseEditArgs } from './editArgs';
 import { editRequestFromPng, InputFileError } from './editPng';
 
 /** The extra A1111 keys recording how an image was edited. */
@@ -30,18 +29,8 @@ async function readInput(path: string, flag: string): Promise<Uint8Array> {
 
 /** Runs the edit command on `argv` (without node and script); resolves to the exit code. */
 export async function runEditCli(argv: string[], io: CliIo = consoleIo, defaultModel = DEFAULT_MODEL): Promise<number> {
-  let opts: EditOptions | null;
-  try {
-    opts = parseEditArgs(argv);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    io.error(`error: ${err.message}\nRun with --help for usage.`);
-    return 2;
-  }
-  if (opts === null) {
-    io.log(EDIT_USAGE);
-    return 0;
-  }
+  const opts = parseFlags(argv, parseEditArgs, EDIT_USAGE, io);
+  if (typeof opts === 'number') return opts;
   let request: EditRequest;
   const seed = opts.seed ?? crypto.getRandomValues(new Uint32Array(1))[0];
   try {
@@ -68,26 +57,18 @@ export async function runEditCli(argv: string[], io: CliIo = consoleIo, defaultM
   }
   const dir = resolveModelDir(opts.model, io, defaultModel);
   if (dir === null) return 1;
-  const model = await openModel(dir, io);
-  if (model === null) return 1;
-  try {
-    const m = model.manifest;
-    const result = await model.edit(request, { previews: false });
-    if (result.promptTruncated) io.error(`note: the prompt is longer than ${m.textEncoder.maxLength} tokens and was cut.`);
-    const perImage = result.timings['total'] / result.images.length;
-    const how = request.mode === 'text' ? `edit by text, strength ${request.strength ?? 0.6}` : `${request.mode}, ${(result.changedFraction * 100).toFixed(1)}% of pixels changeable, ${result.windows.length} window(s)`;
-    for (const [k, img] of result.images.entries()) {
-      const file = outputPath(opts.out, k);
-      await writeImagePng(file, img, parametersText(m, opts, (seed + k) >>> 0, result.settings, img, editParameters(request)));
-      io.log(`wrote ${file} (${img.width}x${img.height}, ${how}, seed ${(seed + k) >>> 0}, ${perImage.toFixed(0)} ms per image)`);
-    }
-    return 0;
-  } catch (err) {
-    io.error(`error: ${describeError(err)}`);
-    return 1;
-  } finally {
-    await model.release();
-  }
+  return runAndWrite(
+    dir,
+    io,
+    opts,
+    seed,
+    (model) => model.edit(request, { previews: false }),
+    (result) =>
+      request.mode === 'text'
+        ? `edit by text, strength ${request.strength ?? 0.6}`
+        : `${request.mode}, ${(result.changedFraction * 100).toFixed(1)}% of pixels changeable, ${result.windows.length} window(s)`,
+    editParameters(request),
+  );
 }
 
 // Run only when executed directly (npm run edit), not when imported by tests.

@@ -4,9 +4,9 @@
  * commands in ../commands.ts call when they send a request.
  */
 import { create } from 'zustand';
-import type { Manifest, PixelRect, StageSettings } from '../../engine';
+import type { Manifest } from '../../engine';
 import { assertNever } from '../../worker/assertNever';
-import type { BackendKind, BackendPreference, WireImage, WorkerEvent } from '../../worker/protocol';
+import type { BackendKind, BackendPreference, EditResultEvent, ResultEvent, WireImage, WorkerEvent } from '../../worker/protocol';
 
 export interface ModelState {
   status: 'idle' | 'loading' | 'ready' | 'error';
@@ -59,32 +59,18 @@ export interface Job {
   startedAt?: number;
 }
 
-export interface GenerationResult {
+/** What a job adds to the worker's answer: its id, the parameters it ran with, its wall time. */
+interface JobOutcome {
   id: string;
   params: JobParams;
-  images: WireImage[];
-  tokens: { base: Int32Array[]; superRes?: Int32Array[] };
-  settings: { base: StageSettings; superRes?: StageSettings };
-  promptTruncated: boolean;
-  timings: Record<string, number>;
-  backend: BackendKind;
   /** Wall time from Generate (or from leaving the queue) to the result, in ms. */
   ms: number;
 }
 
+export type GenerationResult = Omit<ResultEvent, 'type' | 'jobId'> & JobOutcome;
+
 /** A finished edit (the editor stages it; nothing is saved until the user accepts it). */
-export interface EditJobResult {
-  id: string;
-  params: JobParams;
-  images: WireImage[];
-  settings: { base: StageSettings; superRes?: StageSettings };
-  promptTruncated: boolean;
-  timings: Record<string, number>;
-  backend: BackendKind;
-  changedFraction: number;
-  windows: PixelRect[];
-  ms: number;
-}
+export type EditJobResult = Omit<EditResultEvent, 'type' | 'jobId'> & JobOutcome;
 
 export interface StudioState {
   model: ModelState;

@@ -6,31 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseManifest } from '../../../src/engine/manifest/parse';
-import { baseManifest, clipFiles, clipManifest, fakeFiles, sha256 } from './helpers/fakePackage';
+import { baseManifest, clipFiles, clipManifest, fakeFiles, setPath, withFiles } from './helpers/fakePackage';
 
 type Json = Record<string, unknown>;
 
-const withFiles = (m: Json, files: Map<string, Uint8Array>, extra: string[] = []): Json => {
-  const entries = [...files].map(([p, b]) => [p, { sha256: sha256(b), bytes: b.byteLength }] as const);
-  m['files'] = Object.fromEntries([...entries, ...extra.map((p) => [p, { sha256: 'a'.repeat(64), bytes: 1 }] as const)]);
-  return m;
-};
 /** A valid CLIP manifest, plus listed extra files (for fp16 copies and data files). */
 const clip = (): Json => withFiles(clipManifest(), clipFiles(), ['transformer/base.fp16.onnx', 'transformer/base.fp16.onnx.data', 'vqgan/decoder.onnx.data', 'other/base.onnx.data']);
 const t5 = (): Json => withFiles(baseManifest(), fakeFiles(), ['transformer/base.fp16.onnx', 'transformer/base.onnx.data']);
 
-function set(m: Json, path: string, value: unknown): Json {
-  const keys = path.split('.');
-  let o = m;
-  for (const k of keys.slice(0, -1)) o = o[k] as Json;
-  const last = keys[keys.length - 1];
-  if (value === undefined) delete o[last];
-  else o[last] = value;
-  return m;
-}
-
-const clipWith = (path: string, value: unknown) => () => parseManifest(set(clip(), path, value));
-const t5With = (path: string, value: unknown) => () => parseManifest(set(t5(), path, value));
+const clipWith = (path: string, value: unknown) => () => parseManifest(setPath(clip(), path, value));
+const t5With = (path: string, value: unknown) => () => parseManifest(setPath(t5(), path, value));
 
 describe('parseManifest: CLIP packages', () => {
   it('accepts a CLIP manifest and returns its extra fields typed', () => {
@@ -54,7 +39,7 @@ describe('parseManifest: CLIP packages', () => {
   });
 
   it('microConditioning.names is optional', () => {
-    expect(parseManifest(set(clip(), 'stages.base.microConditioning.names', undefined)).stages.base.microConditioning).toEqual({ values: [64, 64, 0, 0, 6] });
+    expect(parseManifest(setPath(clip(), 'stages.base.microConditioning.names', undefined)).stages.base.microConditioning).toEqual({ values: [64, 64, 0, 0, 6] });
   });
 
   it('T5 packages are unchanged: no microConditioning, projectionDim or externalData needed', () => {
@@ -97,7 +82,7 @@ describe('parseManifest: CLIP packages', () => {
 
 describe('parseManifest: externalData', () => {
   it('maps graphs to data files in their folder, for T5 packages too', () => {
-    const m = parseManifest(set(t5(), 'externalData', { 'transformer/base.onnx': 'transformer/base.onnx.data' }));
+    const m = parseManifest(setPath(t5(), 'externalData', { 'transformer/base.onnx': 'transformer/base.onnx.data' }));
     expect(m.externalData).toEqual({ 'transformer/base.onnx': 'transformer/base.onnx.data' });
   });
 
@@ -116,12 +101,12 @@ describe('parseManifest: externalData', () => {
 
 describe('parseManifest: fp16 base graph and confidence schedule', () => {
   it('stages.base.onnxFp16 names a listed file, with its own external data', () => {
-    const m = set(clip(), 'stages.base.onnxFp16', 'transformer/base.fp16.onnx');
-    set(m, 'externalData', { 'transformer/base.onnx': 'transformer/base.onnx.data', 'transformer/base.fp16.onnx': 'transformer/base.fp16.onnx.data' });
+    const m = setPath(clip(), 'stages.base.onnxFp16', 'transformer/base.fp16.onnx');
+    setPath(m, 'externalData', { 'transformer/base.onnx': 'transformer/base.onnx.data', 'transformer/base.fp16.onnx': 'transformer/base.fp16.onnx.data' });
     const parsed = parseManifest(m);
     expect(parsed.stages.base.onnxFp16).toBe('transformer/base.fp16.onnx');
     expect(parsed.externalData?.['transformer/base.fp16.onnx']).toBe('transformer/base.fp16.onnx.data');
-    expect(parseManifest(set(t5(), 'stages.base.onnxFp16', 'transformer/base.fp16.onnx')).stages.base.onnxFp16).toBe('transformer/base.fp16.onnx');
+    expect(parseManifest(setPath(t5(), 'stages.base.onnxFp16', 'transformer/base.fp16.onnx')).stages.base.onnxFp16).toBe('transformer/base.fp16.onnx');
   });
 
   it.each([
@@ -136,7 +121,7 @@ describe('parseManifest: fp16 base graph and confidence schedule', () => {
   });
 
   it('confidenceSchedule is accepted on any stage', () => {
-    const m = parseManifest(set(set(t5(), 'stages.superRes.confidenceSchedule', 'amused'), 'stages.base.confidenceSchedule', 'linear-from-next'));
+    const m = parseManifest(setPath(setPath(t5(), 'stages.superRes.confidenceSchedule', 'amused'), 'stages.base.confidenceSchedule', 'linear-from-next'));
     expect(m.stages.superRes?.confidenceSchedule).toBe('amused');
     expect(m.stages.base.confidenceSchedule).toBe('linear-from-next');
   });

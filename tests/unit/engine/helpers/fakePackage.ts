@@ -261,3 +261,23 @@ export function fakeOrt(): { ort: Ort; live(): number; created: FakeCreated[] } 
   };
   return { ort: { InferenceSession, Tensor } as unknown as Ort, live: () => live, created };
 }
+
+type Json = Record<string, unknown>;
+
+/** Lists `files` in the manifest with their real digests, plus `extra` paths with dummy entries. */
+export function withFiles(m: Json, files: Map<string, Uint8Array>, extra: string[] = []): Json {
+  const entries = [...files].map(([p, b]) => [p, { sha256: sha256(b), bytes: b.byteLength }] as const);
+  m['files'] = Object.fromEntries([...entries, ...extra.map((p) => [p, { sha256: 'a'.repeat(64), bytes: 1 }] as const)]);
+  return m;
+}
+
+/** Sets (or, with `undefined`, deletes) the value at a dotted path; for breaking one field per test. */
+export function setPath(m: Json, path: string, value: unknown): Json {
+  const keys = path.split('.');
+  let o = m;
+  for (const k of keys.slice(0, -1)) o = o[k] as Json;
+  const last = keys[keys.length - 1];
+  if (value === undefined) delete o[last];
+  else o[last] = value;
+  return m;
+}
