@@ -10,6 +10,10 @@ export function pathProblem(path: string): string | null {
   if (path.includes('\\')) return 'contains a backslash (use "/")';
   if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(path)) return 'is a URL or drive path, not a path inside the package';
   if (path.startsWith('/')) return 'is absolute, not a path inside the package';
+  // URL sources resolve paths against the package URL, where "%2e%2e" means ".." and "?" or "#"
+  // end the path; a file name has no need of any of them.
+  if (path.includes('%')) return 'contains "%" (a percent-escape could hide "..")';
+  if (/[?#]/.test(path)) return 'contains "?" or "#", which a URL would not keep in the path';
   for (const segment of path.split('/')) {
     if (segment === '..') return 'leaves the package ("..")';
     if (segment === '' || segment === '.') return 'has an empty or "." segment';

@@ -3,29 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { PackageError } from '../../../src/engine/errors';
 import { parseManifest } from '../../../src/engine/manifest/parse';
 import { pathProblem } from '../../../src/engine/manifest/paths';
-import { baseManifest, fakeFiles, sha256 } from './helpers/fakePackage';
+import { baseManifest, fakeFiles, setPath, withFiles } from './helpers/fakePackage';
 
 type Json = Record<string, unknown>;
 
 /** A valid manifest object (with files) to break in one place per test. */
-function valid(): Json {
-  const m = baseManifest();
-  m['files'] = Object.fromEntries([...fakeFiles()].map(([p, b]) => [p, { sha256: sha256(b), bytes: b.byteLength }]));
-  return m;
-}
+const valid = (): Json => withFiles(baseManifest(), fakeFiles());
 
-/** Sets (or, with `undefined`, deletes) the value at a dotted path. */
-function set(m: Json, path: string, value: unknown): Json {
-  const keys = path.split('.');
-  let o = m;
-  for (const k of keys.slice(0, -1)) o = o[k] as Json;
-  const last = keys[keys.length - 1];
-  if (value === undefined) delete o[last];
-  else o[last] = value;
-  return m;
-}
-
-const parseWith = (path: string, value: unknown) => () => parseManifest(set(valid(), path, value));
+const parseWith = (path: string, value: unknown) => () => parseManifest(setPath(valid(), path, value));
 
 describe('parseManifest: valid packages', () => {
   it('accepts a complete manifest and returns it typed', () => {
@@ -43,13 +28,13 @@ describe('parseManifest: valid packages', () => {
   });
 
   it('super-res is optional; unknown extra fields are ignored', () => {
-    const m = parseManifest(set(set(valid(), 'stages.superRes', undefined), 'futureField', { x: 1 }));
+    const m = parseManifest(setPath(setPath(valid(), 'stages.superRes', undefined), 'futureField', { x: 1 }));
     expect(m.stages.superRes).toBeUndefined();
     expect('futureField' in m).toBe(false);
   });
 
   it('provenance.trainingCommand is optional (fixtures, converted checkpoints)', () => {
-    expect(parseManifest(set(valid(), 'provenance.trainingCommand', undefined)).provenance.trainingCommand).toBeUndefined();
+    expect(parseManifest(setPath(valid(), 'provenance.trainingCommand', undefined)).provenance.trainingCommand).toBeUndefined();
   });
 });
 
@@ -67,7 +52,7 @@ describe('parseManifest: format and version', () => {
 
   it('names the file in the error (label)', () => {
     try {
-      parseManifest(set(valid(), 'formatVersion', 2), 'pkg/manifest.json');
+      parseManifest(setPath(valid(), 'formatVersion', 2), 'pkg/manifest.json');
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(PackageError);
@@ -145,6 +130,13 @@ describe('parseManifest: paths', () => {
     expect(pathProblem('a b/c-d_e.f.json')).toBeNull();
     expect(pathProblem('')).toMatch(/empty/);
     expect(pathProblem('a/\u0001')).toMatch(/control/);
+  });
+
+  it('pathProblem rejects percent-escaped dot segments and URL query or fragment marks', () => {
+    expect(pathProblem('%2e%2e/secret.onnx')).toMatch(/percent-escape could hide/);
+    expect(pathProblem('a/%2E%2E/%2e%2e/b.onnx')).toMatch(/percent-escape/);
+    expect(pathProblem('a/b.onnx?x=1')).toMatch(/"\?" or "#"/);
+    expect(pathProblem('a/b#c.onnx')).toMatch(/"\?" or "#"/);
   });
 });
 
