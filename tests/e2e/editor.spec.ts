@@ -200,6 +200,8 @@ test('outpaint to the right and edit by text; results keep the right size; disca
   await openEditor(page);
   const photo = testPhoto();
   await upload(page, 'photo.png', 'image/png', await pngBytes(photo));
+  // A photo that finishes opening starts with no extension, so set it once the photo is in.
+  await expect(page.getByTestId('photo-info')).toHaveText('photo.png · 320×200 px');
 
   await page.getByRole('radio', { name: 'Extend' }).check({ force: true });
   await page.getByLabel('Extend right').fill('64');
