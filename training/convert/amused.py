@@ -6,7 +6,9 @@ Reads transformer/ (UVit2DModel), vqvae/ (VQModel), text_encoder/ (CLIPTextModel
 tokenizer/ (CLIP BPE) and scheduler/ (mask token id), checks every tensor against the config,
 exports four ONNX graphs, checks each against the PyTorch modules on the same inputs in
 onnxruntime, and writes the package atomically (docs/MODEL_PACKAGE.md, "CLIP text encoders and
-micro-conditioning (aMUSEd)"). See training/convert/README.md.
+micro-conditioning (aMUSEd)"). With --fp16 it also writes an fp16 copy of the transformer
+(`stages.base.onnxFp16`: fp16 weights and arithmetic, float32 inputs and outputs) and checks its
+logits against the fp32 transformer. See training/convert/README.md.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from training.muse.export import FORMAT, FORMAT_VERSION
@@ -28,7 +31,7 @@ from training.muse.onnx_utils import OPSET, PROTOBUF_LIMIT, check_parity, export
 
 from .checkpoint import CheckpointError, load_component
 from .clip import ClipTextExport, ClipTokenizerInfo, engine_ids, load_text_encoder, load_tokenizer, reference_ids
-from .uvit import AmusedBaseExport, UVit2DConfig, UVit2DModel
+from .uvit import AmusedBaseExport, AmusedBaseExportFp16, UVit2DConfig, UVit2DModel
 from .vqmodel import VQDecoderExport, VQEncoderExport, VQModel, VQModelConfig
 
 LICENSE = "OpenRAIL++-M (aMUSEd weights)"
@@ -40,6 +43,10 @@ MICRO_NAMES = ["width", "height", "cropTop", "cropLeft", "aestheticScore"]
 AESTHETIC_SCORE = 6
 PARITY_LIMIT = 1e-3          # converter refuses worse graphs (the tests hold tiny models to 1e-4)
 TOKEN_MISMATCH_LIMIT = 0.01  # VQ encoder: fraction of token ids that may flip on near-ties
+# fp16 transformer vs the fp32 one: max |logit error| / max |logit|. Tiny random checkpoints
+# measure 1.4–4.1e-3 (the tests hold them to 1e-2); the real model is unmeasured, hence the margin.
+FP16_PARITY_LIMIT = 0.05
+BASE_FP16 = "transformer/base.fp16.onnx"
 PROMPTS = ["a photo of a red cat at sunset", "",
            " ".join(["a painting of a small house by the sea, at night, with a big red balloon"] * 8)]
 
@@ -138,6 +145,51 @@ def load_amused(src: Path, variant: str | None = None) -> AmusedCheckpoint:
     return AmusedCheckpoint(src, uvit_cfg, uvit, vq_cfg, vq, clip, cc.to_dict(), tok, mask, sources)
 
 
+def match_io(graph: Path, like: Path) -> None:
+    """Gives `graph` exactly the input and output declarations (names, element types, dims) of
+    `like`, after checking the names and element types agree: the fp16 transformer must be fed
+    and read exactly like the fp32 one. Weights stay where they are (external data untouched)."""
+    import onnx
+
+    model = onnx.load(str(graph), load_external_data=False)
+    ref = onnx.load(str(like), load_external_data=False)
+
+    def inputs(m) -> list:
+        inits = {i.name for i in m.graph.initializer}
+        return [v for v in m.graph.input if v.name not in inits]
+
+    def types(values) -> list[tuple[str, int]]:
+        return [(v.name, v.type.tensor_type.elem_type) for v in values]
+
+    for kind, got, want in (("inputs", inputs(model), inputs(ref)),
+                            ("outputs", list(model.graph.output), list(ref.graph.output))):
+        if types(got) != types(want):
+            raise CheckpointError(f"{graph.name}: {kind} {types(got)} differ from {like.name}'s {types(want)}")
+        for g, w in zip(got, want):
+            g.type.CopyFrom(w.type)
+    onnx.save_model(model, str(graph))
+
+
+def fp16_agreement(path: Path, reference: torch.nn.Module, feeds: dict[str, torch.Tensor]) -> dict[str, float]:
+    """The fp16 graph in onnxruntime (CPU) against the fp32 module in torch, on the same inputs:
+    maxRelErr = max |Δlogit| / max |logit|, maxAbsErr = max |Δlogit|, argmaxAgreement = fraction
+    of positions whose most likely token is the same."""
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    (got,) = sess.run(None, {k: v.numpy() for k, v in feeds.items()})
+    del sess
+    with torch.no_grad():
+        want = reference(*feeds.values()).numpy()
+    if got.shape != want.shape or got.dtype != np.float32:
+        raise CheckpointError(f"{path.name}: logits {got.dtype} {list(got.shape)}, expected float32 {list(want.shape)}")
+    diff = np.abs(got.astype(np.float64) - want.astype(np.float64))
+    finite = bool(np.isfinite(got).all())
+    return {"maxRelErr": float(diff.max() / max(float(np.abs(want).max()), 1e-12)) if finite else float("nan"),
+            "maxAbsErr": float(diff.max()) if finite else float("nan"),
+            "argmaxAgreement": float(np.mean(got.argmax(-1) == want.argmax(-1)))}
+
+
 def default_name(src: Path) -> str:
     name = re.sub(r"[^a-z0-9-]+", "-", Path(src).resolve().name.lower()).strip("-")
     return name or "amused"
@@ -145,9 +197,11 @@ def default_name(src: Path) -> str:
 
 def convert(src: Path, out: Path, *, name: str | None = None, display_name: str | None = None,
             variant: str | None = None, fixture: bool = False, external_threshold: int = PROTOBUF_LIMIT,
-            parity_limit: float = PARITY_LIMIT, seed: int = 0, log=print) -> dict[str, float]:
+            parity_limit: float = PARITY_LIMIT, fp16: bool = False, fp16_parity_limit: float = FP16_PARITY_LIMIT,
+            seed: int = 0, log=print) -> dict[str, float]:
     """Writes the package to `out` (atomically: a failed conversion leaves `out` as it was).
-    Returns {graph: parity error}."""
+    Returns {graph: parity error}; with `fp16`, "base_fp16" is the fp16 transformer's max
+    relative error against the fp32 one (provenance.fp16 in the manifest has the details)."""
     log = log or (lambda *_: None)
     ck = load_amused(Path(src), variant)
     name = name or default_name(src)
@@ -165,18 +219,25 @@ def convert(src: Path, out: Path, *, name: str | None = None, display_name: str 
     g = torch.Generator().manual_seed(seed)
     parity: dict[str, float] = {}
     external: dict[str, str] = {}
+    fp16_stats: dict[str, float] = {}
     tok = ck.tok
     S = tok.max_length
 
-    def emit(key: str, rel: str, module: torch.nn.Module, feeds: dict[str, torch.Tensor], outputs: list[str],
-             dynamic: dict[str, dict[int, str]]) -> None:
+    def export(key: str, rel: str, module: torch.nn.Module, feeds: dict[str, torch.Tensor], outputs: list[str],
+               dynamic: dict[str, dict[int, str]], like: str | None = None) -> None:
         work = scratch / key
         work.mkdir()
         export_onnx(module, tuple(feeds.values()), work / "model.onnx", list(feeds), outputs, dynamic)
+        if like is not None:
+            match_io(work / "model.onnx", tmp / like)
         data = finalize_onnx(work / "model.onnx", tmp / rel, external_threshold)
         shutil.rmtree(work)
         if data is not None:
             external[rel] = str(data.relative_to(tmp)).replace(os.sep, "/")
+
+    def emit(key: str, rel: str, module: torch.nn.Module, feeds: dict[str, torch.Tensor], outputs: list[str],
+             dynamic: dict[str, dict[int, str]]) -> None:
+        export(key, rel, module, feeds, outputs, dynamic)
         parity[key] = check_parity(tmp / rel, module, feeds)
         log(f"  {rel}: parity {parity[key]:.2e}")
 
@@ -215,15 +276,28 @@ def convert(src: Path, out: Path, *, name: str | None = None, display_name: str 
         bt = torch.randint(0, K, (2, gh * gw), generator=g)
         bt[torch.rand(2, gh * gw, generator=g) < 0.5] = ck.mask_token_id
         mc = torch.tensor([ck.micro_conditioning(), [gw * f / 2, gh * f / 2, 8.0, 16.0, 5.0]])
-        emit("base", "transformer/base.onnx", AmusedBaseExport(ck.uvit),
-             {"tokens": bt, "text_states": text_states, "pooled_text": pooled, "micro_conds": mc}, ["logits"],
-             {"tokens": {0: "batch"}, "text_states": {0: "batch"}, "pooled_text": {0: "batch"},
-              "micro_conds": {0: "batch"}, "logits": {0: "batch"}})
+        base_feeds = {"tokens": bt, "text_states": text_states, "pooled_text": pooled, "micro_conds": mc}
+        base_dynamic = {"tokens": {0: "batch"}, "text_states": {0: "batch"}, "pooled_text": {0: "batch"},
+                        "micro_conds": {0: "batch"}, "logits": {0: "batch"}}
+        emit("base", "transformer/base.onnx", AmusedBaseExport(ck.uvit), base_feeds, ["logits"], base_dynamic)
 
         for key, err in parity.items():
             limit = TOKEN_MISMATCH_LIMIT if key == "vq_encoder" else parity_limit
             if not err <= limit:
                 raise CheckpointError(f"{key}: ONNX output differs from PyTorch by {err:.3g} (limit {limit:g})")
+
+        if fp16:
+            # fp16 copy of the transformer: same I/O as base.onnx (float32), compared with the
+            # fp32 module (which base.onnx matches to `parity_limit`) on the same inputs.
+            export("base_fp16", BASE_FP16, AmusedBaseExportFp16(ck.uvit), base_feeds, ["logits"], base_dynamic,
+                   like="transformer/base.onnx")
+            fp16_stats = fp16_agreement(tmp / BASE_FP16, AmusedBaseExport(ck.uvit), base_feeds)
+            parity["base_fp16"] = fp16_stats["maxRelErr"]
+            log(f"  {BASE_FP16}: vs fp32 max rel {fp16_stats['maxRelErr']:.2e}, max abs "
+                f"{fp16_stats['maxAbsErr']:.2e}, argmax agreement {fp16_stats['argmaxAgreement']:.4f}")
+            if not fp16_stats["maxRelErr"] <= fp16_parity_limit:
+                raise CheckpointError(f"base_fp16: fp16 logits differ from fp32 by {fp16_stats['maxRelErr']:.3g} of "
+                                      f"the largest logit (limit {fp16_parity_limit:g}; NaN = non-finite logits)")
 
         files = sorted(str(q.relative_to(tmp)).replace(os.sep, "/") for q in tmp.rglob("*") if q.is_file())
         h, w = ck.image_size
@@ -246,6 +320,8 @@ def convert(src: Path, out: Path, *, name: str | None = None, display_name: str 
                 "created": _dt.date.today().isoformat(),
                 "opset": OPSET,
                 "parity": parity,
+                **({"fp16": {"graph": BASE_FP16, "comparedWith": "fp32 transformer (PyTorch)", **fp16_stats}}
+                   if fp16 else {}),
             },
             "textEncoder": {"kind": "clip", "onnx": "text_encoder/model.onnx",
                             "tokenizer": "text_encoder/tokenizer.json", "config": "text_encoder/config.json",
@@ -253,7 +329,8 @@ def convert(src: Path, out: Path, *, name: str | None = None, display_name: str 
                             "projectionDim": int(ck.clip_config["projection_dim"]), "padTokenId": tok.pad_token_id},
             "vqgan": {"encoder": "vqgan/encoder.onnx", "decoder": "vqgan/decoder.onnx", "downsample": f,
                       "codebookSize": K, "pixelRange": [0, 1]},
-            "stages": {"base": {"onnx": "transformer/base.onnx", "grid": [gh, gw], "imageSize": [h, w],
+            "stages": {"base": {"onnx": "transformer/base.onnx", **({"onnxFp16": BASE_FP16} if fp16 else {}),
+                                "grid": [gh, gw], "imageSize": [h, w],
                                 "maskTokenId": ck.mask_token_id,
                                 # AmusedScheduler anneals the Gumbel noise as linspace(2, 0, T)[i].
                                 "confidenceSchedule": "amused",
@@ -285,13 +362,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--variant", help="weights variant to read, e.g. fp16 (default: the plain files, else fp16)")
     ap.add_argument("--fixture", action="store_true", help="mark the package as random test weights")
     ap.add_argument("--parity-limit", type=float, default=PARITY_LIMIT)
+    ap.add_argument("--fp16", action="store_true",
+                    help="also write an fp16 copy of the transformer (stages.base.onnxFp16, float32 I/O) for "
+                         "WebGPU with shader-f16; the text encoder and VQ-GAN stay fp32")
+    ap.add_argument("--fp16-parity-limit", type=float, default=FP16_PARITY_LIMIT,
+                    help="largest accepted max |fp16 - fp32 logit| / max |logit| (default %(default)g)")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     a = ap.parse_args(argv)
     if a.threads:
         torch.set_num_threads(a.threads)
     try:
         convert(a.src, a.out, name=a.name, display_name=a.display_name, variant=a.variant, fixture=a.fixture,
-                parity_limit=a.parity_limit)
+                parity_limit=a.parity_limit, fp16=a.fp16, fp16_parity_limit=a.fp16_parity_limit)
     except CheckpointError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -4,6 +4,14 @@ Class and attribute names follow diffusers so that state_dict keys match its che
 exactly (e.g. `attn1.to_out.0.weight`, `ff.net.0.proj.weight`, `norm1.linear.weight`). Only the
 configurations aMUSEd uses are implemented; inference only (dropout layers are kept where they
 occupy a key index, e.g. `to_out.1`, `ff.net.1`, and are identities in eval mode).
+
+Half precision (the fp16 transformer graph, `convert --fp16`): with fp16 weights and inputs the
+modules compute in float32 what would overflow or lose precision in fp16, as diffusers' fp16 run
+of aMUSEd does (RMSNorm's mean square and scaling; the sinusoidal micro-conditioning embedding)
+or as PyTorch's fp16 kernels do internally (the global response norm's spatial L2 norm — torch.norm
+in diffusers; the attention softmax — scaled_dot_product_attention, with the queries scaled before
+the score product). In float32 the modules compute exactly what they did before (the dtype tests
+are resolved when tracing, so the fp32 graph has no extra nodes).
 """
 from __future__ import annotations
 
@@ -26,7 +34,11 @@ class RMSNorm(nn.Module):
             self.register_parameter("weight", None)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps)
+        if x.dtype == torch.float32:
+            x = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps)
+        else:   # diffusers' RMSNorm in fp16: mean square and scaling in float32, then back
+            x32 = x.float()
+            x = (x32 * torch.rsqrt(x32.pow(2).mean(-1, keepdim=True) + self.eps)).to(x.dtype)
         return x if self.weight is None else x * self.weight
 
 
@@ -39,8 +51,13 @@ class GlobalResponseNorm(nn.Module):
         self.beta = nn.Parameter(torch.zeros(1, 1, 1, dim))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        gx = x.pow(2).sum(dim=(1, 2), keepdim=True).sqrt()      # L2 norm over the spatial dims
+        # In fp16 the sum of squares over h·w positions overflows; torch.norm (diffusers)
+        # accumulates in float32, so the fp16 path computes the normaliser in float32.
+        x32 = x if x.dtype == torch.float32 else x.float()
+        gx = x32.pow(2).sum(dim=(1, 2), keepdim=True).sqrt()      # L2 norm over the spatial dims
         nx = gx / (gx.mean(dim=-1, keepdim=True) + 1e-6)
+        if x.dtype != torch.float32:
+            nx = nx.to(x.dtype)
         return self.gamma * (x * nx) + self.beta + x
 
 
@@ -68,7 +85,11 @@ class Attention(nn.Module):
             return t.reshape(b, t.shape[1], h, -1).transpose(1, 2)    # [B, h, L, d]
 
         q, k, v = split(self.to_q(x)), split(self.to_k(ctx)), split(self.to_v(ctx))
-        w = torch.softmax(torch.matmul(q, k.transpose(-1, -2)) * self.scale, dim=-1)
+        if q.dtype == torch.float32:
+            w = torch.softmax(torch.matmul(q, k.transpose(-1, -2)) * self.scale, dim=-1)
+        else:   # fp16: scale before the product (smaller scores), softmax in float32 (as SDPA)
+            s = torch.matmul(q * self.scale, k.transpose(-1, -2))
+            w = torch.softmax(s.float(), dim=-1).to(q.dtype)
         o = torch.matmul(w, v).transpose(1, 2).reshape(b, n, -1)
         return self.to_out[1](self.to_out[0](o))
 

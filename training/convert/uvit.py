@@ -10,9 +10,10 @@ block (optionally upsampled ×2), and a 1×1-conv MLM head giving logits [B, cod
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 import torch.nn.functional as F
-from dataclasses import dataclass
 from torch import nn
 
 from .layers import (BasicTransformerBlock, GlobalResponseNorm, RMSNorm, SkipFFTransformerBlock,
@@ -194,6 +195,8 @@ class UVit2DModel(nn.Module):
         text = self.encoder_proj_layer_norm(self.encoder_proj(encoder_hidden_states))
         micro = sinusoidal_embedding(micro_conds.flatten(), self.cfg.micro_cond_encode_dim)
         micro = micro.reshape(input_ids.shape[0], -1)
+        if micro.dtype != pooled_text_emb.dtype:   # fp16 model: the embedding is computed in float32
+            micro = micro.to(pooled_text_emb.dtype)
         cond = self.cond_embed(torch.cat([pooled_text_emb, micro], dim=1))
 
         x = self.down_block(self.embed(input_ids), cond, text)
@@ -219,3 +222,33 @@ class AmusedBaseExport(nn.Module):
         ids = tokens.reshape(-1, self.grid[0], self.grid[1])
         logits = self.model(ids, text_states, pooled_text, micro_conds)   # [B, K, h, w]
         return logits.reshape(logits.shape[0], logits.shape[1], -1).permute(0, 2, 1)
+
+
+def half_copy(model: UVit2DModel) -> UVit2DModel:
+    """An fp16 copy of `model` (eval mode), built without a transient fp32 copy: the real
+    transformer is 2.4 GB in fp32, 1.2 GB in fp16."""
+    with torch.device("meta"):
+        half = UVit2DModel(model.cfg)
+    if any(True for _ in half.buffers()):
+        raise AssertionError("UVit2DModel has buffers; half_copy would have to initialise them")
+    half = half.half().to_empty(device="cpu")
+    half.load_state_dict(model.state_dict())      # copies each tensor into fp16, one at a time
+    return half.eval()
+
+
+class AmusedBaseExportFp16(nn.Module):
+    """The fp16 copy of the base graph (`stages.base.onnxFp16`, `convert --fp16`): the same inputs
+    and outputs as AmusedBaseExport, float32 included, so the engine feeds both alike. Inside, an
+    fp16 copy of the weights; text_states and pooled_text are cast to fp16 at the input,
+    micro_conds stays float32 through the sinusoidal embedding (values up to the image size,
+    whose sin/cos fp16 arguments could not resolve), and the logits are cast back to float32.
+    RMSNorm, the global response norm and the attention softmax keep their statistics in float32
+    (layers.py), as diffusers' fp16 run of aMUSEd and PyTorch's fp16 kernels do."""
+
+    def __init__(self, model: UVit2DModel):
+        super().__init__()
+        self.inner = AmusedBaseExport(half_copy(model))
+
+    def forward(self, tokens, text_states, pooled_text, micro_conds):
+        logits = self.inner(tokens, text_states.half(), pooled_text.half(), micro_conds)
+        return logits.float()
