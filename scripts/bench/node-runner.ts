@@ -13,9 +13,9 @@ import * as ort from 'onnxruntime-node';
 import { loadModel, readManifest, type Ort } from '../../src/engine';
 import { createFsSource } from '../../src/node/fsSource';
 import { instrumentOrt } from './shared/instrument';
-import { runAll } from './shared/runner';
+import { backendResult, runAll } from './shared/runner';
 import { measureYield } from './shared/stats';
-import type { BackendResult, GraphKind, MemoryReport, RunnerConfig } from './shared/types';
+import type { GraphKind, MemoryReport, RunnerConfig } from './shared/types';
 import { summariseProfile, type ProfileSummary } from './profile';
 
 function arg(name: string): string | undefined {
@@ -99,22 +99,17 @@ async function main(): Promise<void> {
     peakArrayBuffers: mem.arrayBuffers,
     notes: ['Node: peak RSS of the whole process (resourceUsage().maxRSS), so it includes loading; heap/external sampled every 25 ms and after every progress event.'],
   };
-  const res: BackendResult = {
-    id: 'node',
-    env: {
+  const res = backendResult(
+    'node',
+    {
       runtime: `onnxruntime-node ${ort.env.versions?.node ?? ort.env.versions?.common ?? ''}`.trim(),
       executionProviders: ['cpu'],
       threads: os.availableParallelism(),
       yieldMs,
     },
-    load: result.load,
-    warmup: result.warmup,
-    jobs: result.jobs,
-    ...(result.baseline ? { baseline: result.baseline } : {}),
+    result,
     memory,
-    notes: result.notes,
-    errors: result.errors,
-  };
+  );
   await writeFile(out, JSON.stringify(res, null, 2));
 }
 

@@ -1,3 +1,4 @@
+import type { ConstantPlacer } from './onnx/constants';
 import { PackageError, describeError } from './errors';
 import { parseManifest } from './manifest/parse';
 import type { Manifest } from './manifest/types';
@@ -31,6 +32,11 @@ export interface EngineOptions {
    * with `textEncoder.kind` "t5"; its `d_model` must equal `textEncoder.hiddenSize`.
    */
   textEncoderSource?: PackageSource;
+  /**
+   * Where each stage's constant inputs live during its iterations (see onnx/constants.ts). The
+   * worker passes a GPU-buffer placer on WebGPU; default: CPU tensors.
+   */
+  placeConstants?: ConstantPlacer;
 }
 
 const MANIFEST = 'manifest.json';
@@ -152,6 +158,7 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
       base,
       baseFile,
       ...(superRes ? { superRes } : {}),
+      ...(opts.placeConstants ? { placeConstants: opts.placeConstants } : {}),
     };
     return createLoadedModel(parts, sessions);
   } catch (err) {

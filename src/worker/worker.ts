@@ -10,6 +10,7 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import { createUrlSource, loadModel, type GenerateHooks, type LoadedModel, type Progress, type RgbaImage } from '../engine';
 import { chooseBackend, configureWasm, errorMessage, executionProviders } from './backend';
+import { gpuConstantPlacer } from './gpuConstants';
 import { createStoredSource } from '../app/models/storedSource';
 import { storedIdOf } from '../app/models/layout';
 import type {
@@ -78,7 +79,12 @@ async function openModel(url: string): Promise<Current & { reason?: string }> {
   }
   if (choice.kind === 'webgpu') {
     try {
-      const model = await loadModel(source, { ort, executionProviders: executionProviders('webgpu'), preferFp16: choice.shaderF16 === true });
+      const model = await loadModel(source, {
+        ort,
+        executionProviders: executionProviders('webgpu'),
+        preferFp16: choice.shaderF16 === true,
+        placeConstants: gpuConstantPlacer(ort),
+      });
       watchDeviceLoss();
       return { model, url, backend: 'webgpu' };
     } catch (e) {

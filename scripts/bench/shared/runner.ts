@@ -8,7 +8,7 @@ import { runBaseline } from './baseline';
 import type { Instrumented } from './instrument';
 import { measureJob } from './job';
 import { median } from './stats';
-import type { BaselineMetrics, JobMetrics, LoadTimes, RunnerConfig } from './types';
+import type { BackendEnv, BackendResult, BaselineMetrics, JobMetrics, LoadTimes, MemoryReport, RunnerConfig } from './types';
 
 export interface RunnerHost {
   inst: Instrumented;
@@ -114,4 +114,26 @@ export async function runAll(host: RunnerHost, cfg: RunnerConfig): Promise<Runne
     }
   }
   return { load: { cold, warm }, warmup, jobs, ...(baseline ? { baseline } : {}), model, notes, errors };
+}
+
+/** One backend's result from what `runAll` measured, in the same shape on every backend. */
+export function backendResult(
+  id: BackendResult['id'],
+  env: BackendEnv,
+  out: RunnerOutput,
+  memory: MemoryReport,
+  extra: Pick<BackendResult, 'readback'> = {},
+): BackendResult {
+  return {
+    id,
+    env,
+    load: out.load,
+    warmup: out.warmup,
+    jobs: out.jobs,
+    ...(out.baseline ? { baseline: out.baseline } : {}),
+    memory,
+    ...extra,
+    notes: out.notes,
+    errors: out.errors,
+  };
 }

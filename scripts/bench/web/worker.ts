@@ -9,8 +9,9 @@
  */
 import { createUrlSource, loadModel, type EngineOptions, type Ort } from '../../../src/engine';
 import { configureWasm } from '../../../src/worker/backend';
+import { gpuConstantPlacer } from '../../../src/worker/gpuConstants';
 import { instrumentOrt, type Instrumented } from '../shared/instrument';
-import { runAll } from '../shared/runner';
+import { backendResult, runAll } from '../shared/runner';
 import { measureYield, median } from '../shared/stats';
 import type { BackendResult, MemoryReport, ReadbackExperiment, RunnerConfig } from '../shared/types';
 import type { Backend, FromWorker, ToWorker } from './messages';
@@ -64,7 +65,13 @@ async function getOrt(): Promise<OrtWeb> {
 }
 
 const providers = (b: Backend): string[] => (b === 'webgpu' ? ['webgpu'] : ['wasm']);
-const engineOptions = (ort: Ort, b: Backend, fp16: boolean): EngineOptions => ({ ort, executionProviders: providers(b), ...(fp16 ? { preferFp16: true } : {}) });
+// As in the studio's worker: fp16 when the adapter has shader-f16, constant inputs on the GPU.
+const engineOptions = (ort: Ort, b: Backend, fp16: boolean): EngineOptions => ({
+  ort,
+  executionProviders: providers(b),
+  ...(fp16 ? { preferFp16: true } : {}),
+  ...(b === 'webgpu' ? { placeConstants: gpuConstantPlacer(ort) } : {}),
+});
 
 async function adapterInfo(): Promise<Record<string, unknown> | undefined> {
   const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
@@ -89,6 +96,19 @@ async function adapterInfo(): Promise<Record<string, unknown> | undefined> {
  * comparing the engine's session (outputs to the CPU) with a second session of the same graph
  * whose outputs stay on the GPU.
  */
+/** A CPU tensor of `t`'s type and shape: zeros, or ones for integer inputs (masks must keep a token). */
+function standIn(ort: OrtWeb, t: import('onnxruntime-common').Tensor): InstanceType<OrtWeb['Tensor']> {
+  const n = t.dims.reduce((a, d) => a * d, 1);
+  switch (t.type) {
+    case 'int64':
+      return new ort.Tensor('int64', new BigInt64Array(n).fill(1n), t.dims);
+    case 'int32':
+      return new ort.Tensor('int32', new Int32Array(n).fill(1), t.dims);
+    default:
+      return new ort.Tensor('float32', new Float32Array(n), t.dims);
+  }
+}
+
 async function readbackExperiment(ort: OrtWeb, inst: Instrumented, pkgUrl: string, manifest: import('../../../src/engine').Manifest, fp16: boolean): Promise<ReadbackExperiment[]> {
   const out: ReadbackExperiment[] = [];
   const source = createUrlSource(pkgUrl);
@@ -103,7 +123,13 @@ async function readbackExperiment(ort: OrtWeb, inst: Instrumented, pkgUrl: strin
     const last = inst.lastFeeds[stage];
     if (!engineSession || !last) continue;
     const B = last['tokens'].dims[0] as number;
-    const feeds = (): Record<string, InstanceType<OrtWeb['Tensor']>> => ({ ...(last as Record<string, InstanceType<OrtWeb['Tensor']>>) });
+    // The engine's constant feeds were GPU buffers freed when its stage ended: stand in tensors
+    // of the same shapes (values do not change the timing) and place them as the studio does.
+    const constants = await gpuConstantPlacer(ort as unknown as Ort)(
+      Object.fromEntries(Object.entries(last).filter(([name]) => name !== 'tokens').map(([name, t]) => [name, standIn(ort, t)])),
+    );
+    const feeds = (): Record<string, InstanceType<OrtWeb['Tensor']>> =>
+      ({ tokens: last['tokens'], ...constants.feeds }) as Record<string, InstanceType<OrtWeb['Tensor']>>;
     const reps = 3;
     const cpu: number[] = [];
     for (let i = 0; i < reps + 1; i++) {
@@ -146,6 +172,7 @@ async function readbackExperiment(ort: OrtWeb, inst: Instrumented, pkgUrl: strin
       out.push({ stage, batch: B, logitsBytes: B * N * K * 4, runCpuOutput: median(cpu), runGpuOutput: NaN, runGpuThenRead: NaN, note: `gpu-buffer outputs failed: ${e instanceof Error ? e.message : String(e)}` });
     } finally {
       await gpuSession?.release();
+      constants.release();
     }
   }
   return out;
@@ -193,9 +220,9 @@ async function run(backend: Backend, pkgUrl: string, cfg: RunnerConfig): Promise
     notes,
   };
   if (memories.size === 0) notes.push('no WebAssembly.Memory was seen: WASM memory unavailable.');
-  return {
-    id: backend,
-    env: {
+  return backendResult(
+    backend,
+    {
       runtime: `onnxruntime-web ${ort.env.versions?.web ?? ''} (/webgpu entry)`,
       executionProviders: providers(backend),
       threads,
@@ -204,15 +231,10 @@ async function run(backend: Backend, pkgUrl: string, cfg: RunnerConfig): Promise
       ...(adapter ? { adapter, preferFp16: fp16 } : {}),
       yieldMs,
     },
-    load: result.load,
-    warmup: result.warmup,
-    jobs: result.jobs,
-    ...(result.baseline ? { baseline: result.baseline } : {}),
+    result,
     memory,
-    ...(readback ? { readback } : {}),
-    notes: result.notes,
-    errors: result.errors,
-  };
+    readback ? { readback } : {},
+  );
 }
 
 async function loadOnce(backend: Backend, pkgUrl: string): Promise<number> {

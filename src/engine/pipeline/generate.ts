@@ -1,4 +1,5 @@
 import type { Manifest } from '../manifest/types';
+import type { ConstantPlacer } from '../onnx/constants';
 import type { Ort, OrtSession } from '../ort';
 import { createRng } from '../sampler/prng';
 import type { PromptEncoder } from '../text/promptEncoder';
@@ -20,6 +21,8 @@ export interface ModelParts {
   /** The file `base` was created from: stages.base.onnx, or its fp16 copy. */
   baseFile: string;
   superRes?: OrtSession;
+  /** Places each stage's constant inputs once per stage run (GPU buffers on WebGPU). */
+  placeConstants?: ConstantPlacer;
 }
 
 /**
@@ -27,7 +30,10 @@ export interface ModelParts {
  * token grid, the mask token, and what the stage's manifest entry adds (confidence schedule,
  * micro-conditioning). Shared by generation and editing.
  */
-export function stageModel(parts: ModelParts, key: 'base' | 'superRes'): Pick<StageRun, 'ort' | 'session' | 'file' | 'positions' | 'codebookSize' | 'maskTokenId' | 'confidenceSchedule' | 'microConds'> {
+export function stageModel(
+  parts: ModelParts,
+  key: 'base' | 'superRes',
+): Pick<StageRun, 'ort' | 'session' | 'file' | 'positions' | 'codebookSize' | 'maskTokenId' | 'confidenceSchedule' | 'microConds' | 'placeConstants'> {
   const spec = parts.manifest.stages[key];
   const session = key === 'base' ? parts.base : parts.superRes;
   if (!spec || !session) throw new Error('this model has no super-resolution stage');
@@ -40,6 +46,7 @@ export function stageModel(parts: ModelParts, key: 'base' | 'superRes'): Pick<St
     maskTokenId: spec.maskTokenId,
     ...(spec.confidenceSchedule ? { confidenceSchedule: spec.confidenceSchedule } : {}),
     ...(spec.microConditioning ? { microConds: spec.microConditioning.values } : {}),
+    ...(parts.placeConstants ? { placeConstants: parts.placeConstants } : {}),
   };
 }
 

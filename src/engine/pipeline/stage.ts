@@ -1,4 +1,5 @@
 import { abortError } from '../errors';
+import { keepOnCpu, type ConstantPlacer } from '../onnx/constants';
 import { expectOutput } from '../onnx/session';
 import type { Ort, OrtSession } from '../ort';
 import { applyGuidance, guidanceScaleAt } from '../sampler/guidance';
@@ -38,6 +39,8 @@ export interface StageRun {
   /** One generator per image (image k seeded with seed + k), carried across stages. */
   rngs: Rng[];
   signal?: AbortSignal;
+  /** Places the constant inputs once for the whole run; default: CPU tensors (onnx/constants.ts). */
+  placeConstants?: ConstantPlacer;
   /** Called after every iteration with 1-based step and the argmax-filled tokens per image. */
   onStep(step: number, previews: Int32Array[]): Promise<void>;
 }
@@ -137,27 +140,32 @@ export async function runStage(run: StageRun): Promise<Int32Array[]> {
   if (run.start && run.start.length !== count) throw new RangeError(`stage start has ${run.start.length} entries for ${count} images`);
   const initial = Array.from({ length: count }, (_, k) => initialTokens(N, maskTokenId, run.start?.[k]));
   let tokens: Int32Array[] = initial.map((i) => i.tokens);
-  const scratch = new Float32Array(N * K);
-  for (let step = 0; step < steps; step++) {
-    if (run.signal?.aborted) throw abortError();
-    const current = tokens.map(toBigInt);
-    const feeds = {
-      tokens: new ort.Tensor('int64', stackInt64(Array.from({ length: B }, (_, b) => current[b % count])), [B, N]),
-      ...extra,
-    };
-    const out = await session.run(feeds);
-    const logits = expectOutput(out, 'logits', 'float32', [B, N, K], file).data as Float32Array;
-    const w = guidanceScaleAt(step, steps, guidance, guidanceRamp);
-    const previews: Int32Array[] = [];
-    tokens = tokens.map((current, k) => {
-      const cond = logits.subarray(k * N * K, (k + 1) * N * K);
-      const l = guided ? applyGuidance(cond, logits.subarray((count + k) * N * K, (count + k + 1) * N * K), w, scratch) : cond;
-      const state = { tokens: current, maskTokenId, n0: initial[k].n0, step, totalSteps: steps };
-      const result = decodeStep(state, l, run.rngs[k], settings);
-      previews.push(result.preview);
-      return result.tokens;
-    });
-    await run.onStep(step + 1, previews);
+  const constants = await (run.placeConstants ?? keepOnCpu)(extra);
+  try {
+    const scratch = new Float32Array(N * K);
+    for (let step = 0; step < steps; step++) {
+      if (run.signal?.aborted) throw abortError();
+      const current = tokens.map(toBigInt);
+      const feeds = {
+        tokens: new ort.Tensor('int64', stackInt64(Array.from({ length: B }, (_, b) => current[b % count])), [B, N]),
+        ...constants.feeds,
+      };
+      const out = await session.run(feeds);
+      const logits = expectOutput(out, 'logits', 'float32', [B, N, K], file).data as Float32Array;
+      const w = guidanceScaleAt(step, steps, guidance, guidanceRamp);
+      const previews: Int32Array[] = [];
+      tokens = tokens.map((current, k) => {
+        const cond = logits.subarray(k * N * K, (k + 1) * N * K);
+        const l = guided ? applyGuidance(cond, logits.subarray((count + k) * N * K, (count + k + 1) * N * K), w, scratch) : cond;
+        const state = { tokens: current, maskTokenId, n0: initial[k].n0, step, totalSteps: steps };
+        const result = decodeStep(state, l, run.rngs[k], settings);
+        previews.push(result.preview);
+        return result.tokens;
+      });
+      await run.onStep(step + 1, previews);
+    }
+    return tokens;
+  } finally {
+    constants.release();
   }
-  return tokens;
 }
