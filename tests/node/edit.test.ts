@@ -91,7 +91,8 @@ describe('inpainting on the fixture', () => {
     expect(events.slice(1, 11).map((e) => e.overallStep)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(events.slice(1, 11).every((e) => e.window?.index === 1 && e.window.count === 1)).toBe(true);
     expect(events[1].preview?.map((p) => [p.width, p.height])).toEqual([[32, 32]]);
-    expect(events[10].preview?.map((p) => [p.width, p.height])).toEqual([[64, 64]]);
+    expect(events[9].preview?.map((p) => [p.width, p.height])).toEqual([[64, 64]]);
+    expect(events[10].preview).toBeUndefined(); // the job's last iteration: the result follows
   });
 
   it('cancels between iterations with an AbortError and the model stays usable', async () => {

@@ -15,8 +15,8 @@ export interface Reporter {
   /** Throws the AbortError when the job was cancelled. */
   checkAbort(): void;
   /**
-   * The `onStep` callback of one stage run: decodes a preview (unless turned off), emits the
-   * event and yields to the event loop.
+   * The `onStep` callback of one stage run: decodes a preview (unless turned off, and except on
+   * the job's last iteration, whose image is the result), emits the event and yields to the event loop.
    */
   stage(run: StageProgress): (step: number, previewTokens: Int32Array[]) => Promise<void>;
 }
@@ -45,7 +45,10 @@ export function createReporter(vq: VqDecoder, hooks: GenerateHooks, overallTotal
     },
     stage: (run) => async (step, previewTokens) => {
       let preview: RgbaImage[] | undefined;
-      if (wantPreviews) {
+      // The job's last iteration gets no preview: its tokens are the final ones, and the job
+      // decodes them for the result right after, so a preview would decode the same image twice
+      // (at 256×256 the costliest decode of the job).
+      if (wantPreviews && run.overallOffset + step < overallTotal) {
         preview = await decodeTokens(vq, previewTokens, run.grid);
         timings['firstPreview'] ??= performance.now() - t0;
       }
