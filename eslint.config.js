@@ -27,7 +27,7 @@ const ortNodePattern = { group: ['onnxruntime-node/*'], message: NODE_RUNTIME_ON
 export default defineConfig(
   {
     ignores: [
-      'dist/**', 'node_modules/**', '.venv/**', 'training/**', 'models/**', 'scratch/**',
+      'dist/**', 'dist-*/**', 'node_modules/**', '.venv/**', 'training/**', 'models/**', 'scratch/**',
       'tests/fixtures/**', 'test-results/**', 'playwright-report/**',
     ],
   },

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { cp, stat } from 'node:fs/promises';
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -7,7 +8,7 @@ import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import tailwindcss from '@tailwindcss/vite';
 import { VitePWA } from 'vite-plugin-pwa';
-import { BASE_POLICY, pageHeaders, renderPolicy } from './src/sw/csp';
+import { BASE_POLICY, devPolicy, pageHeaders, renderPolicy } from './src/sw/csp';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 
@@ -23,10 +24,19 @@ const isolationHeaders = {
 
 /**
  * What the preview server (= production, see docs/DEPLOY.md) sends with every response:
- * isolation plus the Content-Security-Policy and friends of src/sw/csp.ts. The dev server sends
- * isolation only, since Vite's dev client and React Refresh run inline scripts.
+ * isolation plus the Content-Security-Policy and friends of src/sw/csp.ts.
  */
 const productionHeaders = { ...isolationHeaders, ...pageHeaders() };
+
+/**
+ * The dev server sends the same headers with `devPolicy` (measured in docs/DEPLOY.md): the
+ * production policy plus a nonce that Vite puts on React Refresh's inline preamble and on the
+ * `<style>` elements its client injects (`html.cspNonce`, dev only: a build must stay
+ * nonce-free), and model sites in `connect-src`, as no service worker adds them in dev. One
+ * random nonce per server start, since Vite takes a single value.
+ */
+const devNonce = randomBytes(18).toString('base64');
+const devHeaders = { ...isolationHeaders, ...pageHeaders(devPolicy(devNonce)) };
 
 /**
  * Build only: the same policy as a <meta> tag, minus what a meta tag cannot carry
@@ -159,7 +169,7 @@ function modelPackages(): Plugin {
   };
 }
 
-export default defineConfig({
+export default defineConfig(({ command, isPreview }) => ({
   plugins: [react(), tailwindcss(), modelPackages(), cspMeta(), pwa()],
   // No client-side routes: a missing file must be a 404, never index.html with status 200
   // (which ORT and the package loader would try to parse as wasm / JSON / ONNX).
@@ -168,7 +178,8 @@ export default defineConfig({
   // that does not exist, and the dev server then answers the wasm with HTML.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   worker: { format: 'es' },
-  server: { port: 5173, strictPort: true, headers: isolationHeaders },
+  server: { port: 5173, strictPort: true, headers: devHeaders },
   preview: { port: 4173, strictPort: true, headers: productionHeaders },
+  ...(command === 'serve' && !isPreview ? { html: { cspNonce: devNonce } } : {}),
   build: { target: 'es2022' },
-});
+}));

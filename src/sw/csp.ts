@@ -33,6 +33,36 @@ export const BASE_POLICY: Policy = {
   'frame-ancestors': ["'none'"],
 };
 
+/** A CSP nonce: base64 or base64url only, so it cannot end a source list or a directive. */
+const NONCE = /^[A-Za-z0-9+/_-]{16,}={0,2}$/;
+
+/**
+ * What `connect-src` allows on the development server beyond 'self': every origin a model may
+ * come from (`modelOrigin`: https, and http on localhost / 127.0.0.1). In production the service
+ * worker adds only the sites the user allowed; the dev server runs no service worker, so it
+ * allows all that the manager's "Allow" question could grant (the question is still asked).
+ */
+const DEV_MODEL_SOURCES = ['https:', 'http://localhost:*', 'http://127.0.0.1:*'];
+
+/**
+ * The policy of the development server (`npm start`): the production policy, plus one nonce on
+ * `script-src` and `style-src`, plus the model sites above. Measured in Chromium (docs/DEPLOY.md):
+ * under the production policy alone React Refresh's inline preamble and the `<style>` elements
+ * Vite's client injects for every imported stylesheet are refused; Vite stamps both with the
+ * nonce of `html.cspNonce` (vite.config.ts). The HMR websocket needs nothing (`'self'` matches
+ * ws: on the page's own host and port). No `unsafe-eval`, no `unsafe-inline`.
+ */
+export function devPolicy(nonce: string): Policy {
+  if (!NONCE.test(nonce)) throw new Error(`not a CSP nonce: ${JSON.stringify(nonce)}`);
+  const withNonce = (sources: string[]) => [...sources, `'nonce-${nonce}'`];
+  return {
+    ...BASE_POLICY,
+    'script-src': withNonce(BASE_POLICY['script-src']),
+    'style-src': withNonce(BASE_POLICY['style-src']),
+    'connect-src': [...BASE_POLICY['connect-src'], ...DEV_MODEL_SOURCES],
+  };
+}
+
 /** Renders a policy as a header value. */
 export function renderPolicy(policy: Policy): string {
   return Object.entries(policy)
@@ -96,11 +126,14 @@ export const ISOLATION_HEADERS: Record<string, string> = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
-/** Every header a page of the studio is served with (servers and docs/DEPLOY.md). */
-export function pageHeaders(): Record<string, string> {
+/**
+ * Every header a page of the studio is served with (servers and docs/DEPLOY.md); `policy` is
+ * the production one except on the development server (`devPolicy`).
+ */
+export function pageHeaders(policy: Policy = BASE_POLICY): Record<string, string> {
   return {
     ...ISOLATION_HEADERS,
-    'Content-Security-Policy': renderPolicy(BASE_POLICY),
+    'Content-Security-Policy': renderPolicy(policy),
     // The page URL never leaves the device in a Referer header (model downloads included).
     'Referrer-Policy': 'no-referrer',
     'X-Content-Type-Options': 'nosniff',

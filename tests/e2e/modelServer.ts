@@ -7,13 +7,17 @@
  *   /v2/          formatVersion 2
  *   /escape/      a manifest listing "../secret.json"
  *   /drop/        tiny-copy whose connection is cut while sending transformer/base.onnx
+ *   /stall/       tiny-copy that, while `stall` is set, sends part of transformer/super_res.onnx
+ *                 (the 5th file) and then nothing: a download that is still going when the
+ *                 page reloads
  */
 import { createServer, type Server } from 'node:http';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-export const MODEL_PORT = 4191;
+// E2E_MODEL_PORT lets a second suite run beside another one (like E2E_PORT, playwright.config.ts).
+export const MODEL_PORT = Number(process.env.E2E_MODEL_PORT ?? 4191);
 export const MODEL_ORIGIN = `http://localhost:${MODEL_PORT}`;
 
 function readTree(dir: string, prefix = '', out = new Map<string, Buffer>()): Map<string, Buffer> {
@@ -39,6 +43,8 @@ function variant(edit: (m: Manifest) => void): Map<string, Buffer> {
 
 export interface ModelServer {
   requests: string[];
+  /** /stall/ holds transformer/super_res.onnx while this is true. */
+  stall: boolean;
   close(): Promise<void>;
 }
 
@@ -49,8 +55,10 @@ export async function startModelServer(): Promise<ModelServer> {
     v2: variant((m) => (m.formatVersion = 2)),
     escape: variant((m) => (m.files['../secret.json'] = { sha256: '0'.repeat(64), bytes: 2 })),
     drop: variant(() => {}),
+    stall: variant(() => {}),
   };
   const requests: string[] = [];
+  let stall = false;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', MODEL_ORIGIN);
     requests.push(`${req.method} ${url.pathname}`);
@@ -76,6 +84,10 @@ export async function startModelServer(): Promise<ModelServer> {
       setTimeout(() => res.socket?.destroy(), 50);
       return;
     }
+    if (pkg === 'stall' && file === 'transformer/super_res.onnx' && stall) {
+      res.write(bytes.subarray(0, 1000)); // and nothing more, until the browser gives up on it
+      return;
+    }
     res.end(bytes);
   });
   await new Promise<void>((ok, fail) => {
@@ -84,6 +96,16 @@ export async function startModelServer(): Promise<ModelServer> {
   });
   return {
     requests,
-    close: () => new Promise<void>((ok) => server.close(() => ok())),
+    get stall() {
+      return stall;
+    },
+    set stall(on: boolean) {
+      stall = on;
+    },
+    close: () =>
+      new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections(); // a stalled response would keep close() waiting
+      }),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The model manager in a real browser: adding a package from another site (the page's CSP is
  * widened only for sites the user allowed), per-file progress, verification, quota, eviction,
- * folders, switching and deleting. Backend-independent: runs on the wasm project only.
+ * folders, switching and deleting, and downloads a reload interrupted (resumed or discarded).
+ * Backend-independent: runs on the wasm project only.
  */
 import { mkdirSync, cpSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -159,9 +160,16 @@ test('bad packages are refused with a message and nothing is stored', async ({ s
     await addUrl(page, `${MODEL_ORIGIN}/${pkg}/`);
     await expect(error).toContainText(message);
     await expect(error).toContainText('Still using Tiny test fixture');
-    if (pkg === 'drop') await expect(panel.getByRole('button', { name: 'Resume' })).toBeVisible();
     expect(await storeKeys(page).then((k) => k.filter((p) => p.endsWith('record.json')))).toEqual(before.filter((p) => p.endsWith('record.json')));
-    await dismiss();
+    if (pkg === 'drop') {
+      // The files verified before the cut are kept for Resume; Discard deletes them at once.
+      await expect(panel.getByRole('button', { name: 'Resume' })).toBeVisible();
+      expect(await storeKeys(page)).not.toEqual(before);
+      await panel.getByRole('button', { name: 'Discard' }).click();
+      await expect.poll(() => storeKeys(page)).toEqual(before);
+    } else {
+      await dismiss();
+    }
   }
   await expect(storedNames(page)).toHaveCount(1);
   await expect(page.getByRole('status', { name: 'Model status' })).toContainText('Ready');
@@ -253,4 +261,64 @@ test('a package from a local folder; a folder without a manifest is refused', as
   await studio.makeJobsShort();
   await studio.generateButton.click();
   await studio.waitForResults(1);
+});
+
+/**
+ * Starts adding /stall/ (allowed first), waits until it hangs in its 5th file with 4 verified,
+ * and reloads the page in the middle of that download.
+ */
+async function reloadMidDownload(page: Page, studio: Studio): Promise<void> {
+  server.stall = true;
+  await addUrl(page, `${MODEL_ORIGIN}/stall/`);
+  await allowSite(page, studio);
+  const files = modelsPanel(page).getByRole('list', { name: 'Files' });
+  await expect(files.getByRole('listitem', { name: 'transformer/base.onnx' })).toHaveAttribute('data-state', 'stored');
+  await expect(files.getByRole('listitem', { name: 'transformer/super_res.onnx' })).toHaveAttribute('data-state', 'reading');
+  await page.reload();
+  await studio.waitReady();
+  server.stall = false;
+}
+
+/** The stopped download the studio offers after a reload. */
+async function expectInterrupted(page: Page): Promise<void> {
+  const offer = modelsPanel(page).getByRole('group', { name: 'Model download' });
+  await expect(offer.getByRole('alert')).toContainText(`Adding Tiny copy from ${MODEL_ORIGIN}/stall/ was interrupted`);
+  await expect(offer.getByRole('alert')).toContainText('4 of 7 files');
+  await expect(offer.getByRole('listitem', { name: 'transformer/base.onnx' })).toHaveAttribute('data-state', 'stored');
+  await expect(offer.getByRole('listitem', { name: 'vqgan/decoder.onnx' })).toHaveAttribute('data-state', 'waiting');
+  await expect(storedNames(page)).toHaveCount(1); // a partial package is never listed, so never used
+}
+
+test('a download interrupted by a reload is offered again and resumes without fetching the saved files', async ({ studio, page }) => {
+  await studio.open();
+  await reloadMidDownload(page, studio);
+  await expectInterrupted(page);
+  await page.screenshot({ path: '/tmp/pwa-interrupted.png', fullPage: true });
+
+  const asked = server.requests.length;
+  await modelsPanel(page).getByRole('button', { name: 'Resume' }).click();
+  await expectModel(page, 'Tiny copy');
+  // The manifest (to know the package) and the three files that were not saved; nothing else.
+  expect(server.requests.slice(asked).sort()).toEqual(
+    ['manifest.json', 'transformer/super_res.onnx', 'vqgan/decoder.onnx', 'vqgan/encoder.onnx'].map((f) => `GET /stall/${f}`),
+  );
+  await expect(page.getByRole('listitem', { name: 'Tiny copy' })).toContainText('in use');
+  expect((await storeKeys(page)).filter((k) => !k.includes('/files/') && !k.endsWith('/record.json'))).toEqual([]);
+
+  await studio.makeJobsShort();
+  await studio.generateButton.click();
+  await studio.waitForResults(1);
+});
+
+test('discarding a download a reload interrupted deletes everything it saved', async ({ studio, page }) => {
+  await studio.open();
+  const before = await storeKeys(page);
+  await reloadMidDownload(page, studio);
+  await expectInterrupted(page);
+  expect((await storeKeys(page)).length).toBeGreaterThan(before.length); // the saved files, kept for Resume
+
+  await modelsPanel(page).getByRole('button', { name: 'Discard' }).click();
+  await expect(modelsPanel(page).getByRole('group', { name: 'Model download' })).toHaveCount(0);
+  await expect.poll(() => storeKeys(page)).toEqual(before);
+  await expect(storedNames(page)).toHaveCount(1);
 });

@@ -89,8 +89,9 @@ export function DownloadProgress({ download }: { download: DownloadState }) {
           </button>
         )}
         {!running && (
-          <button type="button" className={buttonClass} onClick={dismissDownload}>
-            Dismiss
+          // A resumable download has saved files: closing it deletes them, and says so.
+          <button type="button" className={buttonClass} onClick={() => void dismissDownload()}>
+            {download.resumeId ? 'Discard' : 'Dismiss'}
           </button>
         )}
       </div>

@@ -1,19 +1,19 @@
 /**
  * What the model manager does, one function per user action: add from a URL or a folder,
- * cancel / resume / dismiss a download, switch, delete, ask for persistent storage, allow a
- * model site, download an evicted model again. Each keeps the previous state on failure and
- * says why in `useModels`.
+ * cancel / resume / discard a download (also one a reload interrupted), switch, delete, ask for
+ * persistent storage, allow a model site, download an evicted model again. Each keeps the
+ * previous state on failure and says why in `useModels`.
  */
 import { loadModel } from '../commands';
 import { useStudio } from '../store/studio';
 import { modelChoice } from '../persist/settings';
-import { InstallError, installPackage, type FileProgress } from './install';
+import { formatBytes, InstallError, installPackage, type FileProgress } from './install';
 import { createDownloadSource, createFolderSource, packageFolderUrl, type ProgressSource } from './sources';
-import { ModelStore, type PackageOrigin, type StoredPackage } from './store';
+import { ModelStore, type PackageOrigin, type StoredPackage, type Unfinished } from './store';
 import { storedIdOf, storedUrl } from './layout';
 import { packageRoot, type PickedFolder } from './folder';
 import { MISSING_FROM_STORAGE } from './storedSource';
-import { useModels } from './useModels';
+import { useModels, type DownloadState } from './useModels';
 
 const PENDING_KEY = 'muse-studio:pending-model-url';
 
@@ -50,7 +50,8 @@ export async function refreshStorage(): Promise<void> {
 }
 
 let controller: AbortController | undefined;
-let retry: (() => Promise<StoredPackage | undefined>) | undefined;
+/** What Resume runs: the failed install again, or the add of an interrupted download's URL. */
+let retry: (() => Promise<unknown>) | undefined;
 
 function onFile(path: string, change: Partial<FileProgress>): void {
   const d = useModels.getState().download;
@@ -101,7 +102,8 @@ export async function runInstall(
     } else {
       const d = useModels.getState().download ?? { label, files: [], resumable: false };
       const message = `Could not load ${label}: ${err.message}`;
-      useModels.setState({ download: { ...d, status: 'failed', error: message, resumable: err.kind === 'network' } });
+      const resumable = err.kind === 'network';
+      useModels.setState({ download: { ...d, status: 'failed', error: message, resumable, resumeId: resumable ? err.resumeId : undefined } });
     }
     await refreshStorage();
     return undefined;
@@ -122,10 +124,54 @@ export async function resumeDownload(): Promise<void> {
   await again();
 }
 
-/** Closes a failed download's message; staged leftovers are deleted at the next start. */
-export function dismissDownload(): void {
+/**
+ * Closes a failed download's message. A resumable one is given up (Discard): the files it saved
+ * are deleted now, then the next interrupted download, if any, is offered.
+ */
+export async function dismissDownload(): Promise<void> {
+  const id = useModels.getState().download?.resumeId;
   retry = undefined;
   useModels.setState({ download: undefined });
+  const s = modelStore();
+  if (!id || !s) return;
+  const gone = await s.abandon(id).catch(() => false);
+  if (!gone) useModels.setState({ info: 'That download is going on in another tab or window; it was left to it.' });
+  await refreshStorage();
+  await offerUnfinished();
+}
+
+/** The stopped-download panel for an interrupted download found in storage. */
+function interruptedState({ staging, saved }: Unfinished, url: string): DownloadState {
+  const files: FileProgress[] = staging.files.map(({ path, bytes }) =>
+    saved.has(path) ? { path, bytes, received: bytes, state: 'stored' } : { path, bytes, received: 0, state: 'waiting' },
+  );
+  const savedBytes = files.reduce((n, f) => n + f.received, 0);
+  const resume = saved.size < files.length ? 'Resume downloads the rest' : 'Resume checks them and finishes';
+  // Why it stopped is not recorded (a closed page cannot say): name both causes.
+  return {
+    label: url,
+    displayName: staging.displayName,
+    files,
+    status: 'failed',
+    resumable: true,
+    resumeId: staging.id,
+    error: `Adding ${staging.displayName} from ${url} was interrupted (the page was closed or reloaded, or the connection failed). ${saved.size} of ${files.length} files (${formatBytes(savedBytes)}) are saved: ${resume}, Discard deletes them. It is not used until it is complete.`,
+  };
+}
+
+/**
+ * At start (after the first model is up): offers an interrupted download from a URL, one at a
+ * time, as a stopped download with Resume (the files saved are verified again, the rest fetched)
+ * and Discard. The built-in model's own download resumes by itself at start (boot.ts).
+ */
+export async function offerUnfinished(): Promise<void> {
+  const s = modelStore();
+  if (!s || useModels.getState().download) return;
+  const next = (await s.unfinished().catch(() => [])).find((u) => u.staging.origin.kind === 'url');
+  if (!next || useModels.getState().download) return;
+  const url = next.staging.origin.url;
+  retry = () => addFromUrl(url);
+  useModels.setState({ download: interruptedState(next, url) });
 }
 
 /** Add a package from what the user typed: this site's paths, https, or a local http origin. */

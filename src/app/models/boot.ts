@@ -8,11 +8,15 @@
  * (verified, then committed) and older versions from the same URL are deleted, so each is
  * stored once. Offline, the stored copy is used. Then the model chosen last time is loaded if it
  * is still stored; if the browser evicted it, the manager offers to download it again.
+ *
+ * Downloads an earlier visit left unfinished: the built-in one simply continues (its saved files
+ * are verified again and kept); one the user added from a URL is offered with Resume and Discard
+ * once the first model is up. Neither is ever loaded before it is committed.
  */
 import { DEFAULT_MODEL_URL, FIXTURE_MODEL_URL, loadModel } from '../commands';
 import { useStudio } from '../store/studio';
 import { modelChoice } from '../persist/settings';
-import { addFromUrl, modelStore, refreshModels, runInstall, takePendingUrl } from './actions';
+import { addFromUrl, modelStore, offerUnfinished, refreshModels, runInstall, takePendingUrl } from './actions';
 import { packageId, parseManifestBytes } from './install';
 import { createDownloadSource } from './sources';
 import { storedUrl } from './layout';
@@ -145,12 +149,12 @@ export async function bootModels(search: URLSearchParams): Promise<void> {
     else useStudio.setState((s) => ({ model: { ...s.model, status: 'error', loadError: builtIn.notice } }));
   }
 
-  // After "Allow and reload": continue the add once the first model is up.
+  // After "Allow and reload": continue the add once the first model is up. Then offer a
+  // download an earlier visit left unfinished (unless that add just resumed it).
   const pending = takePendingUrl();
-  if (pending) {
-    await modelSettled();
-    await addFromUrl(pending);
-  }
+  await modelSettled();
+  if (pending) await addFromUrl(pending);
+  await offerUnfinished();
 }
 
 /** Resolves when no model load is in flight (ready or failed). */

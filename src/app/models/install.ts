@@ -5,8 +5,9 @@
  * manifest.json, and commit the record last. Nothing is ever committed from unverified bytes.
  *
  * A failure leaves the previous state as it was. Staged files are kept only after a network
- * failure, so Resume (same id) skips the files already verified; any other failure discards
- * them, and the next start deletes whatever an interrupted download left.
+ * failure or when the page goes away mid-download, so Resume (same id, in this visit or after a
+ * reload, thanks to the staging record) skips the files already verified; any other failure,
+ * and Cancel, discards them.
  */
 import { createMemorySource, isAbortError, readManifest, sha256Hex, type Manifest } from '../../engine';
 import { verifyFile } from '../../engine/package';
@@ -95,6 +96,13 @@ export async function installPackage(
     throw new InstallError('package', describe(e));
   }
   const { id, sha } = await packageId(manifestBytes, manifest);
+  // An interrupted download from the same place under another id is an older version of this
+  // package (the manifest changed since): it can never be resumed, so it goes.
+  if (origin.kind !== 'folder') {
+    for (const { staging } of await store.unfinished().catch(() => [])) {
+      if (staging.id !== id && staging.origin.url === origin.url) await store.abandon(staging.id).catch(() => false);
+    }
+  }
   const existing = await store.get(id);
   if (existing) return { record: existing, reused: true };
 
@@ -121,6 +129,17 @@ export async function installPackage(
       );
     }
     try {
+      // Before the first file: what a later visit needs to offer Resume. A folder cannot be
+      // read again after a reload, so its staging has no record and is deleted at the next start.
+      if (origin.kind !== 'folder') {
+        await store.stage({
+          id,
+          displayName: manifest.displayName,
+          origin,
+          files: paths.map((path) => ({ path, bytes: manifest.files[path].bytes })),
+          updatedAt: new Date().toISOString(),
+        });
+      }
       for (const path of paths) {
         stop();
         const entry = manifest.files[path];

@@ -8,10 +8,13 @@
  *                                           each one put only after its size and sha256 verified
  *   /__muse-models/pkg/<id>/record.json     the commit record, written LAST: a package exists
  *                                           exactly when its record does (manifest-last rule)
+ *   /__muse-models/pkg/<id>/staging.json    a download not committed yet (records.ts), written
+ *                                           before its first file, deleted after the commit
  *   /__muse-models/allowed-origins.json     model sites the user allowed (JSON array of origins)
  *
  * Files of an id without a record are a staging area: a download in progress (holding the Web
- * Lock `lockName(id)`) or the leftovers of an interrupted one, deleted at the next start.
+ * Lock `lockName(id)`) or an interrupted one. With a valid staging.json it is offered for Resume
+ * at the next start (for STAGING_MAX_AGE_MS); without one it is deleted then.
  */
 
 export const MODELS_CACHE = 'muse-models-v1';
@@ -29,6 +32,7 @@ export const keys = {
   prefix: (id: string) => `${ROOT}pkg/${id}/`,
   file: (id: string, path: string) => `${ROOT}pkg/${id}/files/${encodePath(path)}`,
   record: (id: string) => `${ROOT}pkg/${id}/record.json`,
+  staging: (id: string) => `${ROOT}pkg/${id}/staging.json`,
   allowedOrigins: `${ROOT}allowed-origins.json`,
 };
 

@@ -5,7 +5,6 @@
  */
 import {
   browserCaches,
-  ID_PATTERN,
   idOfKey,
   isRecordKey,
   keys,
@@ -15,28 +14,15 @@ import {
   type CacheLike,
   type CacheStorageLike,
 } from './layout';
+import { checkRecord, checkStaging, STAGING_MAX_AGE_MS, type StagingRecord, type StoredPackage } from './records';
 import { modelOrigin } from '../../sw/csp';
 
-/** Where a stored package came from: what "Download again" needs after the browser evicted it. */
-export type PackageOrigin =
-  | { kind: 'embedded'; url: string }
-  | { kind: 'url'; url: string }
-  | { kind: 'folder'; name: string };
+export { checkOrigin, checkRecord, type PackageOrigin, type StagingRecord, type StoredPackage } from './records';
 
-/** The commit record of a stored package (record.json). */
-export interface StoredPackage {
-  id: string;
-  /** manifest.name */
-  name: string;
-  displayName: string;
-  fixture: boolean;
-  origin: PackageOrigin;
-  /** Bytes of all files, manifest.json included. */
-  bytes: number;
-  files: number;
-  manifestSha256: string;
-  /** ISO date. */
-  addedAt: string;
+/** An interrupted download: its staging record and the files already saved (each verified before it was put). */
+export interface Unfinished {
+  staging: StagingRecord;
+  saved: Set<string>;
 }
 
 /** Storage refused a write (quota) or failed; `quota` says which. */
@@ -55,43 +41,9 @@ function isQuotaError(e: unknown): boolean {
   return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED';
 }
 
-function str(v: unknown, max = 500): v is string {
-  return typeof v === 'string' && v.length > 0 && v.length <= max;
-}
-function count(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
-
-/** Validates a stored PackageOrigin. */
-export function checkOrigin(v: unknown): PackageOrigin | null {
-  const o = v as Record<string, unknown> | null;
-  if (typeof o !== 'object' || o === null) return null;
-  if ((o.kind === 'embedded' || o.kind === 'url') && str(o.url, 2000)) return { kind: o.kind, url: o.url };
-  if (o.kind === 'folder' && str(o.name)) return { kind: 'folder', name: o.name };
-  return null;
-}
-
-/** The one validator of stored records: anything else in storage is ignored, never trusted. */
-export function checkRecord(v: unknown): StoredPackage | null {
-  const r = v as Record<string, unknown> | null;
-  if (typeof r !== 'object' || r === null) return null;
-  const origin = checkOrigin(r.origin);
-  const ok =
-    str(r.id) && ID_PATTERN.test(r.id) && str(r.name) && str(r.displayName) && typeof r.fixture === 'boolean' &&
-    count(r.bytes) && count(r.files) && typeof r.manifestSha256 === 'string' && /^[0-9a-f]{64}$/.test(r.manifestSha256) &&
-    str(r.addedAt, 40) && origin !== null;
-  if (!ok) return null;
-  return {
-    id: r.id as string,
-    name: r.name as string,
-    displayName: r.displayName as string,
-    fixture: r.fixture as boolean,
-    origin: origin!,
-    bytes: r.bytes as number,
-    files: r.files as number,
-    manifestSha256: r.manifestSha256 as string,
-    addedAt: r.addedAt as string,
-  };
+/** The path of a cache key (the real Cache API gives absolute URLs, tests give paths). */
+function keyPath(url: string): string {
+  return url.startsWith('/') ? url : new URL(url).pathname;
 }
 
 /** Runs `fn` holding the package's Web Lock; `null` when another tab holds it. No Web Locks: runs. */
@@ -141,9 +93,21 @@ export class ModelStore {
     await this.put(keys.file(id, path), bytes, 'application/octet-stream');
   }
 
-  /** Commits a package whose files are all staged: the record is the last write. */
+  /**
+   * Notes a download before its first file is staged, so a later visit can offer to resume it
+   * (records.ts). Throws StorageError like putFile.
+   */
+  async stage(staging: StagingRecord): Promise<void> {
+    await this.put(keys.staging(staging.id), new TextEncoder().encode(JSON.stringify(staging)), 'application/json');
+  }
+
+  /**
+   * Commits a package whose files are all staged: the record is the last write that matters.
+   * The staging note goes after it; one left by a reload in between is removed by cleanup().
+   */
   async commit(record: StoredPackage): Promise<void> {
     await this.put(keys.record(record.id), new TextEncoder().encode(JSON.stringify(record)), 'application/json');
+    await (await this.cache()).delete(keys.staging(record.id)).catch(() => false);
   }
 
   private async put(key: string, bytes: Uint8Array, type: string): Promise<void> {
@@ -163,43 +127,83 @@ export class ModelStore {
     await this.deleteFiles(cache, id);
   }
 
-  /** Deletes the staged files of an id that has no record (an abandoned download). */
+  /** Deletes the staged files of an id that has no record (an abandoned download). The caller holds its lock. */
   async discard(id: string): Promise<void> {
     const cache = await this.cache();
     if (await cache.match(keys.record(id))) return;
     await this.deleteFiles(cache, id);
   }
 
+  /** The user gave up an interrupted download: discard it unless another tab is writing it (then false). */
+  async abandon(id: string): Promise<boolean> {
+    const done = await withLock(id, async () => {
+      await this.discard(id);
+      return true;
+    });
+    return done === true;
+  }
+
   private async deleteFiles(cache: CacheLike, id: string): Promise<void> {
     const prefix = keys.prefix(id);
     for (const req of await cache.keys()) {
-      const path = req.url.startsWith('/') ? req.url : new URL(req.url).pathname;
-      if (path.startsWith(prefix)) await cache.delete(req.url);
+      if (keyPath(req.url).startsWith(prefix)) await cache.delete(req.url);
     }
   }
 
-  /**
-   * Deletes leftovers of interrupted downloads (ids with files and no record) that no tab is
-   * writing now (Web Lock free). Returns how many were removed.
-   */
-  async cleanup(): Promise<number> {
-    const cache = await this.cache();
-    const committed = new Set<string>();
-    const seen = new Set<string>();
+  /** Every package id in the cache, with the key paths it holds. */
+  private async scan(cache: CacheLike): Promise<Map<string, Set<string>>> {
+    const ids = new Map<string, Set<string>>();
     for (const req of await cache.keys()) {
       const id = idOfKey(req.url);
       if (id === null) continue;
-      seen.add(id);
-      if (isRecordKey(req.url)) committed.add(id);
+      let paths = ids.get(id);
+      if (!paths) ids.set(id, (paths = new Set()));
+      paths.add(keyPath(req.url));
     }
+    return ids;
+  }
+
+  /** The valid staging record of `id`, if any. */
+  private async readStaging(cache: CacheLike, id: string): Promise<StagingRecord | null> {
+    const res = await cache.match(keys.staging(id));
+    const staging = checkStaging(await res?.json().catch(() => null));
+    return staging?.id === id ? staging : null;
+  }
+
+  /**
+   * Downloads that stopped before their commit (the page was closed or reloaded, or the network
+   * failed) and that no tab is writing now, with the files they saved. Never a usable package:
+   * nothing here has a record.
+   */
+  async unfinished(): Promise<Unfinished[]> {
+    const cache = await this.cache();
+    const out: Unfinished[] = [];
+    for (const [id, paths] of await this.scan(cache)) {
+      if (paths.has(keys.record(id)) || !paths.has(keys.staging(id))) continue;
+      const staging = await this.readStaging(cache, id);
+      if (!staging || (await withLock(id, async () => true)) === null) continue;
+      out.push({ staging, saved: new Set(staging.files.map((f) => f.path).filter((p) => paths.has(keys.file(id, p)))) });
+    }
+    return out;
+  }
+
+  /**
+   * At start: deletes what interrupted downloads left that cannot or should not be resumed
+   * (no valid staging record, e.g. a folder add; or untouched for STAGING_MAX_AGE_MS), and the
+   * staging note of a package that committed just before a reload. Staging that another tab is
+   * writing (Web Lock held) is left alone. Returns how many downloads were removed.
+   */
+  async cleanup(now = Date.now()): Promise<number> {
+    const cache = await this.cache();
     let removed = 0;
-    for (const id of seen) {
-      if (committed.has(id)) continue;
-      const done = await withLock(id, async () => {
-        await this.discard(id);
-        return true;
-      });
-      if (done) removed++;
+    for (const [id, paths] of await this.scan(cache)) {
+      if (paths.has(keys.record(id))) {
+        if (paths.has(keys.staging(id))) await cache.delete(keys.staging(id));
+        continue;
+      }
+      const staging = await this.readStaging(cache, id);
+      if (staging && now - Date.parse(staging.updatedAt) < STAGING_MAX_AGE_MS) continue;
+      if (await this.abandon(id)) removed++;
     }
     return removed;
   }

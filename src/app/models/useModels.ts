@@ -15,8 +15,10 @@ export interface DownloadState {
   status: 'running' | 'failed';
   /** Set when failed: the whole message, ready to show. */
   error?: string;
-  /** A network failure: Resume continues with the files already verified. */
+  /** A network failure or an interrupted visit: Resume continues with the files already verified. */
   resumable: boolean;
+  /** The staged id of a resumable download: Discard deletes what it saved. */
+  resumeId?: string;
 }
 
 export interface ModelsState {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BASE_POLICY, modelOrigin, pageHeaders, parsePolicy, renderPolicy, withModelOrigins } from '../../../../src/sw/csp';
+import { BASE_POLICY, devPolicy, modelOrigin, pageHeaders, parsePolicy, renderPolicy, withModelOrigins } from '../../../../src/sw/csp';
 import { packageFolderUrl } from '../../../../src/app/models/sources';
 
 describe('Content-Security-Policy', () => {
@@ -47,6 +47,31 @@ describe('Content-Security-Policy', () => {
     expect(modelOrigin('http://a.example/')).toBeNull();
     expect(modelOrigin('ftp://a.example/')).toBeNull();
     expect(modelOrigin('not a url')).toBeNull();
+  });
+});
+
+describe('the development server policy', () => {
+  const nonce = 'n0nce+/AbCdEfGhIjKlMn==';
+  const dev = parsePolicy(pageHeaders(devPolicy(nonce))['Content-Security-Policy']);
+
+  it('is the production policy plus a nonce for scripts and styles, and still no eval or inline', () => {
+    expect(dev['script-src']).toEqual(["'self'", "'wasm-unsafe-eval'", `'nonce-${nonce}'`]);
+    expect(dev['style-src']).toEqual(["'self'", `'nonce-${nonce}'`]);
+    expect(Object.values(dev).flat()).not.toContain("'unsafe-eval'");
+    expect(Object.values(dev).flat()).not.toContain("'unsafe-inline'");
+    // Every other directive is production's, in production's order, except connect-src (below).
+    expect(Object.keys(dev)).toEqual(Object.keys(BASE_POLICY));
+    for (const [directive, sources] of Object.entries(BASE_POLICY)) {
+      if (!['script-src', 'style-src', 'connect-src'].includes(directive)) expect(dev[directive], directive).toEqual(sources);
+    }
+  });
+
+  it('lets fetches reach exactly the kind of sites a model may come from (no service worker adds them in dev)', () => {
+    expect(dev['connect-src']).toEqual(["'self'", 'https:', 'http://localhost:*', 'http://127.0.0.1:*']);
+  });
+
+  it('refuses a nonce that could end the source list', () => {
+    for (const bad of ['', 'short', "abcdefghijklmnop'; script-src *", 'abcdefghijklmnop qrst']) expect(() => devPolicy(bad)).toThrow('not a CSP nonce');
   });
 });
 
