@@ -1,14 +1,16 @@
-import type { ConstantPlacer } from './onnx/constants';
 import { PackageError, describeError } from './errors';
 import { parseManifest } from './manifest/parse';
 import type { Manifest } from './manifest/types';
 import { graphSpecs, t5EncoderSpec, type GraphKey } from './onnx/graphs';
+import type { ConstantPlacer } from './onnx/constants';
 import { checkGraph, createSession } from './onnx/session';
 import type { Ort, OrtSession } from './ort';
 import type { PackageSource } from './package/source';
 import { verifyFile } from './package/verify';
 import { edit } from './edit/edit';
 import { generate, type ModelParts } from './pipeline/generate';
+import { buildAtlas, type TokenAtlas } from './pipeline/mosaic';
+import type { VqDecoder } from './pipeline/vq';
 import { createClipPromptEncoder, createPromptEncoder, type PromptEncoder } from './text/promptEncoder';
 import { loadTokenizer } from './text/tokenizer';
 import type { EditRequest, EditResult, GenerateHooks, GenerateRequest, GenerateResult, LoadedModel } from './types';
@@ -40,6 +42,16 @@ export interface EngineOptions {
 }
 
 const MANIFEST = 'manifest.json';
+
+/**
+ * The super-res preview atlas, built by the first super-res preview that needs it (about a dozen
+ * decoder runs' worth, once per loaded model) and kept with the model. Previews are a
+ * convenience: if the decoder cannot build it, previews stay true decodes and the job goes on.
+ */
+function lazyAtlas(vq: VqDecoder, codes: number): () => Promise<TokenAtlas | undefined> {
+  let atlas: Promise<TokenAtlas | undefined> | undefined;
+  return () => (atlas ??= buildAtlas(vq, codes).catch(() => undefined));
+}
 
 function parseJson(bytes: Uint8Array, file: string): unknown {
   try {
@@ -149,11 +161,13 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
     // Files the runtime does not open (licences, notes) must still be what the manifest says.
     for (const path of Object.keys(manifest.files)) if (!verified.has(path) && !unused.has(path)) await readVerified(path);
 
+    const vq: VqDecoder = { ort, session: decoder, file: manifest.vqgan.decoder, downsample: manifest.vqgan.downsample, pixelRange: manifest.vqgan.pixelRange };
     const parts: ModelParts = {
       ort,
       manifest,
       prompts,
-      vq: { ort, session: decoder, file: manifest.vqgan.decoder, downsample: manifest.vqgan.downsample, pixelRange: manifest.vqgan.pixelRange },
+      vq,
+      ...(superRes ? { previewAtlas: lazyAtlas(vq, manifest.vqgan.codebookSize) } : {}),
       vqEncoder: { ort, session: encoder, file: manifest.vqgan.encoder, downsample: manifest.vqgan.downsample, codebookSize: manifest.vqgan.codebookSize },
       base,
       baseFile,

@@ -21,7 +21,7 @@ export async function edit(parts: ModelParts, req: EditRequest, hooks: GenerateH
   const perWindow = r.base.steps + (r.superRes?.steps ?? 0);
   const timings: Record<string, number> = {};
   const overallTotal = plan ? plan.windows.length * perWindow : textEditSteps({ r, parts });
-  const reporter = createReporter(parts.vq, hooks, overallTotal, timings, t0);
+  const reporter = createReporter(parts.vq, hooks, overallTotal, timings, t0, parts.previewAtlas);
 
   reporter.checkAbort();
   reporter.emit({ stage: 'text', step: 0, totalSteps: 0, overallStep: 0, overallTotal });

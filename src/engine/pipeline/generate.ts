@@ -1,5 +1,6 @@
 import type { Manifest } from '../manifest/types';
 import type { ConstantPlacer } from '../onnx/constants';
+import type { TokenAtlas } from './mosaic';
 import type { Ort, OrtSession } from '../ort';
 import { createRng } from '../sampler/prng';
 import type { PromptEncoder } from '../text/promptEncoder';
@@ -21,6 +22,8 @@ export interface ModelParts {
   /** The file `base` was created from: stages.base.onnx, or its fp16 copy. */
   baseFile: string;
   superRes?: OrtSession;
+  /** The super-res preview atlas, built on first use (pipeline/mosaic.ts); absent: true decodes. */
+  previewAtlas?: () => Promise<TokenAtlas | undefined>;
   /** Places each stage's constant inputs once per stage run (GPU buffers on WebGPU). */
   placeConstants?: ConstantPlacer;
 }
@@ -64,7 +67,7 @@ export async function generate(parts: ModelParts, req: GenerateRequest, hooks: G
   const srSpec = r.superRes ? manifest.stages.superRes : undefined;
   const overallTotal = r.base.steps + (r.superRes?.steps ?? 0);
   const timings: Record<string, number> = {};
-  const reporter = createReporter(vq, hooks, overallTotal, timings, t0);
+  const reporter = createReporter(vq, hooks, overallTotal, timings, t0, parts.previewAtlas);
   const { emit, checkAbort } = reporter;
 
   checkAbort();

@@ -1,5 +1,6 @@
 import { abortError } from '../errors';
 import type { GenerateHooks, Progress, RgbaImage } from '../types';
+import { mosaic, type TokenAtlas } from './mosaic';
 import { decodeTokens, type VqDecoder } from './vq';
 
 /**
@@ -34,8 +35,19 @@ export interface StageProgress {
   window?: Progress['window'];
 }
 
-/** `timings.firstPreview` is set (ms since `t0`) when the first preview has been decoded. */
-export function createReporter(vq: VqDecoder, hooks: GenerateHooks, overallTotal: number, timings: Record<string, number>, t0: number): Reporter {
+/**
+ * `timings.firstPreview` is set (ms since `t0`) when the first preview has been decoded. With an
+ * `atlas`, super-res previews are mosaics of it (pipeline/mosaic.ts); base previews, small and
+ * the first thing the user sees, are always true decodes.
+ */
+export function createReporter(
+  vq: VqDecoder,
+  hooks: GenerateHooks,
+  overallTotal: number,
+  timings: Record<string, number>,
+  t0: number,
+  atlas?: () => Promise<TokenAtlas | undefined>,
+): Reporter {
   const wantPreviews = hooks.onProgress !== undefined && hooks.previews !== false;
   const emit = (p: Progress): void => hooks.onProgress?.(p);
   return {
@@ -49,7 +61,8 @@ export function createReporter(vq: VqDecoder, hooks: GenerateHooks, overallTotal
       // decodes them for the result right after, so a preview would decode the same image twice
       // (at 256×256 the costliest decode of the job).
       if (wantPreviews && run.overallOffset + step < overallTotal) {
-        preview = await decodeTokens(vq, previewTokens, run.grid);
+        const a = run.stage === 'superRes' && atlas ? await atlas() : undefined;
+        preview = a ? previewTokens.map((t) => mosaic(a, t, run.grid)) : await decodeTokens(vq, previewTokens, run.grid);
         timings['firstPreview'] ??= performance.now() - t0;
       }
       const s = (run.stepOffset ?? 0) + step;

@@ -1,0 +1,66 @@
+/**
+ * Mosaic previews for the super-resolution stage. A super-res preview decoded by the VQ decoder
+ * costs as much as the final image (at 256×256 the costliest graph of the job after the
+ * transformer), once per iteration. Instead, each code is decoded once to its f×f patch (the
+ * atlas, built once per loaded model), and a preview is the grid of its tokens' patches: a
+ * lookup, not a network. The final image is always a true decode.
+ */
+import type { RgbaImage } from '../types';
+import { decodeTokens, type VqDecoder } from './vq';
+
+/** Every code's f×f RGBA patch, code-major: code c's pixels start at c·f·f·4. */
+export interface TokenAtlas {
+  patch: number;
+  codes: number;
+  rgba: Uint8ClampedArray;
+}
+
+/** Codes decoded per VQ run while building the atlas: bounds the batch's memory. */
+const CHUNK = 64;
+
+/**
+ * Decodes each of the `codes` codes as a 3×3 grid of itself and keeps the centre patch. The
+ * centre sees its own code on every side, as inside a region of that code; a code decoded alone
+ * (1×1) picks up the decoder's zero padding as a dark rim on every patch, a visible tiling.
+ */
+export async function buildAtlas(vq: VqDecoder, codes: number): Promise<TokenAtlas> {
+  const f = vq.downsample;
+  const rgba = new Uint8ClampedArray(codes * f * f * 4);
+  for (let first = 0; first < codes; first += CHUNK) {
+    const grids = Array.from({ length: Math.min(CHUNK, codes - first) }, (_, i) => new Int32Array(9).fill(first + i));
+    const decoded = await decodeTokens(vq, grids, [3, 3]);
+    decoded.forEach((img, i) => {
+      const at = (first + i) * f * f * 4;
+      for (let y = 0; y < f; y++) {
+        const src = ((f + y) * img.width + f) * 4;
+        rgba.set(img.data.subarray(src, src + f * 4), at + y * f * 4);
+      }
+    });
+  }
+  return { patch: f, codes, rgba };
+}
+
+/** The preview of one token grid [rows, cols]: each token's atlas patch in its place. */
+export function mosaic(atlas: TokenAtlas, tokens: Int32Array, grid: [number, number]): RgbaImage {
+  const [rows, cols] = grid;
+  const f = atlas.patch;
+  if (tokens.length !== rows * cols) throw new RangeError(`mosaic: ${tokens.length} tokens for a ${rows}×${cols} grid`);
+  const width = cols * f;
+  const data = new Uint8ClampedArray(width * rows * f * 4);
+  const rowBytes = f * 4;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const code = tokens[r * cols + c];
+      // Out-of-range ids (never produced by the sampler) would read another code's patch: show black.
+      const src = code >= 0 && code < atlas.codes ? code * f * f * 4 : -1;
+      for (let y = 0; y < f; y++) {
+        const dst = ((r * f + y) * width + c * f) * 4;
+        if (src < 0) data.fill(0, dst, dst + rowBytes);
+        else data.set(atlas.rgba.subarray(src + y * rowBytes, src + (y + 1) * rowBytes), dst);
+      }
+    }
+  }
+  // Opaque even where a patch was black-filled.
+  for (let i = 3; i < data.length; i += 4) data[i] = 255;
+  return { width, height: rows * f, data };
+}
