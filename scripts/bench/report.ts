@@ -55,6 +55,7 @@ export interface BackendSummary {
   loadCold: number;
   loadWarm: number;
   loadNewWorker?: number;
+  previewAtlas?: number;
   text: number;
   base: number;
   superRes: number;
@@ -123,6 +124,7 @@ export function summarise(r: BackendResult): BackendSummary {
     loadCold: r.load.cold,
     loadWarm: r.load.warm,
     ...(r.load.newWorker !== undefined ? { loadNewWorker: r.load.newWorker } : {}),
+    ...(r.load.previewAtlas !== undefined ? { previewAtlas: r.load.previewAtlas } : {}),
     text: med(jobs, (j) => j.text),
     base: med(jobs, (j) => j.base),
     superRes: med(jobs, (j) => j.superRes),
@@ -299,6 +301,7 @@ export function markdown(r: Report): string {
   add('model load, cold', par((s) => ms(s.loadCold)));
   add('model load, warm (same process/worker)', par((s) => ms(s.loadWarm)));
   add('model load, new worker (HTTP cache)', par((s) => ms(s.loadNewWorker)));
+  add('super-res preview atlas, once per model (after load)', par((s) => ms(s.previewAtlas)));
   add('text encoding', both((s) => ms(s.text), (b) => ms(b.text)));
   add('base stage', both((s) => ms(s.base), (b) => ms(b.base)));
   add('· base iteration, median [min–max]', par((s) => `${ms(s.baseIter.median)} [${ms(s.baseIter.min)}–${ms(s.baseIter.max)}]`));
@@ -319,7 +322,7 @@ export function markdown(r: Report): string {
   add('peak ArrayBuffers', par((s) => mib(s.peakArrayBuffers)));
   add('WASM memory (= peak)', par((s) => mib(s.wasmMemory)));
   add('GPU process peak RSS', par((s) => mib(s.gpuProcessPeakRss)));
-  add('setTimeout(0) in a chain (the per-iteration yield)', par((s) => ms(s.yieldMs)));
+  add('per-iteration yield (the engine\'s macrotask), in a chain', par((s) => ms(s.yieldMs)));
 
   // Per-iteration table.
   const iterCols = r.summaries;

@@ -234,6 +234,11 @@ function createLoadedModel(parts: ModelParts, sessions: OrtSession[]): LoadedMod
     edit(req: EditRequest, hooks?: GenerateHooks): Promise<EditResult> {
       return enqueue(() => edit(parts, req, hooks));
     },
+    warmPreviews(): Promise<void> {
+      return enqueue(async () => {
+        await parts.previewAtlas?.();
+      });
+    },
     async release(): Promise<void> {
       if (released) return;
       released = true;

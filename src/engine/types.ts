@@ -127,6 +127,12 @@ export interface LoadedModel {
   generate(req: GenerateRequest, hooks?: GenerateHooks): Promise<GenerateResult>;
   /** Inpaints, outpaints or edits by text; queued with generate() calls. */
   edit(req: EditRequest, hooks?: GenerateHooks): Promise<EditResult>;
+  /**
+   * Builds what live previews need once per model (the super-res preview atlas, see
+   * pipeline/mosaic.ts), queued like a job. The worker calls it right after loading, while the
+   * user types; without it the first job with previews builds it. No-op for single-stage models.
+   */
+  warmPreviews(): Promise<void>;
   /** Frees the ONNX sessions; the model cannot be used afterwards. */
   release(): Promise<void>;
 }

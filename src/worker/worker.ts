@@ -104,6 +104,8 @@ async function install(next: Current & { reason?: string }): Promise<void> {
   current = { model: next.model, url: next.url, backend: next.backend };
   announceBackend(next.backend, next.reason);
   if (previous && previous.model !== next.model) await previous.model.release().catch(() => {});
+  // While the user types: a job sent meanwhile waits for it in the model's own queue.
+  void next.model.warmPreviews().catch(() => {});
 }
 
 /** After the first WebGPU session, ORT exposes its device: a lost device means falling back. */

@@ -28,6 +28,7 @@ function psnr(a: RgbaImage, b: RgbaImage): number {
 
 describe('previews on models/scenes', () => {
   it('super-res previews are 256×256 mosaics that already show the final image', async () => {
+    await model.warmPreviews(); // as the worker does after a load: builds the atlas once
     const events: Progress[] = [];
     const r = await model.generate({ prompt: 'a red hot-air balloon over the sea at sunset', seed: 7 }, { onProgress: (p) => events.push(p) });
     const base = events.filter((e) => e.stage === 'base');

@@ -48,6 +48,11 @@ export async function runAll(host: RunnerHost, cfg: RunnerConfig): Promise<Runne
   const warm = performance.now() - t;
   host.log(`load: cold ${fmt(cold)}, warm ${fmt(warm)}`);
   host.sampleMemory();
+  // As the studio's worker does right after a load (with previews on): the super-res preview atlas.
+  t = performance.now();
+  if (cfg.previews) await model.warmPreviews();
+  const previewAtlas = performance.now() - t;
+  if (cfg.previews) host.log(`preview atlas: ${fmt(previewAtlas)}`);
   await host.mark('loaded');
 
   let p = 0;
@@ -113,7 +118,7 @@ export async function runAll(host: RunnerHost, cfg: RunnerConfig): Promise<Runne
       await host.mark('baseline');
     }
   }
-  return { load: { cold, warm }, warmup, jobs, ...(baseline ? { baseline } : {}), model, notes, errors };
+  return { load: { cold, warm, ...(cfg.previews ? { previewAtlas } : {}) }, warmup, jobs, ...(baseline ? { baseline } : {}), model, notes, errors };
 }
 
 /** One backend's result from what `runAll` measured, in the same shape on every backend. */

@@ -1,4 +1,5 @@
 /** Small statistics helpers shared by the runners and the report. */
+import { yieldToEventLoop } from '../../../src/engine/pipeline/progress';
 
 export function median(xs: number[]): number {
   const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
@@ -11,12 +12,12 @@ export const min = (xs: number[]): number => Math.min(...xs);
 export const max = (xs: number[]): number => Math.max(...xs);
 export const sum = (xs: number[]): number => xs.reduce((s, x) => s + x, 0);
 
-/** Median of a chain of setTimeout(0) delays: the engine yields this way after every iteration. */
+/** Median delay of a chain of the engine's own per-iteration yields (pipeline/progress.ts). */
 export async function measureYield(n = 30): Promise<number> {
   const delays: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = performance.now();
-    await new Promise<void>((r) => setTimeout(r, 0));
+    await yieldToEventLoop();
     delays.push(performance.now() - t);
   }
   return median(delays.slice(5));

@@ -94,6 +94,8 @@ export interface LoadTimes {
   warm: number;
   /** Browser only: a new worker (fresh ORT instance) loading from the HTTP cache, like a page reload. */
   newWorker?: number;
+  /** Building the super-res preview atlas once after the load (LoadedModel.warmPreviews); absent with --no-previews. */
+  previewAtlas?: number;
 }
 
 export interface MemoryReport {

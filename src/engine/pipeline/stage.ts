@@ -2,7 +2,7 @@ import { abortError } from '../errors';
 import { keepOnCpu, type ConstantPlacer } from '../onnx/constants';
 import { expectOutput } from '../onnx/session';
 import type { Ort, OrtSession } from '../ort';
-import { applyGuidance, guidanceScaleAt } from '../sampler/guidance';
+import { applyGuidanceToMasked, guidanceScaleAt } from '../sampler/guidance';
 import { decodeStep } from '../sampler/decodeStep';
 import type { Rng } from '../sampler/prng';
 import type { ConfidenceSchedule, StageSettings } from '../manifest/types';
@@ -156,7 +156,7 @@ export async function runStage(run: StageRun): Promise<Int32Array[]> {
       const previews: Int32Array[] = [];
       tokens = tokens.map((current, k) => {
         const cond = logits.subarray(k * N * K, (k + 1) * N * K);
-        const l = guided ? applyGuidance(cond, logits.subarray((count + k) * N * K, (count + k + 1) * N * K), w, scratch) : cond;
+        const l = guided ? applyGuidanceToMasked(cond, logits.subarray((count + k) * N * K, (count + k + 1) * N * K), w, scratch, current, maskTokenId) : cond;
         const state = { tokens: current, maskTokenId, n0: initial[k].n0, step, totalSteps: steps };
         const result = decodeStep(state, l, run.rngs[k], settings);
         previews.push(result.preview);

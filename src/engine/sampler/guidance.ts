@@ -29,3 +29,31 @@ export function applyGuidance(cond: Float32Array, uncond: Float32Array, w: numbe
   }
   return out;
 }
+
+/**
+ * `applyGuidance` on the rows of [N, K] logits whose token is still the mask token: the only
+ * rows a decoding step reads (known tokens are never resampled). Other rows of `out` are left
+ * as they were. Over the cosine schedule this skips about half the work.
+ */
+export function applyGuidanceToMasked(
+  cond: Float32Array,
+  uncond: Float32Array,
+  w: number,
+  out: Float32Array,
+  tokens: Int32Array,
+  maskTokenId: number,
+): Float32Array {
+  const N = tokens.length;
+  if (uncond.length !== cond.length || out.length !== cond.length || cond.length % N !== 0) {
+    throw new RangeError(`applyGuidanceToMasked: length mismatch (cond ${cond.length}, uncond ${uncond.length}, out ${out.length}, ${N} positions)`);
+  }
+  const K = cond.length / N;
+  for (let j = 0; j < N; j++) {
+    if (tokens[j] !== maskTokenId) continue;
+    for (let i = j * K, end = i + K; i < end; i++) {
+      const u = uncond[i];
+      out[i] = u + w * (cond[i] - u);
+    }
+  }
+  return out;
+}

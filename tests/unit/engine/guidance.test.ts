@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyGuidance, guidanceScaleAt } from '../../../src/engine/sampler/guidance';
+import { applyGuidance, applyGuidanceToMasked, guidanceScaleAt } from '../../../src/engine/sampler/guidance';
 
 describe('applyGuidance: l = u + w·(c − u)', () => {
   const cond = new Float32Array([2, -1, 0.5]);
@@ -45,5 +45,21 @@ describe('guidanceScaleAt', () => {
     expect(guidanceScaleAt(11, 12, 4, 'linear')).toBe(4);
     // w = 1 stays 1 (no guidance) whatever the ramp
     expect(guidanceScaleAt(3, 8, 1, 'linear')).toBe(1);
+  });
+});
+
+describe('applyGuidanceToMasked', () => {
+  it('guides only the rows of masked positions and leaves the others as they were', () => {
+    // N = 3 positions, K = 2; position 1 is known (token 0), positions 0 and 2 are masked (id 9).
+    const cond = Float32Array.from([1, 2, 3, 4, 5, 6]);
+    const uncond = Float32Array.from([0, 0, 1, 1, 2, 2]);
+    const out = new Float32Array(6).fill(-7);
+    applyGuidanceToMasked(cond, uncond, 3, out, Int32Array.from([9, 0, 9]), 9);
+    // u + 3·(c − u): row 0 → 3, 6; row 2 → 2 + 3·3 = 11, 2 + 3·4 = 14; row 1 untouched.
+    expect(Array.from(out)).toEqual([3, 6, -7, -7, 11, 14]);
+  });
+
+  it('refuses logits that are not N rows', () => {
+    expect(() => applyGuidanceToMasked(new Float32Array(5), new Float32Array(5), 2, new Float32Array(5), new Int32Array(2), 9)).toThrow(/length mismatch/);
   });
 });
