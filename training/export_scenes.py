@@ -19,10 +19,12 @@ from .train_transformers import MAX_LEN
 
 # Sampling defaults chosen by looking at a sweep on the trained model (docs/MODEL_CARD.md): with
 # token accuracies of ~31% (base) and ~54% (super-res), sampling at temperature 1 scatters wrong
-# tokens over the image as coloured speckle; low temperatures keep the scene clean.
+# tokens over the image as coloured speckle; low temperatures keep the scene clean. Super-res
+# guidance 1 (no unconditional pass, half the super-res compute) scored 59.8% of stated attributes
+# against 58.6% with guidance 2 on the first 200 evaluation prompts, same seeds.
 BASE_DEFAULTS = {"steps": 12, "guidance": 4.0, "guidanceRamp": "linear", "temperature": 0.5,
                  "confidenceNoise": 4.5}
-SUPER_RES_DEFAULTS = {"steps": 8, "guidance": 2.0, "guidanceRamp": "none", "temperature": 0.2,
+SUPER_RES_DEFAULTS = {"steps": 8, "guidance": 1.0, "guidanceRamp": "none", "temperature": 0.2,
                       "confidenceNoise": 2.0}
 
 
