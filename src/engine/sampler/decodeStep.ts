@@ -78,11 +78,7 @@ export function decodeStep(state: DecodeState, logits: Float32Array, rng: Rng, s
     }
     let sum = 0;
     for (let k = 0; k < K; k++) {
-      // Below e^-50 (≈ 2e-22) a weight cannot change a float64 sum that holds the max's 1, even
-      // added K times, so skipping its exp leaves every sum and choice as it was. At the low
-      // temperatures the models use, most of a row is that far below its max.
-      const x = (row[k] - max) * invTemp;
-      const e = x < -50 ? 0 : Math.exp(x);
+      const e = Math.exp((row[k] - max) * invTemp);
       weights[k] = e;
       sum += e;
     }
