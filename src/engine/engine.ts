@@ -9,7 +9,7 @@ import type { PackageSource } from './package/source';
 import { verifyFile } from './package/verify';
 import { edit } from './edit/edit';
 import { generate, type ModelParts } from './pipeline/generate';
-import { buildAtlas, type TokenAtlas } from './pipeline/mosaic';
+import { atlasKey, cachedAtlas, type AtlasCache, type TokenAtlas } from './pipeline/mosaic';
 import type { VqDecoder } from './pipeline/vq';
 import { createClipPromptEncoder, createPromptEncoder, type PromptEncoder } from './text/promptEncoder';
 import { loadTokenizer } from './text/tokenizer';
@@ -39,18 +39,20 @@ export interface EngineOptions {
    * worker passes a GPU-buffer placer on WebGPU; default: CPU tensors.
    */
   placeConstants?: ConstantPlacer;
+  /** Keeps the super-res preview atlas between loads (pipeline/mosaic.ts); default: built per load. */
+  atlasCache?: AtlasCache;
 }
 
 const MANIFEST = 'manifest.json';
 
 /**
  * The super-res preview atlas, built by the first super-res preview that needs it (about a dozen
- * decoder runs' worth, once per loaded model) and kept with the model. Previews are a
+ * decoder runs' worth) or read from `cache`, and kept with the model. Previews are a
  * convenience: if the decoder cannot build it, previews stay true decodes and the job goes on.
  */
-function lazyAtlas(vq: VqDecoder, codes: number): () => Promise<TokenAtlas | undefined> {
+function lazyAtlas(vq: VqDecoder, codes: number, cache: AtlasCache | undefined, key: string): () => Promise<TokenAtlas | undefined> {
   let atlas: Promise<TokenAtlas | undefined> | undefined;
-  return () => (atlas ??= buildAtlas(vq, codes).catch(() => undefined));
+  return () => (atlas ??= cachedAtlas(vq, codes, cache, key).catch(() => undefined));
 }
 
 function parseJson(bytes: Uint8Array, file: string): unknown {
@@ -167,7 +169,7 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
       manifest,
       prompts,
       vq,
-      ...(superRes ? { previewAtlas: lazyAtlas(vq, manifest.vqgan.codebookSize) } : {}),
+      ...(superRes ? { previewAtlas: lazyAtlas(vq, manifest.vqgan.codebookSize, opts.atlasCache, atlasKey(manifest.files[manifest.vqgan.decoder].sha256)) } : {}),
       vqEncoder: { ort, session: encoder, file: manifest.vqgan.encoder, downsample: manifest.vqgan.downsample, codebookSize: manifest.vqgan.codebookSize },
       base,
       baseFile,

@@ -10,6 +10,7 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import { createUrlSource, loadModel, type GenerateHooks, type LoadedModel, type Progress, type RgbaImage } from '../engine';
 import { chooseBackend, configureWasm, errorMessage, executionProviders } from './backend';
+import { cacheStorageAtlasCache } from './atlasCache';
 import { gpuConstantPlacer } from './gpuConstants';
 import { createStoredSource } from '../app/models/storedSource';
 import { storedIdOf } from '../app/models/layout';
@@ -23,6 +24,10 @@ import type {
   WorkerEvent,
   WorkerRequest,
 } from './protocol';
+
+// The preview atlas outlives a page load in Cache Storage (where the browser has it).
+const atlasCache = cacheStorageAtlasCache();
+const atlasOption = atlasCache ? { atlasCache } : {};
 
 /** The worker global, typed narrowly: the app's tsconfig has the DOM lib, not WebWorker. */
 const scope = self as unknown as {
@@ -84,6 +89,7 @@ async function openModel(url: string): Promise<Current & { reason?: string }> {
         executionProviders: executionProviders('webgpu'),
         preferFp16: choice.shaderF16 === true,
         placeConstants: gpuConstantPlacer(ort),
+        ...atlasOption,
       });
       watchDeviceLoss();
       return { model, url, backend: 'webgpu' };
@@ -94,7 +100,7 @@ async function openModel(url: string): Promise<Current & { reason?: string }> {
       choice = { kind: 'wasm', reason: `WebGPU could not run this model: ${errorMessage(e)}` };
     }
   }
-  const model = await loadModel(source, { ort, executionProviders: executionProviders('wasm') });
+  const model = await loadModel(source, { ort, executionProviders: executionProviders('wasm'), ...atlasOption });
   return { model, url, backend: 'wasm', reason: choice.reason };
 }
 

@@ -2,8 +2,9 @@
  * Mosaic previews for the super-resolution stage. A super-res preview decoded by the VQ decoder
  * costs as much as the final image (at 256×256 the costliest graph of the job after the
  * transformer), once per iteration. Instead, each code is decoded once to its f×f patch (the
- * atlas, built once per loaded model), and a preview is the grid of its tokens' patches: a
- * lookup, not a network. The final image is always a true decode.
+ * atlas: built once per loaded model, or read from an AtlasCache, which the worker keeps in Cache
+ * Storage), and a preview is the grid of its tokens' patches: a lookup, not a network. The final
+ * image is always a true decode.
  */
 import type { RgbaImage } from '../types';
 import { decodeTokens, type VqDecoder } from './vq';
@@ -63,4 +64,26 @@ export function mosaic(atlas: TokenAtlas, tokens: Int32Array, grid: [number, num
   // Opaque even where a patch was black-filled.
   for (let i = 3; i < data.length; i += 4) data[i] = 255;
   return { width, height: rows * f, data };
+}
+
+/**
+ * Where atlases are kept between loads (the worker: Cache Storage), keyed by what the atlas is a
+ * function of. Failures are the cache's problem: the atlas is rebuilt, never lost.
+ */
+export interface AtlasCache {
+  get(key: string): Promise<Uint8Array | undefined>;
+  put(key: string, bytes: Uint8Array): Promise<void>;
+}
+
+/** The atlas depends on the decoder's bytes only (and on how it is built: the version). */
+export const atlasKey = (decoderSha256: string): string => `atlas-v1-${decoderSha256}`;
+
+/** The atlas from `cache` when it holds one of the right size, else built (and offered back). */
+export async function cachedAtlas(vq: VqDecoder, codes: number, cache: AtlasCache | undefined, key: string): Promise<TokenAtlas> {
+  const bytes = codes * vq.downsample * vq.downsample * 4;
+  const hit = await cache?.get(key).catch(() => undefined);
+  if (hit && hit.byteLength === bytes) return { patch: vq.downsample, codes, rgba: new Uint8ClampedArray(hit.buffer, hit.byteOffset, hit.byteLength) };
+  const atlas = await buildAtlas(vq, codes);
+  await cache?.put(key, new Uint8Array(atlas.rgba.buffer, atlas.rgba.byteOffset, atlas.rgba.byteLength)).catch(() => undefined);
+  return atlas;
 }

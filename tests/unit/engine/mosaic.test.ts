@@ -1,6 +1,6 @@
 /** Mosaic previews: the atlas holds each code's decoded patch; a mosaic places them by token. */
 import { describe, expect, it } from 'vitest';
-import { buildAtlas, mosaic, type TokenAtlas } from '../../../src/engine/pipeline/mosaic';
+import { buildAtlas, cachedAtlas, mosaic, type AtlasCache, type TokenAtlas } from '../../../src/engine/pipeline/mosaic';
 import type { VqDecoder } from '../../../src/engine/pipeline/vq';
 import type { Ort, OrtSession } from '../../../src/engine/ort';
 
@@ -72,5 +72,49 @@ describe('buildAtlas', () => {
     // Code 299's centre decodes to +1 → 255 on all four pixels (none of the rim's 0s).
     expect(Array.from(a.rgba.slice(299 * 16, 300 * 16))).toEqual(Array<number[]>(4).fill([255, 255, 255, 255]).flat());
     expect(Array.from(a.rgba.slice(0, 4))).toEqual([0, 0, 0, 255]);
+  });
+});
+
+describe('cachedAtlas', () => {
+  /** A decoder that counts its runs and decodes every pixel to mid-grey. */
+  function countingVq() {
+    const calls = { runs: 0 };
+    const session = {
+      run: async (f: { tokens: Tensor }) => {
+        calls.runs++;
+        const [B, r, c] = f.tokens.dims;
+        return { pixels: new Tensor('float32', new Float32Array(B * 3 * r * 2 * c * 2), [B, 3, r * 2, c * 2]) };
+      },
+    } as unknown as OrtSession;
+    const vq: VqDecoder = { ort: { Tensor } as unknown as Ort, session, file: 'vqgan/decoder.onnx', downsample: 2, pixelRange: [-1, 1] };
+    return { vq, calls };
+  }
+  function memoryCache(): AtlasCache & { store: Map<string, Uint8Array> } {
+    const store = new Map<string, Uint8Array>();
+    return { store, get: async (k) => store.get(k), put: async (k, b) => void store.set(k, b.slice()) };
+  }
+
+  it('builds once, stores it, and the next load reads it without running the decoder', async () => {
+    const cache = memoryCache();
+    const first = countingVq();
+    const a = await cachedAtlas(first.vq, 10, cache, 'k');
+    expect(first.calls.runs).toBe(1);
+    expect(cache.store.get('k')?.byteLength).toBe(10 * 2 * 2 * 4);
+    const second = countingVq();
+    const b = await cachedAtlas(second.vq, 10, cache, 'k');
+    expect(second.calls.runs).toBe(0);
+    expect(Array.from(b.rgba)).toEqual(Array.from(a.rgba));
+  });
+
+  it('rebuilds when the stored bytes have the wrong size or the cache fails', async () => {
+    const cache = memoryCache();
+    cache.store.set('k', new Uint8Array(7));
+    const v = countingVq();
+    expect((await cachedAtlas(v.vq, 10, cache, 'k')).rgba.byteLength).toBe(160);
+    expect(v.calls.runs).toBe(1);
+    const broken: AtlasCache = { get: () => Promise.reject(new Error('quota')), put: () => Promise.reject(new Error('quota')) };
+    const w = countingVq();
+    expect((await cachedAtlas(w.vq, 10, broken, 'k')).codes).toBe(10);
+    expect(w.calls.runs).toBe(1);
   });
 });
