@@ -4,12 +4,13 @@
  * schedule.
  */
 import { describe, expect, it } from 'vitest';
-import type { Ort, OrtSession } from '../../../src/engine/ort';
+import type { Ort } from '../../../src/engine/ort';
 import { runStage, type StageRun } from '../../../src/engine/pipeline/stage';
 import { decodeStep } from '../../../src/engine/sampler/decodeStep';
 import { createRng, gumbel } from '../../../src/engine/sampler/prng';
 import { confidenceNoiseAt } from '../../../src/engine/sampler/schedule';
 import type { PromptEncoding } from '../../../src/engine/text/promptEncoder';
+import { FakeTensor, recordingSession as recordingFake } from './helpers/fakeSession';
 
 const N = 4;
 const K = 6;
@@ -17,26 +18,9 @@ const S = 3;
 const D = 2;
 const P = 2;
 
-class Tensor {
-  constructor(
-    readonly type: string,
-    readonly data: unknown,
-    readonly dims: readonly number[],
-  ) {}
-}
+const Tensor = FakeTensor;
 const ort = { Tensor } as unknown as Ort;
-
-function recordingSession(): { session: OrtSession; feeds: Record<string, Tensor>[] } {
-  const feeds: Record<string, Tensor>[] = [];
-  const session = {
-    run: async (f: Record<string, Tensor>) => {
-      feeds.push(f);
-      const B = f['tokens'].dims[0];
-      return { logits: new Tensor('float32', new Float32Array(B * N * K), [B, N, K]) };
-    },
-  } as unknown as OrtSession;
-  return { session, feeds };
-}
+const recordingSession = () => recordingFake(N, K);
 
 const clipText = (base: number): PromptEncoding => ({
   states: Float32Array.from({ length: S * D }, (_, i) => base + i),

@@ -5,36 +5,22 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { PlacedConstants } from '../../../src/engine/onnx/constants';
-import type { Ort, OrtSession, OrtTensor } from '../../../src/engine/ort';
+import type { Ort, OrtTensor } from '../../../src/engine/ort';
 import { runStage, type StageRun } from '../../../src/engine/pipeline/stage';
 import { createRng } from '../../../src/engine/sampler/prng';
 import { gpuConstantPlacer } from '../../../src/worker/gpuConstants';
+import { FakeTensor, recordingSession } from './helpers/fakeSession';
 
 const N = 4;
 const K = 5;
 
-class Tensor {
-  location = 'cpu';
-  constructor(
-    readonly type: string,
-    readonly data: unknown,
-    readonly dims: readonly number[],
-  ) {}
-  static fromGpuBuffer(buffer: unknown, o: { dataType: string; dims: readonly number[] }) {
-    return { type: o.dataType, dims: o.dims, location: 'gpu-buffer', gpuBuffer: buffer };
-  }
-}
+const Tensor = FakeTensor;
 
-function stage(over: Partial<StageRun>, feeds: Record<string, unknown>[]): StageRun {
-  const session = {
-    run: async (f: Record<string, Tensor>) => {
-      feeds.push(f);
-      const B = f['tokens'].dims[0];
-      return { logits: new Tensor('float32', new Float32Array(B * N * K), [B, N, K]) };
-    },
-  } as unknown as OrtSession;
+/** A stage run on a recording session; `feeds` fills with what each forward pass was given. */
+function stage(over: Partial<StageRun>): { run: StageRun; feeds: Record<string, unknown>[] } {
+  const { session, feeds } = recordingSession(N, K);
   const text = { states: new Float32Array(6), mask: BigInt64Array.from([1n, 1n, 0n]), truncated: false };
-  return {
+  const run: StageRun = {
     ort: { Tensor } as unknown as Ort,
     session,
     file: 'transformer/base.onnx',
@@ -48,6 +34,7 @@ function stage(over: Partial<StageRun>, feeds: Record<string, unknown>[]): Stage
     onStep: async () => {},
     ...over,
   };
+  return { run, feeds };
 }
 
 /** A placer that swaps in marked tensors and counts calls and releases. */
@@ -63,9 +50,9 @@ function countingPlacer() {
 
 describe('runStage: constant inputs', () => {
   it('places them once and feeds the placed tensors on every iteration; the tokens stay per-pass CPU tensors', async () => {
-    const feeds: Record<string, unknown>[] = [];
     const { calls, placer } = countingPlacer();
-    await runStage(stage({ placeConstants: placer, lowRes: [new Int32Array(2)] }, feeds));
+    const { run, feeds } = stage({ placeConstants: placer, lowRes: [new Int32Array(2)] });
+    await runStage(run);
     expect(feeds).toHaveLength(3);
     expect(calls).toEqual({ place: 1, release: 1 });
     for (const f of feeds) {
@@ -79,7 +66,7 @@ describe('runStage: constant inputs', () => {
   it('releases the placement when the job is cancelled between iterations', async () => {
     const { calls, placer } = countingPlacer();
     const ctl = new AbortController();
-    const run = stage({ placeConstants: placer, signal: ctl.signal, onStep: async (step) => void (step === 1 && ctl.abort()) }, []);
+    const { run } = stage({ placeConstants: placer, signal: ctl.signal, onStep: async (step) => void (step === 1 && ctl.abort()) });
     await expect(runStage(run)).rejects.toThrow(/cancel|abort/i);
     expect(calls).toEqual({ place: 1, release: 1 });
   });
