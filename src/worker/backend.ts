@@ -2,7 +2,7 @@
  * Backend selection for the worker: which ORT execution provider to ask for, and why.
  *
  * WebGPU is used when the preference allows it and `navigator.gpu.requestAdapter()` yields an
- * adapter; otherwise WASM. Anything that goes wrong on WebGPU later (session creation, device
+ * adapter (under Auto, a hardware one); otherwise WASM. Anything that goes wrong on WebGPU later (session creation, device
  * lost, an unsupported op at run time) is a reason to fall back to WASM — the caller does that
  * and reports the reason returned here.
  */
@@ -12,7 +12,12 @@ type OrtEnv = typeof import('onnxruntime-web/webgpu').env;
 
 /** Minimal shape of navigator.gpu we rely on (no @webgpu/types dependency). */
 interface GpuLike {
-  requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string }; features?: { has(name: string): boolean } } | null>;
+  requestAdapter(): Promise<{
+    info?: { vendor?: string; architecture?: string; isFallbackAdapter?: boolean };
+    /** Where older browsers put it (the spec moved it into `info`). */
+    isFallbackAdapter?: boolean;
+    features?: { has(name: string): boolean };
+  } | null>;
 }
 
 export interface BackendChoice {
@@ -34,6 +39,17 @@ export async function chooseBackend(preference: BackendPreference): Promise<Back
   try {
     const adapter = await gpu.requestAdapter();
     if (!adapter) return { kind: 'wasm', reason: 'WebGPU found no GPU adapter.' };
+    // A fallback adapter is WebGPU emulated on the CPU (SwiftShader): the bench measured it about
+    // 100× slower than WASM for the same model on the same CPU. Auto avoids it; asking for WebGPU
+    // by name still gets it.
+    const software = adapter.info?.isFallbackAdapter === true || adapter.isFallbackAdapter === true;
+    if (software && preference === 'auto') {
+      const name = [adapter.info?.vendor, adapter.info?.architecture].filter(Boolean).join(' ');
+      return {
+        kind: 'wasm',
+        reason: `WebGPU offers only a software adapter${name ? ` (${name})` : ''}, which runs on the CPU and is much slower than WASM. Choose WebGPU under Backend to use it anyway.`,
+      };
+    }
     return { kind: 'webgpu', shaderF16: adapter.features?.has('shader-f16') === true };
   } catch (e) {
     return { kind: 'wasm', reason: `WebGPU adapter request failed: ${errorMessage(e)}` };

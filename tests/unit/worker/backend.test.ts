@@ -27,3 +27,32 @@ describe('chooseBackend: shader-f16', () => {
     expect(await chooseBackend('wasm')).toEqual({ kind: 'wasm' });
   });
 });
+
+describe('chooseBackend: software (fallback) adapters', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+  const software = (where: 'info' | 'adapter') =>
+    vi.stubGlobal('navigator', {
+      gpu: {
+        requestAdapter: async () =>
+          where === 'info'
+            ? { info: { vendor: 'google', architecture: 'swiftshader', isFallbackAdapter: true }, features: new Set() }
+            : { isFallbackAdapter: true, features: new Set() },
+      },
+    });
+
+  it('Auto takes WASM over a software adapter and says why', async () => {
+    software('info');
+    const c = await chooseBackend('auto');
+    expect(c.kind).toBe('wasm');
+    expect(c.reason).toBe('WebGPU offers only a software adapter (google swiftshader), which runs on the CPU and is much slower than WASM. Choose WebGPU under Backend to use it anyway.');
+    software('adapter');
+    expect((await chooseBackend('auto')).kind).toBe('wasm');
+  });
+
+  it('asking for WebGPU by name still uses it', async () => {
+    software('info');
+    expect(await chooseBackend('webgpu')).toEqual({ kind: 'webgpu', shaderF16: false });
+  });
+});
