@@ -1,45 +1,19 @@
 import { useStudio, type GenerationResult, type Job } from '../store/studio';
 import { formActions } from '../store/form';
+import { JobProgress } from './JobProgress';
 import { RgbaCanvas } from './RgbaCanvas';
 import { buttonClass, InlineError } from './ui';
 import { tokenDigest } from '../tokenDigest';
 import { editImage } from '../editor/commands';
-
-const stageNames: Record<string, string> = {
-  text: 'encoding the prompt',
-  base: 'base stage',
-  superRes: 'super-resolution',
-  decode: 'decoding pixels',
-};
 
 function gridCols(n: number): string {
   return n === 1 ? 'grid-cols-1 max-w-xl' : 'grid-cols-2 max-w-3xl';
 }
 
 function Progress({ job }: { job: Job }) {
-  const { overallStep: step, overallTotal: total } = job;
-  const queued = job.status === 'queued';
   return (
     <div className="flex flex-col gap-2">
-      <div role="status" aria-label="Generation progress" className="flex items-baseline justify-between text-sm">
-        <span className="text-zinc-200">
-          {queued ? 'Starting…' : total > 0 ? `Step ${step}/${total}` : 'Preparing…'}
-        </span>
-        <span className="text-xs text-zinc-500">{job.stage ? stageNames[job.stage] ?? job.stage : ''}</span>
-      </div>
-      <div
-        role="progressbar"
-        aria-label="Generation"
-        aria-valuemin={0}
-        aria-valuemax={total || 1}
-        aria-valuenow={step}
-        className="h-1.5 overflow-hidden rounded-full bg-zinc-800"
-      >
-        <div
-          className="h-full rounded-full bg-violet-500 transition-[width] duration-200"
-          style={{ width: `${total ? (100 * step) / total : 0}%` }}
-        />
-      </div>
+      <JobProgress job={job} label="Generation" queuedText="Starting…" />
     </div>
   );
 }

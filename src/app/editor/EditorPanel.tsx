@@ -1,5 +1,6 @@
 import { useStudio, type Job } from '../store/studio';
 import { InlineError } from '../components/ui';
+import { JobProgress } from '../components/JobProgress';
 import { RgbaCanvas } from '../components/RgbaCanvas';
 import { EditCanvas } from './canvas/EditCanvas';
 import { modelSize } from './commands';
@@ -12,37 +13,18 @@ import { editorActions, useEditor } from './store';
 import { useImageIntake } from './useImageIntake';
 import { useEditorShortcuts } from './useEditorShortcuts';
 
-const stageNames: Record<string, string> = {
-  text: 'encoding the prompt',
-  base: 'base stage',
-  superRes: 'super-resolution',
-  decode: 'decoding pixels',
-};
-
 function EditProgress({ job }: { job: Job }) {
-  const { overallStep: step, overallTotal: total } = job;
   const preview = job.previews?.[0];
   return (
     <div className="flex items-center gap-3">
       {preview && <RgbaCanvas image={preview} label="Preview of the window being edited" className="!w-16 shrink-0 opacity-80" />}
       <div className="flex flex-1 flex-col gap-1.5">
-        <div role="status" aria-label="Edit progress" className="flex items-baseline justify-between text-sm">
-          <span className="text-zinc-200">
-            {job.status === 'queued' ? 'Waiting for the running job…' : total > 0 ? `Step ${step}/${total}` : 'Preparing…'}
-            {job.window && job.window.count > 1 && <span className="text-zinc-400"> · window {job.window.index}/{job.window.count}</span>}
-          </span>
-          <span className="text-xs text-zinc-500">{job.stage ? (stageNames[job.stage] ?? job.stage) : ''}</span>
-        </div>
-        <div
-          role="progressbar"
-          aria-label="Edit"
-          aria-valuemin={0}
-          aria-valuemax={total || 1}
-          aria-valuenow={step}
-          className="h-1.5 overflow-hidden rounded-full bg-zinc-800"
-        >
-          <div className="h-full rounded-full bg-violet-500 transition-[width] duration-200" style={{ width: `${total ? (100 * step) / total : 0}%` }} />
-        </div>
+        <JobProgress
+          job={job}
+          label="Edit"
+          queuedText="Waiting for the running job…"
+          extra={job.window && job.window.count > 1 && <span className="text-zinc-400"> · window {job.window.index}/{job.window.count}</span>}
+        />
       </div>
     </div>
   );

@@ -1,0 +1,45 @@
+import type { ReactNode } from 'react';
+import type { Job } from '../store/studio';
+
+const stageNames: Record<string, string> = {
+  text: 'encoding the prompt',
+  base: 'base stage',
+  superRes: 'super-resolution',
+  decode: 'decoding pixels',
+};
+
+export interface JobProgressProps {
+  job: Job;
+  /** The job's kind as screen readers hear it: "Generation" or "Edit". */
+  label: string;
+  /** What the status line says while the job waits in the queue. */
+  queuedText: string;
+  /** Added after "Step x/N" (e.g. the outpainting window). */
+  extra?: ReactNode;
+}
+
+/** "Step x/N" with the stage's name, and the progress bar: the same for generation and editing. */
+export function JobProgress({ job, label, queuedText, extra }: JobProgressProps) {
+  const { overallStep: step, overallTotal: total } = job;
+  return (
+    <>
+      <div role="status" aria-label={`${label} progress`} className="flex items-baseline justify-between text-sm">
+        <span className="text-zinc-200">
+          {job.status === 'queued' ? queuedText : total > 0 ? `Step ${step}/${total}` : 'Preparing…'}
+          {extra}
+        </span>
+        <span className="text-xs text-zinc-500">{job.stage ? (stageNames[job.stage] ?? job.stage) : ''}</span>
+      </div>
+      <div
+        role="progressbar"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={total || 1}
+        aria-valuenow={step}
+        className="h-1.5 overflow-hidden rounded-full bg-zinc-800"
+      >
+        <div className="h-full rounded-full bg-violet-500 transition-[width] duration-200" style={{ width: `${total ? (100 * step) / total : 0}%` }} />
+      </div>
+    </>
+  );
+}
