@@ -69,6 +69,12 @@ interface JobOutcome {
 
 export type GenerationResult = Omit<ResultEvent, 'type' | 'jobId'> & JobOutcome;
 
+/** A finished job's result: the worker's answer without its envelope, plus what the job adds. */
+function outcome<E extends { type: string; jobId: string }>(e: E, job: Job): Omit<E, 'type' | 'jobId'> & JobOutcome {
+  const { type: _type, jobId, ...answer } = e;
+  return { ...answer, id: jobId, params: job.params, ms: performance.now() - (job.startedAt ?? performance.now()) };
+}
+
 /** A finished edit (the editor stages it; nothing is saved until the user accepts it). */
 export type EditJobResult = Omit<EditResultEvent, 'type' | 'jobId'> & JobOutcome;
 
@@ -148,35 +154,14 @@ export function applyEvent(e: WorkerEvent): void {
       return;
     case 'result': {
       if (s.job?.id !== e.jobId) return;
-      const result: GenerationResult = {
-        id: e.jobId,
-        params: s.job.params,
-        images: e.images,
-        tokens: e.tokens,
-        settings: e.settings,
-        promptTruncated: e.promptTruncated,
-        timings: e.timings,
-        backend: e.backend,
-        ms: performance.now() - (s.job.startedAt ?? performance.now()),
-      };
+      const result: GenerationResult = outcome(e, s.job);
       set({ job: undefined, result, lastSeed: s.job.params.seed });
       for (const l of resultListeners) l(result);
       return;
     }
     case 'editResult': {
       if (s.job?.id !== e.jobId) return;
-      const result: EditJobResult = {
-        id: e.jobId,
-        params: s.job.params,
-        images: e.images,
-        settings: e.settings,
-        promptTruncated: e.promptTruncated,
-        timings: e.timings,
-        backend: e.backend,
-        changedFraction: e.changedFraction,
-        windows: e.windows,
-        ms: performance.now() - (s.job.startedAt ?? performance.now()),
-      };
+      const result: EditJobResult = outcome(e, s.job);
       set({ job: undefined, lastSeed: s.job.params.seed });
       for (const l of editResultListeners) l(result);
       return;
