@@ -49,20 +49,19 @@ export function mosaic(atlas: TokenAtlas, tokens: Int32Array, grid: [number, num
   const width = cols * f;
   const data = new Uint8ClampedArray(width * rows * f * 4);
   const rowBytes = f * 4;
+  // Out-of-range ids (never produced by the sampler) would read another code's patch: show opaque black.
+  const black = new Uint8ClampedArray(rowBytes);
+  for (let i = 3; i < rowBytes; i += 4) black[i] = 255;
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const code = tokens[r * cols + c];
-      // Out-of-range ids (never produced by the sampler) would read another code's patch: show black.
       const src = code >= 0 && code < atlas.codes ? code * f * f * 4 : -1;
       for (let y = 0; y < f; y++) {
         const dst = ((r * f + y) * width + c * f) * 4;
-        if (src < 0) data.fill(0, dst, dst + rowBytes);
-        else data.set(atlas.rgba.subarray(src + y * rowBytes, src + (y + 1) * rowBytes), dst);
+        data.set(src < 0 ? black : atlas.rgba.subarray(src + y * rowBytes, src + (y + 1) * rowBytes), dst);
       }
     }
   }
-  // Opaque even where a patch was black-filled.
-  for (let i = 3; i < data.length; i += 4) data[i] = 255;
   return { width, height: rows * f, data };
 }
 
