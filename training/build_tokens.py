@@ -1,21 +1,27 @@
-"""Tokenises rendered scenes with the trained VQ model and trains the caption tokenizer.
+"""Tokenises rendered scenes with the trained VQ model and trains the caption tokenizer (resumable).
 
-    .venv/bin/python -m training.build_tokens --run training/runs/scenes
+    .venv/bin/python -m training.build_tokens --run training/runs/scenes [--base-size 128]
 
-Writes run/tokens.npz (base 8x8 tokens for many scenes; super-res 32x32 tokens for a subset),
-run/scenes.json (their attribute records) and run/tokenizer.json. Only the "train" split is
-used, so held-out attribute combinations never reach the transformers.
+Writes run/tokens.npz: `base` (N, (S/8)^2) tokens of every scene rendered at 256 and box-filtered
+to the base size S (128 px -> 16x16 tokens), and `sr` (M, 32x32) tokens of the first M scenes at
+256x256, plus `base_size`; run/scenes.json (their attribute records) and run/tokenizer.json.
+Only the "train" split is used, so held-out attribute combinations never reach the transformers.
+
+Progress is saved every `--save-every` scenes to run/tokens.partial.npz; scenes are drawn from a
+fixed seed, so a resumed build continues with exactly the scenes it would have made.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from .common import Run, atomic_write_text, load_checkpoint
 from .muse.data import downscale, to_tensor
 from .muse.text import train_tokenizer
 from .muse.vq import VQConfig, VQModel
@@ -26,56 +32,79 @@ from .scenes.schema import Scene
 
 
 def load_vq(run: Path) -> VQModel:
-    ckpt = run / "vq.pt"
-    if not ckpt.exists():
-        raise SystemExit(f"missing VQ checkpoint {ckpt}: run training.train_vq first")
-    st = torch.load(ckpt, map_location="cpu")
+    st = load_checkpoint(Path(run) / "vq.pt", "vq", ("model", "config"))
     vq = VQModel(VQConfig.from_dict(st["config"]))
     vq.load_state_dict(st["model"])
     return vq.eval()
 
 
+def _save_npz(path: Path, **arrays) -> None:
+    tmp = path.with_name(path.stem + ".tmp.npz")
+    np.savez(tmp, **arrays)
+    os.replace(tmp, path)
+
+
 @torch.no_grad()
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--run", default="training/runs/scenes")
-    ap.add_argument("--base", type=int, default=30000, help="scenes tokenised at 64x64")
-    ap.add_argument("--sr", type=int, default=6000, help="of which also tokenised at 256x256")
+    ap.add_argument("--base", type=int, default=40000, help="scenes tokenised at the base size")
+    ap.add_argument("--sr", type=int, default=8000, help="of which also tokenised at 256x256")
+    ap.add_argument("--base-size", type=int, default=128, help="base-stage image size in pixels")
     ap.add_argument("--vocab", type=int, default=384)
     ap.add_argument("--threads", type=int, default=2)
-    a = ap.parse_args()
+    ap.add_argument("--save-every", type=int, default=2048)
+    a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    run = Path(a.run)
-    out = run / "tokens.npz"
+    run = Run(a.run, "tokens")
+    out = run.path("tokens.npz")
     if out.exists():
-        print(f"{out} exists; nothing to do")
+        run.log(f"{out} exists; nothing to do")
         return
-    vq = load_vq(run)
+    if a.sr > a.base:
+        raise SystemExit(f"--sr ({a.sr}) cannot exceed --base ({a.base}): super-res scenes are a subset")
+    vq = load_vq(run.dir)
+    f = vq.cfg.downsample
+    if a.base_size % f or 256 % a.base_size:
+        raise SystemExit(f"--base-size {a.base_size} must be a multiple of {f} that divides 256")
     rng = np.random.default_rng(2)
     scenes: list[Scene] = [sample_scene(rng, split="train") for _ in range(a.base)]
-    base = np.empty((a.base, 64), dtype=np.int16)
-    sr = np.empty((a.sr, 1024), dtype=np.int16)
+    nb = (a.base_size // f) ** 2
+    base = np.empty((a.base, nb), dtype=np.int16)
+    sr = np.empty((a.sr, (256 // f) ** 2), dtype=np.int16)
+    partial = run.path("tokens.partial.npz")
+    start = 0
+    if partial.exists():
+        p = np.load(partial)
+        if p["base"].shape == base.shape and p["sr"].shape == sr.shape and int(p["base_size"]) == a.base_size:
+            start = int(p["done"])
+            base[:start], sr[:min(start, a.sr)] = p["base"][:start], p["sr"][:min(start, a.sr)]
+            run.log(f"resumed at {start}/{a.base} scenes")
+        else:
+            run.log("tokens.partial.npz is from other settings; starting over")
     t = time.time()
     chunk = 64
-    for i in range(0, a.base, chunk):
+    for i in range(start, a.base, chunk):
         imgs = np.stack([render(s, 256) for s in scenes[i:i + chunk]])
-        small = np.stack([downscale(im, 64) for im in imgs])
+        small = np.stack([downscale(im, a.base_size) for im in imgs])
         base[i:i + len(imgs)] = vq.encode(to_tensor(small)).reshape(len(imgs), -1).numpy()
         if i < a.sr:
             n = min(len(imgs), a.sr - i)
             sr[i:i + n] = vq.encode(to_tensor(imgs[:n])).reshape(n, -1).numpy()
-        if (i // chunk) % 20 == 0:
-            print(f"tokenised {i + len(imgs)}/{a.base} ({time.time() - t:.0f}s)", flush=True)
+        done = i + len(imgs)
+        if done % a.save_every < chunk or done == a.base:
+            _save_npz(partial, base=base, sr=sr, done=done, base_size=a.base_size)
+            run.log(f"tokenised {done}/{a.base} ({time.time() - t:.0f}s)")
     cap_rng = np.random.default_rng(3)
     corpus = [caption(s, cap_rng)[0] for s in scenes] + [caption(s, cap_rng, full=True)[0] for s in scenes[:5000]]
     tok = train_tokenizer(corpus, vocab_size=a.vocab)
-    (run / "tokenizer.json").write_text(tok.to_str())
-    (run / "scenes.json").write_text(json.dumps([s.to_dict() for s in scenes]))
-    np.savez(run / "tokens.tmp.npz", base=base, sr=sr)
-    (run / "tokens.tmp.npz").rename(out)
+    atomic_write_text(run.path("tokenizer.json"), tok.to_str())
+    atomic_write_text(run.path("scenes.json"), json.dumps([s.to_dict() for s in scenes]))
+    _save_npz(out, base=base, sr=sr, base_size=a.base_size)
+    partial.unlink(missing_ok=True)
     lens = [len(tok.encode(c).ids) for c in corpus[:2000]]
-    print(f"done in {time.time() - t:.0f}s; vocab {tok.get_vocab_size()}; caption tokens mean "
-          f"{np.mean(lens):.1f} max {max(lens)}")
+    run.log(f"done in {time.time() - t:.0f}s; base {base.shape} sr {sr.shape}; vocab {tok.get_vocab_size()}; "
+            f"caption tokens mean {np.mean(lens):.1f} max {max(lens)}")
 
 
 if __name__ == "__main__":

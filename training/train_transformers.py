@@ -1,12 +1,22 @@
-"""Trains the T5 text encoder, the base and the super-res masked transformers together (resumable).
+"""Trains the T5 text encoder, the base and the super-res masked transformers together (resumable,
+bf16 where the hardware has it, distributed under torchrun).
 
-    .venv/bin/python -m training.train_transformers --run training/runs/scenes [--steps 3000]
+    .venv/bin/python -m training.train_transformers --run training/runs/scenes [--steps 14000]
+    torchrun --nproc_per_node 2 -m training.train_transformers --run-dir ...      # DDP, gloo or NCCL
 
-Each step draws a base batch (8x8 tokens of 64x64 images) and a super-res batch (32x32 tokens
-of 256x256 images with the 8x8 tokens as condition), captions them afresh (varied phrasing,
+Each step draws a base batch (16x16 tokens of 128x128 images) and a super-res batch (32x32 tokens
+of 256x256 images with the 16x16 tokens as condition), captions them afresh (varied phrasing,
 partial descriptions), replaces ~10% of captions by "" for classifier-free guidance, masks
 tokens with Muse's cosine schedule (a fifth of samples inside a random rectangle, so inpainting
 and outpainting work zero-shot), and minimises label-smoothed cross-entropy on masked tokens.
+
+Learning rate: linear warm-up, then constant, then a linear decay over the last `--decay-frac`
+of the steps (warmup-stable-decay). The checkpoint taken when the decay starts is kept as
+`transformers.stable.pt`; raising `--steps` later continues from wherever the run is, re-warming
+to the peak if it had already decayed, so a plateau can be told apart from the schedule's end.
+
+Under torchrun every rank draws its own batches (seeds offset by rank), gradients are averaged
+by DistributedDataParallel, and only rank 0 logs and saves. The effective batch is world x batch.
 """
 from __future__ import annotations
 
@@ -18,27 +28,56 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
+from tokenizers import Tokenizer
 
+from .common import Dist, Run, atomic_save, load_checkpoint, precision, quiet_torch
 from .muse.text import encode_batch, make_t5, t5_config
 from .muse.transformer import MaskedTransformer, StageConfig
 from .scenes.caption import caption
 from .scenes.schema import Scene
-from tokenizers import Tokenizer
 
 MAX_LEN = 32
 COND_DROP = 0.1
 RECT_FRACTION = 0.2
 LABEL_SMOOTHING = 0.1
+CKPT_KEYS = ("t5", "base", "sr", "step", "configs")
 
 
-def configs(vocab: int) -> dict:
+def configs(vocab: int, base_grid: tuple[int, int] = (16, 16)) -> dict:
+    """The Scenes family's sizes (a `--config` JSON with the same keys overrides them)."""
     return {
         "t5": t5_config(vocab, d_model=256, layers=2, heads=4, d_ff=768).to_dict(),
-        "base": StageConfig(grid=(8, 8), codebook_size=1024, dim=256, heads=4, layers=4, text_dim=256).to_dict(),
+        "base": StageConfig(grid=base_grid, codebook_size=1024, dim=256, heads=4, layers=6, text_dim=256).to_dict(),
         "super_res": StageConfig(grid=(32, 32), codebook_size=1024, dim=128, heads=4, layers=4, text_dim=256,
-                                 low_res_grid=(8, 8), window=8).to_dict(),
+                                 low_res_grid=base_grid, window=8).to_dict(),
     }
+
+
+def check_configs(cfgs: dict, vocab: int, base_tokens: int, sr_tokens: int | None) -> None:
+    """Refuses configs that disagree with the data before any step is spent on them."""
+    from transformers import T5Config
+
+    for key in ("t5", "base", "super_res"):
+        if key not in cfgs:
+            raise SystemExit(f"config: missing section {key!r}")
+    if cfgs["t5"]["vocab_size"] != vocab:
+        raise SystemExit(f"config: t5.vocab_size {cfgs['t5']['vocab_size']} but the tokenizer has {vocab} pieces")
+    base, sr = StageConfig.from_dict(cfgs["base"]), StageConfig.from_dict(cfgs["super_res"])
+    t5 = T5Config.from_dict(cfgs["t5"])
+    for name, c in (("base", base), ("super_res", sr)):
+        if c.text_dim != t5.d_model:
+            raise SystemExit(f"config: {name}.text_dim {c.text_dim} must equal t5.d_model {t5.d_model}")
+        if c.dim % c.heads:
+            raise SystemExit(f"config: {name}.dim {c.dim} is not a multiple of heads {c.heads}")
+    if base.num_tokens != base_tokens:
+        raise SystemExit(f"config: base grid {base.grid} has {base.num_tokens} tokens but tokens.npz holds "
+                         f"{base_tokens} per base image (rebuild tokens or fix the grid)")
+    if sr_tokens is not None and sr.num_tokens != sr_tokens:
+        raise SystemExit(f"config: super_res grid {sr.grid} has {sr.num_tokens} tokens but tokens.npz holds {sr_tokens}")
+    if tuple(sr.low_res_grid or ()) != tuple(base.grid):
+        raise SystemExit(f"config: super_res.low_res_grid {sr.low_res_grid} must equal base.grid {base.grid}")
 
 
 def mask_tokens(tokens: torch.Tensor, grid: tuple[int, int], mask_id: int, g: torch.Generator):
@@ -61,15 +100,14 @@ def mask_tokens(tokens: torch.Tensor, grid: tuple[int, int], mask_id: int, g: to
     k = torch.clamp((r * size).ceil().long(), min=1)
     score = torch.rand(b, n, generator=g).masked_fill(~region, 2.0)
     order = score.argsort(1)
-    mask = torch.zeros(b, n, dtype=torch.bool)
     ranks = torch.empty_like(order)
     ranks.scatter_(1, order, torch.arange(n).expand(b, n))
     mask = ranks < k[:, None]
-    return tokens.masked_fill(mask, mask_id), mask
+    return tokens.masked_fill(mask.to(tokens.device), mask_id), mask.to(tokens.device)
 
 
 def masked_ce(logits: torch.Tensor, target: torch.Tensor, mask: torch.Tensor):
-    lg = logits[mask]
+    lg = logits[mask].float()
     tg = target[mask]
     loss = F.cross_entropy(lg, tg, label_smoothing=LABEL_SMOOTHING)
     acc = (lg.argmax(-1) == tg).float().mean()
@@ -92,71 +130,168 @@ class Captioner:
         return encode_batch(self.tok, texts, MAX_LEN)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--run", default="training/runs/scenes")
-    ap.add_argument("--steps", type=int, default=3000)
-    ap.add_argument("--base-batch", type=int, default=64)
-    ap.add_argument("--sr-batch", type=int, default=8)
+class Family(nn.Module):
+    """T5 + base + super-res as one module, so one DDP wrapper averages all their gradients."""
+
+    def __init__(self, cfgs: dict):
+        super().__init__()
+        from transformers import T5Config
+
+        self.t5 = make_t5(T5Config.from_dict(cfgs["t5"]))
+        self.base = MaskedTransformer(StageConfig.from_dict(cfgs["base"]))
+        self.sr = MaskedTransformer(StageConfig.from_dict(cfgs["super_res"]))
+
+    def forward(self, ids, am, n_base: int, xb, xs, low):
+        text = self.t5(input_ids=ids, attention_mask=am).last_hidden_state
+        lb = self.base(xb, text[:n_base], am[:n_base])
+        ls = self.sr(xs, text[n_base:], am[n_base:], low)
+        return lb, ls
+
+
+def lr_at(step: int, a, rewarm: tuple[int, float] | None) -> float:
+    """Warmup-stable-decay; after a resume from a lower rate, ramp back up over `a.warmup` steps."""
+    decay_start = int(a.steps * (1 - a.decay_frac))
+    if step < decay_start:
+        lr = a.lr * min(1.0, (step + 1) / a.warmup)
+    else:
+        frac = (step - decay_start) / max(1, a.steps - decay_start)
+        lr = a.lr * (1 - (1 - a.final_lr_frac) * frac)
+    if rewarm is not None:
+        s0, lr0 = rewarm
+        lr = min(lr, lr0 + (a.lr - lr0) * min(1.0, (step - s0 + 1) / a.warmup))
+    return lr
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    # `--run-dir` as well, because torchrun's own parser takes `--run` for an abbreviation of its
+    # `--run-path` even after the module name.
+    ap.add_argument("--run-dir", "--run", dest="run", default="training/runs/scenes")
+    ap.add_argument("--steps", type=int, default=14000)
+    ap.add_argument("--base-batch", type=int, default=32, help="per rank")
+    ap.add_argument("--sr-batch", type=int, default=8, help="per rank")
     ap.add_argument("--lr", type=float, default=1e-3)
-    ap.add_argument("--threads", type=int, default=2)
-    a = ap.parse_args()
-    torch.set_num_threads(a.threads)
-    run = Path(a.run)
-    for need in ("tokens.npz", "scenes.json", "tokenizer.json"):
-        if not (run / need).exists():
-            raise SystemExit(f"missing {run / need}: run training.build_tokens first")
-    data = np.load(run / "tokens.npz")
-    base_tok = torch.from_numpy(data["base"].astype(np.int64))
-    sr_tok = torch.from_numpy(data["sr"].astype(np.int64))
-    scenes = json.loads((run / "scenes.json").read_text())
-    tok = Tokenizer.from_file(str(run / "tokenizer.json"))
-    cfgs = configs(tok.get_vocab_size())
-    from transformers import T5Config
+    ap.add_argument("--warmup", type=int, default=500)
+    ap.add_argument("--decay-frac", type=float, default=0.2)
+    ap.add_argument("--final-lr-frac", type=float, default=0.05)
+    ap.add_argument("--precision", default="auto", choices=["auto", "bf16", "fp32"])
+    ap.add_argument("--threads", type=int, default=0, help="torch threads per rank (0: cores / ranks)")
+    ap.add_argument("--config", default=None, help="JSON with t5/base/super_res configs (default: the Scenes sizes)")
+    ap.add_argument("--init-from", default=None, help="weights-only checkpoint (e.g. a committed bf16 one) to start from")
+    ap.add_argument("--save-every", type=int, default=200)
+    ap.add_argument("--log-every", type=int, default=50)
+    ap.add_argument("--val-every", type=int, default=1000)
+    ap.add_argument("--allow-world-change", action="store_true",
+                    help="resume with a different number of ranks (changes the effective batch)")
+    ap.add_argument("--dump-rank-weights", action="store_true", help="each rank writes rank<r>.pt at the end (tests)")
+    return ap.parse_args(argv)
 
-    t5 = make_t5(T5Config.from_dict(cfgs["t5"]))
-    base = MaskedTransformer(StageConfig.from_dict(cfgs["base"]))
-    sr = MaskedTransformer(StageConfig.from_dict(cfgs["super_res"]))
-    params = [*t5.parameters(), *base.parameters(), *sr.parameters()]
-    opt = torch.optim.AdamW(params, lr=a.lr, betas=(0.9, 0.98), weight_decay=0.02)
-    ckpt = run / "transformers.pt"
-    step = 0
-    if ckpt.exists():
-        st = torch.load(ckpt, map_location="cpu")
-        t5.load_state_dict(st["t5"]), base.load_state_dict(st["base"]), sr.load_state_dict(st["sr"])
-        opt.load_state_dict(st["opt"])
+
+def main(argv=None) -> None:
+    quiet_torch()
+    a = parse_args(argv)
+    dist = Dist()
+    run = Run(a.run, "transformers", main=dist.main)
+    import os
+
+    threads = a.threads or max(1, (os.cpu_count() or 2) // dist.world)
+    torch.set_num_threads(threads)
+    run.need("tokens.npz", "scenes.json", "tokenizer.json", hint="run training.build_tokens first")
+    data = np.load(run.path("tokens.npz"))
+    dev = dist.device
+    base_tok = torch.from_numpy(data["base"].astype(np.int64)).to(dev)
+    sr_tok = torch.from_numpy(data["sr"].astype(np.int64)).to(dev)
+    scenes = json.loads(run.path("scenes.json").read_text())
+    tok = Tokenizer.from_file(str(run.path("tokenizer.json")))
+    side = int(round(math.sqrt(base_tok.shape[1])))
+    cfgs = json.loads(Path(a.config).read_text()) if a.config else configs(tok.get_vocab_size(), (side, side))
+    prec = precision(a.precision, dev)
+
+    ckpt = run.path("transformers.pt")
+    st = load_checkpoint(ckpt, "transformers", CKPT_KEYS) if ckpt.exists() else None
+    if st is not None:
+        cfgs = st["configs"]
+        if st.get("world", 1) != dist.world and not a.allow_world_change:
+            raise SystemExit(f"{ckpt} was trained with {st.get('world', 1)} process(es) but this launch has "
+                             f"{dist.world}; relaunch with the same number, or pass --allow-world-change")
+    check_configs(cfgs, tok.get_vocab_size(), base_tok.shape[1], sr_tok.shape[1])
+    model = Family(cfgs).to(dev)
+    step, rewarm = 0, None
+    if st is not None:
+        model.t5.load_state_dict(st["t5"]), model.base.load_state_dict(st["base"]), model.sr.load_state_dict(st["sr"])
         step = st["step"]
-        print(f"resumed at step {step}", flush=True)
-    logf = open(run / "transformers.log", "a")
+    elif a.init_from:
+        w = load_checkpoint(Path(a.init_from), "transformers", CKPT_KEYS)
+        check_configs(w["configs"], tok.get_vocab_size(), base_tok.shape[1], sr_tok.shape[1])
+        if w["configs"] != cfgs:
+            cfgs = w["configs"]
+            model = Family(cfgs).to(dev)
+        for part in ("t5", "base", "sr"):
+            getattr(model, part).load_state_dict({k: v.float() for k, v in w[part].items()})
+        step = w["step"]
+        rewarm = (step, a.lr * 0.01)  # fresh optimizer moments: ramp up again
+        run.log(f"initialised from {a.init_from} at step {step} (optimizer state starts fresh)")
+    ddp = dist.wrap(model)
+    params = list(model.parameters())
+    opt = torch.optim.AdamW(params, lr=a.lr, betas=(0.9, 0.98), weight_decay=0.02)
+    if st is not None:
+        if "opt" in st:
+            opt.load_state_dict(st["opt"])
+        else:
+            rewarm = (step, a.lr * 0.01)
+        last_lr = st.get("lr", a.lr)
+        if last_lr < lr_at(step, a, None) * 0.99:
+            rewarm = (step, last_lr)
+        run.log(f"resumed at step {step} (lr was {last_lr:.2e}{', re-warming' if rewarm else ''})")
 
-    def log(msg: str) -> None:
-        print(msg, flush=True)
-        logf.write(msg + "\n")
-        logf.flush()
-
-    log(f"params: t5 {sum(p.numel() for p in t5.parameters()) / 1e6:.2f}M base "
-        f"{sum(p.numel() for p in base.parameters()) / 1e6:.2f}M super-res {sum(p.numel() for p in sr.parameters()) / 1e6:.2f}M")
+    n_params = {k: sum(p.numel() for p in getattr(model, k).parameters()) / 1e6 for k in ("t5", "base", "sr")}
+    run.log(f"params: t5 {n_params['t5']:.2f}M base {n_params['base']:.2f}M super-res {n_params['sr']:.2f}M | "
+            f"{prec.why} | world {dist.world} x (base {a.base_batch}, sr {a.sr_batch}) | threads {threads} | "
+            f"device {dev} | steps {a.steps}")
     # Hold out the last 256 scenes of each set to watch generalisation.
     nb, ns = len(base_tok) - 256, len(sr_tok) - 64
-    g = torch.Generator().manual_seed(10_000 + step)
-    rng = np.random.default_rng(20_000 + step)
-    cap = Captioner(scenes, tok, seed=30_000 + step)
-    K = base.cfg.codebook_size
-    warm = 200
+    seed = 1_000_003 * dist.rank + step
+    g = torch.Generator().manual_seed(10_000 + seed)
+    rng = np.random.default_rng(20_000 + seed)
+    cap = Captioner(scenes, tok, seed=30_000 + seed)
+    K = model.base.cfg.codebook_size
+    decay_start = int(a.steps * (1 - a.decay_frac))
     t0 = time.time()
     stats: list[list[float]] = []
+
+    def save(path: Path) -> None:
+        if dist.main:
+            atomic_save({"kind": "transformers", "t5": model.t5.state_dict(), "base": model.base.state_dict(),
+                         "sr": model.sr.state_dict(), "opt": opt.state_dict(), "step": step, "lr": lr,
+                         "configs": cfgs, "world": dist.world, "precision": prec.name}, path)
+
+    def validate() -> str:
+        vg = torch.Generator().manual_seed(7)
+        vcap = Captioner(scenes, tok, seed=7)
+        model.eval()
+        with torch.no_grad(), prec.autocast():
+            vb = np.arange(nb, len(base_tok))
+            ids, am = vcap(vb)
+            text = model.t5(input_ids=ids.to(dev), attention_mask=am.to(dev)).last_hidden_state
+            xb, mb = mask_tokens(base_tok[vb], model.base.cfg.grid, K, vg)
+            lb, ab = masked_ce(model.base(xb, text, am.to(dev)), base_tok[vb], mb)
+        model.train()
+        return f"val base loss {lb.item():.3f} acc {ab.item():.3f}"
+
+    lr = lr_at(step, a, rewarm)
     while step < a.steps:
-        lr = a.lr * min(1.0, (step + 1) / warm) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / a.steps)))
+        lr = lr_at(step, a, rewarm)
         for gp in opt.param_groups:
             gp["lr"] = lr
         bi = rng.integers(0, nb, a.base_batch)
         si = rng.integers(0, ns, a.sr_batch)
         ids, am = cap(np.concatenate([bi, si]))
-        text = t5(input_ids=ids, attention_mask=am).last_hidden_state
-        xb, mb = mask_tokens(base_tok[bi], base.cfg.grid, K, g)
-        lb, ab = masked_ce(base(xb, text[: len(bi)], am[: len(bi)]), base_tok[bi], mb)
-        xs, ms = mask_tokens(sr_tok[si], sr.cfg.grid, K, g)
-        ls, as_ = masked_ce(sr(xs, text[len(bi):], am[len(bi):], base_tok[si]), sr_tok[si], ms)
+        xb, mb = mask_tokens(base_tok[bi], model.base.cfg.grid, K, g)
+        xs, ms = mask_tokens(sr_tok[si], model.sr.cfg.grid, K, g)
+        with prec.autocast():
+            lgb, lgs = ddp(ids.to(dev), am.to(dev), len(bi), xb, xs, base_tok[si])
+        lb, ab = masked_ce(lgb, base_tok[bi], mb)
+        ls, as_ = masked_ce(lgs, sr_tok[si], ms)
         loss = lb + ls
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -164,26 +299,25 @@ def main() -> None:
         opt.step()
         step += 1
         stats.append([lb.item(), ab.item(), ls.item(), as_.item()])
-        if step % 50 == 0:
-            m = np.mean(stats, 0)
+        if step % a.log_every == 0:
+            m = dist.all_mean(list(np.mean(stats, 0)))
             stats = []
-            log(f"step {step} base loss {m[0]:.3f} acc {m[1]:.3f} | sr loss {m[2]:.3f} acc {m[3]:.3f} | "
-                f"lr {lr:.2e} {(time.time() - t0) / 50:.2f}s/step")
+            run.log(f"step {step} base loss {m[0]:.3f} acc {m[1]:.3f} | sr loss {m[2]:.3f} acc {m[3]:.3f} | "
+                    f"lr {lr:.2e} {(time.time() - t0) / a.log_every:.2f}s/step")
             t0 = time.time()
-        if step % 200 == 0 or step == a.steps:
-            state = {"t5": t5.state_dict(), "base": base.state_dict(), "sr": sr.state_dict(),
-                     "opt": opt.state_dict(), "step": step, "configs": cfgs}
-            torch.save(state, ckpt.with_suffix(".tmp"))
-            ckpt.with_suffix(".tmp").rename(ckpt)
-    with torch.no_grad():
-        t5.eval(), base.eval(), sr.eval()
-        vb = torch.arange(nb, len(base_tok))
-        ids, am = cap(vb.numpy())
-        text = t5(input_ids=ids, attention_mask=am).last_hidden_state
-        xb, mb = mask_tokens(base_tok[vb], base.cfg.grid, K, g)
-        lb, ab = masked_ce(base(xb, text, am), base_tok[vb], mb)
-        log(f"val base loss {lb.item():.3f} acc {ab.item():.3f}")
-    (run / "transformers.done").write_text(json.dumps({"steps": step}))
+        if step % a.val_every == 0 and dist.main:
+            run.log(f"step {step} {validate()}")
+        if step % a.save_every == 0 or step == a.steps:
+            save(ckpt)
+        if step == decay_start:
+            save(run.path("transformers.stable.pt"))
+    if dist.main:
+        run.log(f"done at step {step}: {validate()}")
+        run.write_json("transformers.done", {"steps": step, "precision": prec.name, "world": dist.world})
+    if a.dump_rank_weights:
+        atomic_save({k: v.detach().cpu() for k, v in model.state_dict().items()}, run.path(f"rank{dist.rank}.pt"))
+    dist.barrier()
+    dist.close()
 
 
 if __name__ == "__main__":

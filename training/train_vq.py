@@ -18,7 +18,8 @@ import torch
 import torch.nn.functional as F
 
 from .muse.data import downscale, render_pool, to_tensor
-from .muse.vq import VQConfig, VQModel
+from .common import Run, atomic_save, load_checkpoint
+from .muse.vq import VQConfig, VQModel, vq_from_package
 
 
 def psnr(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -28,20 +29,20 @@ def psnr(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def evaluate(vq: VQModel, imgs: np.ndarray, bs: int = 16) -> dict:
+def evaluate(vq: VQModel, imgs: np.ndarray, bs: int = 16, sizes: tuple[int, ...] = (64, 128, 256)) -> dict:
+    """Mean PSNR of encode -> decode at each image size the stages use, and codebook usage."""
     vq.eval()
-    ps, ps64, used = [], [], torch.zeros(vq.cfg.codebook_size, dtype=torch.bool)
+    ps: dict[int, list[torch.Tensor]] = {s: [] for s in sizes}
+    used = torch.zeros(vq.cfg.codebook_size, dtype=torch.bool)
     for i in range(0, len(imgs), bs):
-        x = to_tensor(imgs[i:i + bs])
-        ids = vq.encode(x)
-        used[ids.flatten()] = True
-        ps.append(psnr(vq.decode(ids), x))
-        x64 = to_tensor(np.stack([downscale(im, 64) for im in imgs[i:i + bs]]))
-        ids64 = vq.encode(x64)
-        used[ids64.flatten()] = True
-        ps64.append(psnr(vq.decode(ids64), x64))
+        for s in sizes:
+            chunk = imgs[i:i + bs]
+            x = to_tensor(chunk if s == chunk.shape[1] else np.stack([downscale(im, s) for im in chunk]))
+            ids = vq.encode(x)
+            used[ids.flatten()] = True
+            ps[s].append(psnr(vq.decode(ids), x))
     vq.train()
-    return {"psnr_256": float(torch.cat(ps).mean()), "psnr_64": float(torch.cat(ps64).mean()),
+    return {**{f"psnr_{s}": float(torch.cat(v).mean()) for s, v in ps.items()},
             "codebook_usage": float(used.float().mean()), "images": len(imgs)}
 
 
@@ -63,26 +64,32 @@ def main() -> None:
     ap.add_argument("--pool", type=int, default=3000)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--from-package", default=None,
+                    help="reuse the VQ of an exported package (e.g. models/scenes) instead of training one")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    run = Path(a.run)
-    run.mkdir(parents=True, exist_ok=True)
-    logf = open(run / "vq.log", "a")
+    run = Run(a.run, "vq")
+    log = run.log
+    ckpt = run.path("vq.pt")
+    if a.from_package:
+        vq = vq_from_package(a.from_package)
+        atomic_save({"kind": "vq", "model": vq.state_dict(), "step": 0, "config": vq.cfg.to_dict(),
+                     "from_package": a.from_package}, ckpt)
+        log(f"VQ recovered from {a.from_package} (weights checked against its graphs)")
+        val, _ = render_pool(500, seed=99, split="any", cache=run.path("cache"), log=log)
+        res = {**evaluate(vq, np.asarray(val)), "from_package": a.from_package}
+        log("eval " + json.dumps(res))
+        run.write_json("vq_eval.json", res)
+        return
 
-    def log(msg: str) -> None:
-        print(msg, flush=True)
-        logf.write(msg + "\n")
-        logf.flush()
-
-    imgs, _ = render_pool(a.pool, seed=1, split="train", cache=run / "cache", log=log)
+    imgs, _ = render_pool(a.pool, seed=1, split="train", cache=run.path("cache"), log=log)
     torch.manual_seed(0)
     cfg = VQConfig()
     vq = VQModel(cfg)
     opt = torch.optim.Adam(vq.parameters(), lr=a.lr, betas=(0.9, 0.99))
-    ckpt = run / "vq.pt"
     step = 0
     if ckpt.exists():
-        st = torch.load(ckpt, map_location="cpu")
+        st = load_checkpoint(ckpt, "vq", ("model", "opt", "step"))
         vq.load_state_dict(st["model"])
         opt.load_state_dict(st["opt"])
         step = st["step"]
@@ -117,13 +124,12 @@ def main() -> None:
             usage.zero_()
             t0 = time.time()
         if step % 250 == 0 or step == a.steps:
-            torch.save({"model": vq.state_dict(), "opt": opt.state_dict(), "step": step,
-                        "config": cfg.to_dict()}, ckpt.with_suffix(".tmp"))
-            ckpt.with_suffix(".tmp").rename(ckpt)
-    val, _ = render_pool(500, seed=99, split="any", cache=run / "cache", log=log)
+            atomic_save({"kind": "vq", "model": vq.state_dict(), "opt": opt.state_dict(), "step": step,
+                         "config": cfg.to_dict()}, ckpt)
+    val, _ = render_pool(500, seed=99, split="any", cache=run.path("cache"), log=log)
     res = evaluate(vq, np.asarray(val))
     log("eval " + json.dumps(res))
-    (run / "vq_eval.json").write_text(json.dumps(res, indent=2))
+    run.write_json("vq_eval.json", res)
 
 
 if __name__ == "__main__":

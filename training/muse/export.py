@@ -43,6 +43,24 @@ class PackageParts:
     provenance: dict = field(default_factory=dict)
 
 
+def _token_parity(path: Path, vq: VQModel, px: torch.Tensor) -> float:
+    """VQ encoder parity: the graph's codes must be as close to the latent as torch's.
+
+    Comparing ids directly fails on near-ties (two codes within float rounding of each other),
+    which are common in an untrained codebook; comparing the similarity of the chosen codes is
+    exact about what matters and still catches a wrong graph.
+    """
+    import onnxruntime as ort
+
+    got = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, {"pixels": px.numpy()})[0]
+    with torch.no_grad():
+        z = vq.encode_latent(px)
+        sims = torch.einsum("bchw,kc->bkhw", z, vq.normalized_codebook())
+        want = sims.max(dim=1).values
+        have = sims.gather(1, torch.from_numpy(got).long()[:, None]).squeeze(1)
+    return float((want - have).abs().max())
+
+
 def export_package(parts: PackageParts, out_dir: Path, seed: int = 0) -> dict:
     """Writes the package to out_dir atomically; returns {graph: parity error}."""
     out_dir = Path(out_dir)
@@ -81,7 +99,7 @@ def export_package(parts: PackageParts, out_dir: Path, seed: int = 0) -> dict:
     p = tmp / "vqgan/encoder.onnx"
     _export(enc, (px,), p, ["pixels"], ["tokens"],
             {"pixels": {0: "batch", 2: "height", 3: "width"}, "tokens": {0: "batch", 1: "rows", 2: "cols"}})
-    parity["vq_encoder"] = check_parity(p, enc, {"pixels": px})
+    parity["vq_encoder"] = _token_parity(p, parts.vq, px)
     dec = VQDecoderExport(parts.vq)
     toks = torch.randint(0, K, (2, bh, bw), generator=g)
     p = tmp / "vqgan/decoder.onnx"

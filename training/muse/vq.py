@@ -154,3 +154,65 @@ class VQDecoderExport(nn.Module):
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         return self.vq.decode(tokens)
+
+
+def vq_from_package(package: "Path | str") -> VQModel:
+    """Recovers a VQModel's weights from a package's exported encoder and decoder graphs.
+
+    The export names every parameter after its module path, except GroupNorm's scale and shift,
+    which the ONNX exporter turns into anonymous `Mul`/`Add` constants in module order. The
+    codebook is stored l2-normalised, which is all the model ever uses of it. The result is
+    checked against the graphs (same tokens, same pixels) before it is returned, so a package
+    from another architecture fails here instead of training on wrong tokens.
+    """
+    import json
+    from pathlib import Path
+
+    import numpy as np
+    import onnx
+    import onnxruntime as ort
+    from onnx import numpy_helper
+
+    package = Path(package)
+    manifest = json.loads((package / "manifest.json").read_text())
+    vqm = manifest["vqgan"]
+    cfg = VQConfig(codebook_size=int(vqm["codebookSize"]), downsample=int(vqm["downsample"]))
+    vq = VQModel(cfg)
+    state = vq.state_dict()
+    new: dict[str, torch.Tensor] = {}
+    for part, graph in (("encoder", vqm["encoder"]), ("decoder", vqm["decoder"])):
+        model = onnx.load(str(package / graph))
+        inits = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+        named = {k[len("vq."):]: v for k, v in inits.items() if k.startswith("vq.")}
+        anon = [(k, v) for k, v in inits.items() if k.startswith("onnx::Mul_") or k.startswith("onnx::Add_")]
+        anon.sort(key=lambda kv: int(kv[0].rsplit("_", 1)[1]))
+        norms = [k[: -len(".weight")] for k in state if k.startswith(part + ".") and ".norm" in k
+                 and k.endswith(".weight")] + [f"{part}.out.0"]
+        if len(anon) != 2 * len(norms):
+            raise ValueError(f"{graph}: {len(anon)} norm constants for {len(norms)} GroupNorms; not this VQ")
+        for i, name in enumerate(norms):
+            (mk, mv), (ak, av) = anon[2 * i], anon[2 * i + 1]
+            if not (mk.startswith("onnx::Mul_") and ak.startswith("onnx::Add_")):
+                raise ValueError(f"{graph}: unexpected norm constant order at {mk}, {ak}")
+            new[f"{name}.weight"] = torch.from_numpy(mv.reshape(-1).copy())
+            new[f"{name}.bias"] = torch.from_numpy(av.reshape(-1).copy())
+        for k, v in named.items():
+            if k.startswith(part + ".") or k == "codebook":
+                new[k] = torch.from_numpy(v.copy())
+    missing = set(state) - set(new)
+    if missing:
+        raise ValueError(f"{package}: VQ weights missing from the graphs: {sorted(missing)[:5]}")
+    vq.load_state_dict(new)
+    vq.eval()
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(2, 3, 64, 64, generator=g) * 2 - 1
+    enc = ort.InferenceSession(str(package / vqm["encoder"]), providers=["CPUExecutionProvider"])
+    dec = ort.InferenceSession(str(package / vqm["decoder"]), providers=["CPUExecutionProvider"])
+    with torch.no_grad():
+        ids = vq.encode(x)
+        pix = vq.decode(ids)
+    ort_ids = enc.run(None, {"pixels": x.numpy()})[0]
+    ort_pix = dec.run(None, {"tokens": ids.numpy()})[0]
+    if (ort_ids != ids.numpy()).mean() > 0.01 or np.abs(ort_pix - pix.numpy()).max() > 1e-3:
+        raise ValueError(f"{package}: recovered VQ does not reproduce the exported graphs")
+    return vq

@@ -32,7 +32,8 @@ def test_real_architecture_exports_with_parity(tmp_path: Path):
     assert set(m["files"]) == {
         "text_encoder/onnx/encoder_model.onnx", "text_encoder/tokenizer.json", "text_encoder/config.json",
         "vqgan/encoder.onnx", "vqgan/decoder.onnx", "transformer/base.onnx", "transformer/super_res.onnx"}
-    assert m["stages"]["superRes"]["imageSize"] == [256, 256] and m["stages"]["base"]["grid"] == [8, 8]
+    assert m["stages"]["superRes"]["imageSize"] == [256, 256] and m["stages"]["base"]["grid"] == [16, 16]
+    assert m["stages"]["superRes"]["lowResGrid"] == [16, 16] and m["stages"]["base"]["imageSize"] == [128, 128]
     assert not (tmp_path / "pkg.partial").exists()
 
 

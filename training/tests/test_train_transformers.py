@@ -1,0 +1,125 @@
+"""Transformer training: DDP under torchrun keeps ranks identical, resumes from the saved step, and
+refuses bad launches and foreign files with a message."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from training.common import atomic_save, cpu_has_bf16, load_checkpoint, precision
+from training.muse.text import t5_config, train_tokenizer
+from training.muse.transformer import StageConfig
+from training.scenes.caption import caption
+from training.scenes.sample import sample_scene
+from training.train_transformers import lr_at, parse_args
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def tiny_run(folder: Path) -> Path:
+    """A run folder with 320 random 'scenes': 4x4 base tokens, 8x8 super-res tokens, 16 codes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    scenes = [sample_scene(rng, "train") for _ in range(320)]
+    tok = train_tokenizer([caption(s, rng)[0] for s in scenes] * 2, 200)
+    (folder / "tokenizer.json").write_text(tok.to_str())
+    (folder / "scenes.json").write_text(json.dumps([s.to_dict() for s in scenes]))
+    np.savez(folder / "tokens.npz", base=rng.integers(0, 16, (320, 16)).astype(np.int16),
+             sr=rng.integers(0, 16, (80, 64)).astype(np.int16), base_size=32)
+    v = tok.get_vocab_size()
+    cfg = {"t5": t5_config(v, d_model=16, layers=1, heads=2, d_ff=32).to_dict(),
+           "base": StageConfig(grid=(4, 4), codebook_size=16, dim=16, heads=2, layers=1, text_dim=16).to_dict(),
+           "super_res": StageConfig(grid=(8, 8), codebook_size=16, dim=16, heads=2, layers=2, text_dim=16,
+                                    low_res_grid=(4, 4), window=4).to_dict()}
+    (folder / "tiny.json").write_text(json.dumps(cfg))
+    return folder
+
+
+def launch(run: Path, *args: str, nproc: int = 1, check: bool = True) -> subprocess.CompletedProcess:
+    common = ["--run-dir", str(run), "--config", str(run / "tiny.json"), "--base-batch", "4", "--sr-batch", "2",
+              "--threads", "1", "--save-every", "2", "--log-every", "2", "--val-every", "1000",
+              "--warmup", "2", "--precision", "fp32", *args]
+    if nproc == 1:
+        cmd = [sys.executable, "-m", "training.train_transformers", *common]
+    else:
+        cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}",
+               "-m", "training.train_transformers", *common]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    if check and p.returncode != 0:
+        raise AssertionError(f"training failed ({p.returncode}):\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}")
+    return p
+
+
+def test_two_ranks_stay_identical_and_resume_from_the_saved_step(tmp_path: Path):
+    run = tiny_run(tmp_path / "run")
+    launch(run, "--steps", "4", "--dump-rank-weights", nproc=2)
+    r0 = torch.load(run / "rank0.pt")
+    r1 = torch.load(run / "rank1.pt")
+    assert r0.keys() == r1.keys()
+    for k in r0:
+        assert torch.equal(r0[k], r1[k]), f"ranks differ in {k}"
+    st = load_checkpoint(run / "transformers.pt", "transformers", ("step",))
+    assert st["step"] == 4 and st["world"] == 2
+    # Ranks trained on different batches: the weights moved away from any single-process run.
+    log = (run / "transformers.log").read_text()
+    assert "world 2" in log and "step 4 base loss" in log
+
+    launch(run, "--steps", "6", "--dump-rank-weights", nproc=2)
+    log = (run / "transformers.log").read_text()
+    assert "resumed at step 4" in log
+    assert "step 6 base loss" in log
+    assert load_checkpoint(run / "transformers.pt", "transformers", ("step",))["step"] == 6
+    r0b = torch.load(run / "rank0.pt")
+    assert any(not torch.equal(r0[k], r0b[k]) for k in r0), "resumed run did not train"
+
+
+def test_a_launch_with_another_world_size_is_refused_by_name(tmp_path: Path):
+    run = tiny_run(tmp_path / "run")
+    launch(run, "--steps", "2")
+    p = launch(run, "--steps", "4", nproc=2, check=False)
+    assert p.returncode != 0
+    assert "trained with 1 process(es) but this launch has 2" in p.stderr + p.stdout
+
+
+def test_foreign_and_torn_checkpoints_are_refused(tmp_path: Path):
+    run = tiny_run(tmp_path / "run")
+    atomic_save({"kind": "vq", "model": {}}, run / "transformers.pt")
+    p = launch(run, "--steps", "2", check=False)
+    assert p.returncode != 0 and "a 'vq' checkpoint, not a 'transformers' one" in p.stderr
+    (run / "transformers.pt").write_bytes(b"PK\x03\x04 not really")
+    p = launch(run, "--steps", "2", check=False)
+    assert p.returncode != 0 and "not a readable transformers checkpoint" in p.stderr
+
+
+def test_config_that_disagrees_with_the_data_is_refused(tmp_path: Path):
+    run = tiny_run(tmp_path / "run")
+    cfg = json.loads((run / "tiny.json").read_text())
+    cfg["base"]["grid"] = [8, 8]
+    (run / "tiny.json").write_text(json.dumps(cfg))
+    p = launch(run, "--steps", "2", check=False)
+    assert p.returncode != 0 and "base grid (8, 8) has 64 tokens but tokens.npz holds 16" in p.stderr
+
+
+def test_bf16_asked_for_without_hardware_support_is_an_error():
+    no_bf16 = "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f\n"
+    with pytest.raises(SystemExit, match="no native bf16"):
+        precision("bf16", torch.device("cpu"), cpuinfo=no_bf16)
+    assert precision("auto", torch.device("cpu"), cpuinfo=no_bf16).name == "fp32"
+    assert precision("auto", torch.device("cpu"), cpuinfo="flags : avx512f avx512_bf16\n").name == "bf16"
+    assert cpu_has_bf16("flags : amx_bf16 amx_tile\n")
+
+
+def test_schedule_warms_up_holds_decays_and_rewarms_when_extended():
+    a = parse_args(["--steps", "1000", "--lr", "1e-3", "--warmup", "100", "--decay-frac", "0.2"])
+    assert lr_at(0, a, None) == pytest.approx(1e-5)
+    assert lr_at(500, a, None) == pytest.approx(1e-3)
+    assert lr_at(999, a, None) < 1e-4
+    # A finished run extended to 2000 steps ramps from its last rate back to the peak.
+    b = parse_args(["--steps", "2000", "--lr", "1e-3", "--warmup", "100"])
+    assert lr_at(1000, b, (1000, 5e-5)) < 1e-4
+    assert lr_at(1100, b, (1000, 5e-5)) == pytest.approx(1e-3)
