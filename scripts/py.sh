@@ -21,4 +21,8 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
   .venv/bin/pip install -q "${pip_args[@]}" -r "$req"
   echo "$want" > "$stamp"
 fi
+# torch prints "Could not initialize NNPACK! Reason: Unsupported hardware." once per thread and
+# call site on CPUs NNPACK does not know (AMD EPYC): harmless, so C++-side warnings are hidden
+# unless the caller asks for them.
+export TORCH_CPP_LOG_LEVEL="${TORCH_CPP_LOG_LEVEL:-ERROR}"
 exec .venv/bin/python "$@"

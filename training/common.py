@@ -15,7 +15,6 @@ import contextlib
 import json
 import os
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,11 +22,6 @@ from typing import Any
 import torch
 
 BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
-
-
-def quiet_torch() -> None:
-    """Hide torch's harmless per-thread 'Could not initialize NNPACK' notice (AMD EPYC)."""
-    warnings.filterwarnings("ignore", message=".*NNPACK.*")
 
 
 def cpu_has_bf16(cpuinfo: str | None = None) -> bool:
@@ -169,19 +163,35 @@ class Run:
             atomic_write_text(self.dir / name, json.dumps(obj, indent=2))
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
+def atomic_write(path: Path, write) -> None:
+    """Calls write(tmp_path) and renames the result over `path`: readers see the old file or the
+    new one, never half of one. The temporary name keeps the suffix (numpy appends .npy/.npz)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.stem}.tmp{path.suffix}")
+    write(tmp)
     os.replace(tmp, path)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write(path, lambda t: t.write_text(text))
 
 
 def atomic_save(obj: Any, path: Path) -> None:
-    """torch.save to `<path>.tmp`, then rename: readers see the old file or the new, never half."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
+    """torch.save, atomically."""
+    atomic_write(path, lambda t: torch.save(obj, t))
+
+
+def atomic_save_npy(path: Path, array) -> None:
+    import numpy as np
+
+    atomic_write(path, lambda t: np.save(t, array))
+
+
+def atomic_savez(path: Path, **arrays) -> None:
+    import numpy as np
+
+    atomic_write(path, lambda t: np.savez(t, **arrays))
 
 
 def load_checkpoint(path: Path, kind: str, keys: tuple[str, ...]) -> dict:

@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .score import main as score_main
+from .judge.score import main as score_main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,7 +76,7 @@ def main() -> None:
         raise SystemExit(f"no model package at {a.package} (manifest.json missing): run npm run train first")
     if not (Path(a.judge) / "classifier.pt").exists():
         raise SystemExit(f"no attribute classifier at {a.judge}/classifier.pt: run "
-                         f"python -m training.train_classifier --run {a.judge}")
+                         f"python -m training.judge.train --run {a.judge}")
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="muse-eval-"))

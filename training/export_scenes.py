@@ -15,7 +15,8 @@ from .build_tokens import load_vq
 from .muse.export import PackageParts, export_package
 from .muse.text import make_t5
 from .muse.transformer import MaskedTransformer, StageConfig
-from .train_transformers import MAX_LEN
+from .common import load_checkpoint
+from .train_transformers import CKPT_KEYS, MAX_LEN
 
 # Sampling defaults chosen by looking at a sweep on the trained model (docs/MODEL_CARD.md): with
 # token accuracies of ~31% (base) and ~54% (super-res), sampling at temperature 1 scatters wrong
@@ -32,7 +33,7 @@ def load_parts(run: Path, defaults_file: Path | None = None) -> PackageParts:
     ckpt = run / "transformers.pt"
     if not ckpt.exists():
         raise SystemExit(f"missing checkpoint {ckpt}: run training.train_transformers first")
-    st = torch.load(ckpt, map_location="cpu")
+    st = load_checkpoint(ckpt, "transformers", CKPT_KEYS)
     cfgs = st["configs"]
     t5 = make_t5(T5Config.from_dict(cfgs["t5"]))
     t5.load_state_dict(st["t5"])

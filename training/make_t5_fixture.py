@@ -28,6 +28,7 @@ from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers,
 from transformers import T5Config, T5EncoderModel
 
 from .muse.onnx_utils import check_parity, export_onnx
+from .muse.text import T5Export
 
 PAD, EOS, UNK = "<pad>", "</s>", "<unk>"
 PROMPTS = ["a red house", "", "Two Boats over the Sea at Night", "a small green tree in the mountains"]
@@ -54,15 +55,6 @@ def t5_tokenizer() -> Tokenizer:
     return tok
 
 
-class EncoderExport(torch.nn.Module):
-    def __init__(self, t5: T5EncoderModel):
-        super().__init__()
-        self.t5 = t5
-
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        return self.t5(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-
-
 def build(out: Path) -> float:
     torch.manual_seed(7)
     tok = t5_tokenizer()
@@ -83,7 +75,7 @@ def build(out: Path) -> float:
     ids = torch.tensor([tok.encode(PROMPTS[2]).ids, tok.encode(PROMPTS[3]).ids[: len(tok.encode(PROMPTS[2]).ids)]])
     mask = torch.ones_like(ids)
     mask[1, -2:] = 0
-    wrapper = EncoderExport(model)
+    wrapper = T5Export(model)
     dyn = {"input_ids": {0: "batch_size", 1: "encoder_sequence_length"},
            "attention_mask": {0: "batch_size", 1: "encoder_sequence_length"},
            "last_hidden_state": {0: "batch_size", 1: "encoder_sequence_length"}}

@@ -1,33 +1,55 @@
 """Retrains the whole embedded model family from scratch, resumably, and exports it.
 
     npm run train            (= .venv/bin/python -m training.train_all)
+    npm run train -- --steps 20000     # run again with more steps: continues where it stopped
 
 Stages run in order; each is skipped when its output exists and resumes from its checkpoint
 when interrupted: VQ tokenizer -> token dataset + caption tokenizer -> T5 + base + super-res ->
-attribute classifier -> export to models/scenes (atomic) . Wall time per stage is recorded in
+attribute classifier (the judge; skipped while `training/judge/classifier.pt` exists) -> export
+to models/scenes (atomic). Wall time per stage and the precision used are recorded in
 run/timings.json for the model card.
+
+A new machine without the run folder continues from the committed weights-only checkpoint
+(`training/checkpoints/scenes.pt`, when present) instead of step 0; see training/README.md.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import platform
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from .common import atomic_write_text, cpu_has_bf16
 
-def stage(name: str, args: list[str], done: Path, run: Path) -> None:
+COMMITTED_CHECKPOINT = Path("training/checkpoints/scenes.pt")
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def stage(name: str, args: list[str], done: Path, run: Path, force: bool = False) -> None:
     timings_path = run / "timings.json"
     timings = json.loads(timings_path.read_text()) if timings_path.exists() else {}
-    if done.exists():
+    if done.exists() and not force:
         print(f"[train] {name}: done ({done})", flush=True)
         return
     print(f"[train] {name}: python -m {' '.join(args)}", flush=True)
     t = time.time()
     subprocess.run([sys.executable, "-m", *args], check=True)
     timings[name] = timings.get(name, 0.0) + (time.time() - t)
-    timings_path.write_text(json.dumps(timings, indent=2))
+    timings["hardware"] = {"cpu": cpu_name(), "bf16": cpu_has_bf16()}
+    atomic_write_text(timings_path, json.dumps(timings, indent=2))
 
 
 def main() -> None:
@@ -35,20 +57,39 @@ def main() -> None:
     ap.add_argument("--run", default="training/runs/scenes")
     ap.add_argument("--out", default="models/scenes")
     ap.add_argument("--vq-steps", default="2500")
-    ap.add_argument("--steps", default="1700", help="transformer steps")
+    ap.add_argument("--vq-from-package", default=None,
+                    help="reuse the VQ of an exported package instead of training one (same architecture)")
+    ap.add_argument("--steps", default="14000", help="transformer steps (raise it to train further)")
+    ap.add_argument("--precision", default="auto", choices=["auto", "bf16", "fp32"])
+    ap.add_argument("--judge", default="training/judge", help="folder of the attribute classifier")
     ap.add_argument("--classifier-steps", default="1200")
     ap.add_argument("--classifier-vq-n", default="600", help="renders the judge also sees VQ-reconstructed")
     a = ap.parse_args()
     run = Path(a.run)
     run.mkdir(parents=True, exist_ok=True)
-    stage("vq", ["training.train_vq", "--run", a.run, "--steps", a.vq_steps], run / "vq_eval.json", run)
+    vq = ["training.train_vq", "--run", a.run, "--steps", a.vq_steps]
+    if a.vq_from_package:
+        vq += ["--from-package", a.vq_from_package]
+    stage("vq", vq, run / "vq_eval.json", run)
     stage("tokens", ["training.build_tokens", "--run", a.run], run / "tokens.npz", run)
-    stage("transformers", ["training.train_transformers", "--run", a.run, "--steps", a.steps],
-          run / "transformers.done", run)
-    stage("classifier", ["training.train_classifier", "--run", a.run, "--steps", a.classifier_steps,
-                        "--vq-n", a.classifier_vq_n],
-          run / "classifier_eval.json", run)
-    stage("export", ["training.export_scenes", "--run", a.run, "--out", a.out], Path(a.out) / "manifest.json", run)
+    tr = ["training.train_transformers", "--run-dir", a.run, "--steps", a.steps, "--precision", a.precision]
+    done = run / "transformers.done"
+    finished = json.loads(done.read_text())["steps"] if done.exists() else -1
+    if not (run / "transformers.pt").exists() and COMMITTED_CHECKPOINT.exists():
+        tr += ["--init-from", str(COMMITTED_CHECKPOINT)]
+    stage("transformers", tr, done, run, force=finished != int(a.steps))
+    # The judge reads renders, not the generator, so one trained judge serves every retrain; it is
+    # trained in the run folder (it needs the run's VQ) and then copied to --judge.
+    judge = Path(a.judge)
+    if not (judge / "classifier.pt").exists():
+        stage("classifier", ["training.judge.train", "--run", a.run, "--steps", a.classifier_steps,
+                             "--vq-n", a.classifier_vq_n], run / "classifier_eval.json", run)
+        judge.mkdir(parents=True, exist_ok=True)
+        for f in ("classifier.pt", "classifier_eval.json"):
+            shutil.copy(run / f, judge / f)
+    export_done = Path(a.out) / "manifest.json"
+    stale = export_done.exists() and export_done.stat().st_mtime < (run / "transformers.pt").stat().st_mtime
+    stage("export", ["training.export_scenes", "--run", a.run, "--out", a.out], export_done, run, force=stale)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from tokenizers import Tokenizer
 
-from .common import Dist, Run, atomic_save, load_checkpoint, precision, quiet_torch
+from .common import Dist, Run, atomic_save, load_checkpoint, precision
 from .muse.text import encode_batch, make_t5, t5_config
 from .muse.transformer import MaskedTransformer, StageConfig
 from .scenes.caption import caption
@@ -178,7 +178,11 @@ def parse_args(argv=None):
     ap.add_argument("--threads", type=int, default=0, help="torch threads per rank (0: cores / ranks)")
     ap.add_argument("--config", default=None, help="JSON with t5/base/super_res configs (default: the Scenes sizes)")
     ap.add_argument("--init-from", default=None, help="weights-only checkpoint (e.g. a committed bf16 one) to start from")
+    ap.add_argument("--time-budget-min", type=float, default=0,
+                    help="end (with the decay) within this many minutes of wall time; 0 = no limit")
     ap.add_argument("--save-every", type=int, default=200)
+    ap.add_argument("--keep-every", type=int, default=1000,
+                    help="also keep weights-only copies every N steps in run/keep/ (learning curves, ablations); 0 = none")
     ap.add_argument("--log-every", type=int, default=50)
     ap.add_argument("--val-every", type=int, default=1000)
     ap.add_argument("--allow-world-change", action="store_true",
@@ -188,7 +192,6 @@ def parse_args(argv=None):
 
 
 def main(argv=None) -> None:
-    quiet_torch()
     a = parse_args(argv)
     dist = Dist()
     run = Run(a.run, "transformers", main=dist.main)
@@ -256,14 +259,20 @@ def main(argv=None) -> None:
     cap = Captioner(scenes, tok, seed=30_000 + seed)
     K = model.base.cfg.codebook_size
     decay_start = int(a.steps * (1 - a.decay_frac))
-    t0 = time.time()
+    t_start = t0 = time.time()
+    step0 = step
     stats: list[list[float]] = []
 
-    def save(path: Path) -> None:
+    wall0 = st.get("wall", 0.0) if st is not None else 0.0
+
+    def save(path: Path, with_opt: bool = True) -> None:
         if dist.main:
-            atomic_save({"kind": "transformers", "t5": model.t5.state_dict(), "base": model.base.state_dict(),
-                         "sr": model.sr.state_dict(), "opt": opt.state_dict(), "step": step, "lr": lr,
-                         "configs": cfgs, "world": dist.world, "precision": prec.name}, path)
+            state = {"kind": "transformers", "t5": model.t5.state_dict(), "base": model.base.state_dict(),
+                     "sr": model.sr.state_dict(), "step": step, "lr": lr, "configs": cfgs, "world": dist.world,
+                     "precision": prec.name, "wall": wall0 + time.time() - t_start}
+            if with_opt:
+                state["opt"] = opt.state_dict()
+            atomic_save(state, path)
 
     def validate() -> str:
         vg = torch.Generator().manual_seed(7)
@@ -298,6 +307,16 @@ def main(argv=None) -> None:
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         step += 1
+        if a.time_budget_min and step == step0 + 50:
+            # Fit the schedule (and its decay) into the budget from the measured step time; every
+            # rank computes the same number from the same elapsed time.
+            per = (time.time() - t_start) / 50
+            fit = step + int((a.time_budget_min * 60 - (time.time() - t_start)) / per)
+            fit = int(dist.all_mean([float(fit)])[0])
+            if fit < a.steps:
+                a.steps = max(step + 1, fit)
+                decay_start = int(a.steps * (1 - a.decay_frac))
+                run.log(f"time budget {a.time_budget_min} min at {per:.2f}s/step: ending at step {a.steps}")
         stats.append([lb.item(), ab.item(), ls.item(), as_.item()])
         if step % a.log_every == 0:
             m = dist.all_mean(list(np.mean(stats, 0)))
@@ -311,6 +330,8 @@ def main(argv=None) -> None:
             save(ckpt)
         if step == decay_start:
             save(run.path("transformers.stable.pt"))
+        if a.keep_every and step % a.keep_every == 0:
+            save(run.path(f"keep/step{step:06d}.pt"), with_opt=False)
     if dist.main:
         run.log(f"done at step {step}: {validate()}")
         run.write_json("transformers.done", {"steps": step, "precision": prec.name, "world": dist.world})

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from ..common import atomic_save_npy
 from ..scenes.render import render
 from ..scenes.sample import sample_scene
 
@@ -34,8 +35,7 @@ def render_pool(n: int, seed: int, split: str, cache: Path, log=print) -> tuple[
         scenes.append(s.to_dict())
         if (i + 1) % 1000 == 0:
             log(f"rendered {i + 1}/{n} ({(time.time() - t) / (i + 1) * 1000:.1f} ms/scene)")
-    np.save(img_path.with_suffix(".tmp.npy"), imgs)
-    img_path.with_suffix(".tmp.npy").rename(img_path)
+    atomic_save_npy(img_path, imgs)
     meta_path.write_text(json.dumps(scenes))
     return imgs, scenes
 

@@ -130,7 +130,3 @@ def smooth_union(f1, f2, k):
         return b + (a - b) * h - k * h * (1.0 - h)
 
     return f
-
-
-def subtract(f1, f2):
-    return lambda X, Y: np.maximum(f1(X, Y), -f2(X, Y))

@@ -7,12 +7,12 @@ import pytest
 import torch
 from PIL import Image
 
-from training.classifier import (
+from training.judge.model import (
     HEAD_KEYS, AttributeClassifier, augment, classifier_loss, decode_prediction, labels_array,
     predict, to_input,
 )
 from training.scenes import LABEL_SPACES, ObjectGroup, Scene
-from training.score import (
+from training.judge.score import (
     PromptError, mean_pairwise_distance, score_images, score_one, validate_prompts,
     validate_stated,
 )

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.skipif(
 def judge():
     import torch
 
-    from training.classifier import decode_prediction, load_classifier, predict
+    from training.judge.model import decode_prediction, load_classifier, predict
 
     torch.set_num_threads(2)
     model = load_classifier(JUDGE)
@@ -74,7 +74,7 @@ def test_generated_images_show_what_the_prompt_states(tmp_path: Path, judge):
     one. The issue's target (85% of stated attributes) is not met; these floors guard against
     regressions of what the model does deliver.
     """
-    from training.score import score_one
+    from training.judge.score import score_one
 
     prompts = tmp_path / "prompts.json"
     prompts.write_text(json.dumps([{"prompt": p, "attributes": a} for p, a in PROMPTS]))

@@ -1,6 +1,6 @@
-"""Trains the attribute classifier (the judge used by training/score.py); resumable.
+"""Trains the attribute classifier (the judge used by training/judge/score.py); resumable.
 
-    .venv/bin/python -m training.train_classifier --run training/runs/scenes [--steps 1500]
+    .venv/bin/python -m training.judge.train --run training/runs/scenes [--steps 1500]
 
 Data: renders of split "any" (every attribute combination, held-out pairs included: the judge
 must recognise what the generator was never shown), 256x256 BOX-downscaled to 128x128, cached
@@ -28,14 +28,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .classifier import (
+from ..common import Run, atomic_save_npy, atomic_write_text, load_checkpoint
+from .model import (
     HEAD_KEYS, IGNORE, AttributeClassifier, ClassifierConfig, augment, batch_tensor, classifier_loss,
     labels_array, predict_indices, save_classifier,
 )
-from .muse.data import downscale, render_pool
-from .scenes.render import render
-from .scenes.sample import sample_scene
-from .scenes.schema import Scene
+from ..muse.data import downscale, render_pool
+from ..scenes.render import render
+from ..scenes.sample import sample_scene
+from ..scenes.schema import Scene
 
 TRAIN_SEED = 21  # pool seeds: VQ trains on seed 1 ("train"), its eval uses 99
 EVAL_SEED = 23
@@ -61,11 +62,10 @@ def build_pool(n: int, seed: int, cache: Path, log=print) -> tuple[np.ndarray, n
         if (i + 1) % 2000 == 0 or i + 1 == n:
             log(f"pool: rendered {i + 1}/{n} ({(time.time() - t) / (i + 1) * 1000:.1f} ms/scene)")
     labels = labels_array(scenes)
-    tmp = stem.with_suffix(".tmp.npy")
-    np.save(tmp, imgs)
-    np.save(lab_path, labels)
-    meta_path.write_text(json.dumps(scenes))
-    tmp.rename(img_path)
+    # Images last: their file is what marks the cached pool complete.
+    atomic_save_npy(lab_path, labels)
+    atomic_write_text(meta_path, json.dumps(scenes))
+    atomic_save_npy(img_path, imgs)
     return imgs, labels, scenes
 
 
@@ -76,7 +76,7 @@ def file_hash(path: Path) -> str:
 @torch.no_grad()
 def vq_reconstruct(vq, imgs256, log=print, bs: int = 8) -> np.ndarray:
     """256x256 uint8 renders (array or iterable of arrays) -> VQ encode/decode -> 128x128 uint8."""
-    from .muse.data import to_tensor
+    from ..muse.data import to_tensor
 
     imgs256 = list(imgs256) if not isinstance(imgs256, np.ndarray) else imgs256
     out = np.empty((len(imgs256), 128, 128, 3), dtype=np.uint8)
@@ -94,7 +94,7 @@ def vq_reconstruct(vq, imgs256, log=print, bs: int = 8) -> np.ndarray:
 
 def cached_vq_recon(run: Path, tag: str, scenes_or_imgs, log=print) -> np.ndarray:
     """VQ reconstructions cached as run/cache/cls_vq_{tag}_{hash of vq.pt}.npy."""
-    from .build_tokens import load_vq
+    from ..build_tokens import load_vq
 
     path = run / "cache" / f"cls_vq_{tag}_{file_hash(run / 'vq.pt')}.npy"
     if path.exists():
@@ -105,9 +105,7 @@ def cached_vq_recon(run: Path, tag: str, scenes_or_imgs, log=print) -> np.ndarra
     else:  # scene records: re-render (deterministic from the seed)
         imgs256 = [render(Scene.from_dict(s), 256) for s in scenes_or_imgs]
     rec = vq_reconstruct(vq, imgs256, log=log)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.save(path.with_suffix(".tmp.npy"), rec)
-    path.with_suffix(".tmp.npy").rename(path)
+    atomic_save_npy(path, rec)
     return rec
 
 
@@ -164,14 +162,8 @@ def main(argv=None) -> None:
     use_vq = have_vq if a.vq is None else a.vq
     if use_vq and not have_vq:
         raise SystemExit(f"--vq given but {run / 'vq.pt'} is missing: train the VQ first or pass --no-vq")
-    logf = open(run / "classifier.log", "a")
-
-    def log(msg: str) -> None:
-        print(msg, flush=True)
-        logf.write(msg + "\n")
-        logf.flush()
-
-    log(f"train_classifier: steps {a.steps} batch {a.batch} pool {a.pool} vq {use_vq} "
+    log = Run(run, "classifier").log
+    log(f"judge.train: steps {a.steps} batch {a.batch} pool {a.pool} vq {use_vq} "
         f"(n {a.vq_n}, frac {a.vq_frac}) threads {a.threads}")
     imgs, labels, scenes = build_pool(a.pool, TRAIN_SEED, cache, log)
     vq_imgs = vq_labels = None
@@ -188,7 +180,7 @@ def main(argv=None) -> None:
     ckpt = run / "classifier.pt"
     step = 0
     if ckpt.exists():
-        st = torch.load(ckpt, map_location="cpu")
+        st = load_checkpoint(ckpt, "classifier", ("model", "step"))
         model.load_state_dict(st["model"])
         if "opt" in st:
             opt.load_state_dict(st["opt"])
@@ -258,7 +250,7 @@ def main(argv=None) -> None:
             below += [f"{name}:{k}" for k, v in res[name]["heads"].items()
                       if "." in k and v["accuracy"] is not None and v["accuracy"] < TARGET]
     res["below_target"] = below
-    (run / "classifier_eval.json").write_text(json.dumps(res, indent=2) + "\n")
+    atomic_write_text(run / "classifier_eval.json", json.dumps(res, indent=2) + "\n")
     for name in ("renders", "vq_recon", "lowres64"):
         if name in res:
             accs = " ".join(f"{k} {v['accuracy']:.3f}" for k, v in res[name]["attributes"].items()

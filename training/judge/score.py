@@ -1,6 +1,6 @@
 """Scores generated images against the attributes their prompts state, with the attribute classifier.
 
-    .venv/bin/python -m training.score --prompts training/data/eval_prompts.json \
+    .venv/bin/python -m training.judge.score --prompts training/data/eval_prompts.json \
         --images DIR --run training/runs/scenes --out results.json [--grid grid.png]
 
 DIR holds PNGs named ``{index:04d}_{seed}.png``: ``index`` into the prompts list, any number of
@@ -42,8 +42,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .scenes.holdout import heldout_pairs_in
-from .scenes.schema import COLORS, COUNTS, KINDS, POSITIONS, SETTINGS, SIZES, TIMES
+from ..scenes.holdout import heldout_pairs_in
+from ..scenes.schema import COLORS, COUNTS, KINDS, POSITIONS, SETTINGS, SIZES, TIMES
 
 ATTR_TYPES = ["setting", "time", "kind", "color", "count", "size", "position"]
 GROUP_FIELDS = {"kind": KINDS, "color": COLORS, "position": POSITIONS, "size": SIZES, "count": COUNTS}
@@ -125,7 +125,7 @@ def _as_slots(predicted) -> dict:
     """Accepts ``classifier.decode_prediction`` output or the raw {head: index} dict."""
     if "slots" in predicted:
         return predicted
-    from .classifier import decode_prediction
+    from .model import decode_prediction
 
     return decode_prediction(predicted)
 
@@ -362,7 +362,7 @@ def main(argv=None) -> None:
         raise SystemExit(f"{a.prompts}: {e}")
     import torch
 
-    from .classifier import load_classifier, predict
+    from .model import load_classifier, predict
 
     torch.set_num_threads(a.threads)
     model = load_classifier(Path(a.run))

@@ -12,7 +12,7 @@ label, so the network keeps a spatial layout until the end: the last 8x8 feature
 (no global pooling) before a shared hidden layer feeds the heads.
 
 It is a judge, not part of the generator: it is trained on every attribute combination (split
-"any"), held-out pairs included, see ``training/train_classifier.py``.
+"any"), held-out pairs included, see ``training/judge/train.py``.
 """
 from __future__ import annotations
 
@@ -25,8 +25,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 
-from .scenes.labels import LABEL_SPACES, scene_labels
-from .scenes.schema import COLORS, COUNTS, KINDS, POSITIONS, SETTINGS, SIZES, TIMES, Scene
+from ..common import atomic_save, load_checkpoint
+from ..scenes.labels import LABEL_SPACES, scene_labels
+from ..scenes.schema import COLORS, COUNTS, KINDS, POSITIONS, SETTINGS, SIZES, TIMES, Scene
 
 INPUT_SIZE = 128
 HEAD_KEYS = list(LABEL_SPACES)  # fixed order: setting, time, left.kind, left.color, ...
@@ -206,16 +207,14 @@ def decode_prediction(pred: dict) -> dict:
 
 def save_classifier(path: Path, model: AttributeClassifier, **extra) -> None:
     path = Path(path)
-    tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "config": model.cfg.to_dict(), **extra}, tmp)
-    tmp.rename(path)
+    atomic_save({"kind": "classifier", "model": model.state_dict(), "config": model.cfg.to_dict(), **extra}, path)
 
 
 def load_classifier(run: Path) -> AttributeClassifier:
     ckpt = Path(run) / "classifier.pt"
     if not ckpt.exists():
-        raise SystemExit(f"missing classifier checkpoint {ckpt}: run training.train_classifier first")
-    st = torch.load(ckpt, map_location="cpu")
+        raise SystemExit(f"missing classifier checkpoint {ckpt}: run training.judge.train first")
+    st = load_checkpoint(ckpt, "classifier", ("model", "config"))
     model = AttributeClassifier(ClassifierConfig.from_dict(st["config"]))
     model.load_state_dict(st["model"])
     return model.eval()
