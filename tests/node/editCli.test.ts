@@ -72,10 +72,10 @@ describe('parseEditArgs', () => {
     [['--image', 'a.png', '--prompt', 'x', '--out', 'o.png', '--extend', 'left=-4'], /--extend must look like left=64,right=64/],
     [['--image', 'a.png', '--prompt', 'x', '--out', 'o.png', '--extend', 'wide=4'], /--extend must look like/],
     [['--image', 'a.png', '--prompt', 'x', '--out', 'o.png', '--extend', 'left=1,left=2'], /names left twice/],
-    [['--image', 'a.png', '--prompt', 'x', '--out', 'o.png', '--strength', '0'], /--strength must be a number > 0/],
-    [['--image', 'a.png', '--prompt', 'x', '--out', 'o.png', '--strength', '1.5'], /--strength must be a number with 0 < X ≤ 1/],
+    [['--image', 'a.png', '--prompt', 'x', '--out', 'o.png', '--strength', '0'], /--strength must be a number above 0 and at most 1, got "0"/],
+    [['--image', 'a.png', '--prompt', 'x', '--out', 'o.png', '--strength', '1.5'], /--strength must be a number above 0 and at most 1, got "1.5"/],
     [['--image', 'a.png', '--prompt', 'x', '--out', 'o.png', '--strength', '0.5', '--mask', 'm.png'], /cannot be combined with --mask or --extend/],
-    [['--image', 'a.png', '--prompt', 'x', '--out', 'o.png', '--dilation', '7'], /--dilation must be an integer from 0 to 4/],
+    [['--image', 'a.png', '--prompt', 'x', '--out', 'o.png', '--dilation', '7'], /--dilation must be a whole number from 0 to 4/],
     [['--image', 'a.png', '--prompt', 'x', '--out', 'o.png', '--bogus'], /Unknown option '--bogus'/],
   ])('%j is refused', (argv, message) => {
     expect(() => parseEditArgs(argv)).toThrow(message);
