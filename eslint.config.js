@@ -2,6 +2,8 @@
 // the import boundaries of docs/ENGINE_API.md / STYLE.md enforced as lint errors:
 //   - only src/worker/ imports onnxruntime-web (one ORT instance, one place that owns it), and
 //     only Node code (src/cli, src/node, tests) imports onnxruntime-node;
+//   - src/worker/ and src/sw/ import nothing from src/app (layers point one way; shared storage
+//     code lives in src/storage/);
 //   - src/engine/ is pure TypeScript: no ONNX Runtime at run time (it is passed in; type-only
 //     imports of onnxruntime-common are fine), no React, no DOM-only or Node-only modules.
 import js from '@eslint/js';
@@ -23,6 +25,8 @@ const ortWebPatterns = [{ group: ['onnxruntime-web/*'], message: ORT_WEB_ONLY_IN
 const NODE_RUNTIME_ONLY_IN_NODE = 'onnxruntime-node is for the CLI and Node tests only; browser code gets ORT from the worker.';
 const ortNodePath = { name: 'onnxruntime-node', message: NODE_RUNTIME_ONLY_IN_NODE };
 const ortNodePattern = { group: ['onnxruntime-node/*'], message: NODE_RUNTIME_ONLY_IN_NODE };
+const LAYERS_POINT_DOWN = 'src/worker and src/sw sit below the UI: they import nothing from src/app (shared storage code lives in src/storage).';
+const noAppPattern = { group: ['**/app', '**/app/**'], message: LAYERS_POINT_DOWN };
 
 export default defineConfig(
   {
@@ -60,7 +64,15 @@ export default defineConfig(
     files: ['src/worker/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': 'off',
-      '@typescript-eslint/no-restricted-imports': ['error', { paths: [ortNodePath], patterns: [ortNodePattern] }],
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [ortNodePath], patterns: [ortNodePattern, noAppPattern] }],
+    },
+  },
+  {
+    // The service worker: no runtime, and nothing from the UI above it.
+    files: ['src/sw/**/*.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [...ortWebPaths, ortNodePath], patterns: [...ortWebPatterns, ortNodePattern, noAppPattern] }],
     },
   },
   {

@@ -34,7 +34,7 @@ export interface LoadRequest {
   jobId: string;
   /**
    * URL (absolute or page-relative) of the package folder, e.g. "/models/scenes/", or
-   * `stored:<id>` for a package in the model store (src/app/models/layout.ts).
+   * `stored:<id>` for a package in the model store (src/storage/layout.ts).
    */
   modelUrl: string;
 }
