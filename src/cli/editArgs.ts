@@ -18,12 +18,12 @@ export interface EditOptions extends SamplingOptions {
 
 export const EDIT_USAGE = `Usage: npm run edit -- --image IN.png --prompt "TEXT" --out OUT.png [options]
 
-Edits a PNG with a Muse Studio model package in Node (onnxruntime-node, CPU). The result has
+Edits a PNG, JPEG or WebP image with a Muse Studio model package in Node (onnxruntime-node, CPU). The result has
 the input's size (plus the extension when outpainting); pixels outside the mask and its
 feather are kept byte for byte.
 
-  --image FILE.png     the image to edit (PNG; JPEG is not supported here: convert it first)
-  --mask FILE.png      inpaint: white = regenerate, black = keep (same size as the image)
+  --image FILE         the image to edit: PNG, JPEG (turned as its EXIF orientation says) or WebP
+  --mask FILE          inpaint: white = regenerate, black = keep (same size as the image; PNG, JPEG or WebP)
   --extend SIDES       outpaint: pixels to add, e.g. left=64,right=64 (sides: left, right, top, bottom)
   --strength X         edit by text (no --mask, no --extend): ${range('strength')} (default 0.6)
   --prompt TEXT        what the edited region or image should show (required)
@@ -78,7 +78,7 @@ export function parseEditArgs(argv: string[]): EditOptions | null {
   if (values['help']) return null;
   const str = (k: string): string | undefined => values[k] as string | undefined;
   const image = str('image');
-  if (image === undefined || image.trim() === '') throw new UsageError('--image FILE.png is required');
+  if (image === undefined || image.trim() === '') throw new UsageError('--image FILE is required (PNG, JPEG or WebP)');
   const prompt = str('prompt');
   if (prompt === undefined) throw new UsageError('--prompt is required (what the edited region or image should show)');
   const out = str('out');

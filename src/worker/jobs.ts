@@ -65,11 +65,15 @@ export class WorkerJobs {
   }
 
   generate(req: GenerateJobRequest): void {
-    this.image(req.jobId, 'generate', async (model, hooks, backend) => resultEvent(req.jobId, await model.generate(req.request, hooks), backend));
+    this.image(req.jobId, 'generate', async (model, hooks, backend) =>
+      resultEvent(req.jobId, req.request, model.manifest.name, await model.generate(req.request, hooks), backend),
+    );
   }
 
   edit(req: EditJobRequest): void {
-    this.image(req.jobId, 'edit', async (model, hooks, backend) => editResultEvent(req.jobId, await model.edit(req.request, hooks), backend));
+    this.image(req.jobId, 'edit', async (model, hooks, backend) =>
+      editResultEvent(req.jobId, req.request, model.manifest.name, await model.edit(req.request, hooks), backend),
+    );
   }
 
   /** Cancels a running or waiting job; an unknown id already ended and had its terminal event. */
