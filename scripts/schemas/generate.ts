@@ -1,6 +1,7 @@
 /**
  * Generates the TypeScript side of the JSON Schemas in schemas/: the manifest's types
- * (json-schema-to-typescript) and its validator compiled ahead of time (ajv standalone), so the
+ * (json-schema-to-typescript), its validator compiled ahead of time (ajv standalone) and a copy
+ * of the schemas without their documentation for the code that reads bounds and words, so the
  * browser never compiles a schema at run time (the CSP forbids eval).
  *
  *   npm run schemas            writes the files
@@ -14,7 +15,7 @@ import { compile } from 'json-schema-to-typescript';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCHEMAS = `${ROOT}schemas/`;
-const OUT = 'src/engine/manifest/generated/';
+const OUT = 'src/engine/schemas/';
 export const MANIFEST_ID = 'https://muse-studio.invalid/schemas/manifest.schema.json';
 
 /** Annotation keywords of schemas/: messages (x-expected, x-why) and the type generator's tsType. */
@@ -26,12 +27,22 @@ function readSchema(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(`${SCHEMAS}${name}`, 'utf8')) as Record<string, unknown>;
 }
 
+/** A schema without its documentation (`description`, `$comment`): what code needs at run time. */
+function slim(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(slim);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'description' && k !== '$comment').map(([k, v]) => [k, slim(v)]));
+}
+
 /** The validator module: ES module source with no imports (a runtime import would be a new dependency). */
 function validatorSource(): string {
   const ajv = new Ajv2020({
     code: { source: true, esm: true },
     allErrors: false,
+    // verbose: errors carry the failing subschema, whose x-expected / x-why word the message.
     verbose: true,
+    // One function per $ref instead of a copy at every use: ~10% smaller, no slower to matter.
+    inlineRefs: false,
     // Unknown keywords are errors (a typo would silently validate nothing); the if/then branches
     // legitimately name properties and omit types, which strictTypes/strictRequired refuse.
     strict: true,
@@ -39,8 +50,8 @@ function validatorSource(): string {
     strictRequired: false,
   });
   ajv.addVocabulary(ANNOTATIONS);
-  ajv.addSchema(readSchema('settings.schema.json'));
-  ajv.addSchema(readSchema('manifest.schema.json'));
+  ajv.addSchema(slim(readSchema('settings.schema.json')) as object);
+  ajv.addSchema(slim(readSchema('manifest.schema.json')) as object);
   const code = standaloneCode(ajv, { validateManifest: MANIFEST_ID });
   if (/\brequire\(|^import /m.test(code)) throw new Error('the compiled validator imports ajv runtime code; avoid the keywords that need it (e.g. minLength: use a pattern)');
   return `${BANNER}// eslint-disable-next-line\n${code}\n`;
@@ -86,6 +97,8 @@ export async function generate(): Promise<Record<string, string>> {
     [`${OUT}validate.js`]: validatorSource(),
     [`${OUT}validate.d.ts`]: VALIDATOR_TYPES,
     [`${OUT}types.ts`]: await typesSource(),
+    // The schemas as code reads them (bounds, message words), without their documentation.
+    [`${OUT}schemas.json`]: `${JSON.stringify({ manifest: slim(readSchema('manifest.schema.json')), settings: slim(readSchema('settings.schema.json')) })}\n`,
   };
 }
 

@@ -4,15 +4,15 @@
  * the schema itself (schemas/manifest.schema.json: `x-expected`, `x-why`; see its `$comment`),
  * else from the failing subschema's type and bounds, so a new field needs no new message code.
  */
-import schemaJson from '../../../schemas/manifest.schema.json';
-import settingsJson from '../../../schemas/settings.schema.json';
+import generated from '../schemas/schemas.json';
+import type { SchemaError } from '../schemas/validate';
 import { describeBound, showValue } from '../settings/bounds';
-import type { SchemaError } from './generated/validate';
 import { pathProblem } from './paths';
 
 type Schema = Record<string, unknown>;
 
-const SCHEMAS: Record<string, Schema> = { 'manifest.schema.json': schemaJson as Schema, 'settings.schema.json': settingsJson as Schema };
+const schemaJson = generated.manifest as Schema;
+const SCHEMAS: Record<string, Schema> = { 'manifest.schema.json': schemaJson, 'settings.schema.json': generated.settings as Schema };
 
 /** Follows a `$ref` ("#/$defs/x" or "settings.schema.json#/$defs/x") from `doc`. */
 function deref(ref: string, doc: Schema): { schema: Schema; doc: Schema } {
@@ -104,8 +104,13 @@ function pathReason(schemas: Schema[], value: unknown): string | undefined {
   return problem ? `${JSON.stringify(value)} ${problem}` : undefined;
 }
 
-/** The message for the first schema error of `root` (without the file name). */
-export function schemaMessage(error: SchemaError, root: unknown): string {
+/**
+ * The message for the schema errors of `root` (without the file name). Validation stops at the
+ * first problem; its errors are that problem as seen from the inside out (a bad key of `files`
+ * comes as the key's pattern error, then the `propertyNames` error that names the key).
+ */
+export function schemaMessage(errors: readonly SchemaError[], root: unknown): string {
+  const error = errors.find((e) => e.keyword === 'propertyNames') ?? errors[0]!;
   const path = error.instancePath.split('/').slice(1).map(decode);
   const why = error.parentSchema?.['x-why'];
   if (error.keyword === 'required') {

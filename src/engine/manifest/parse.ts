@@ -1,13 +1,13 @@
 /**
  * Reads manifest.json: the shape is schemas/manifest.schema.json, checked by the validator
- * compiled from it (generated/validate.js); the rules that relate two fields, which a JSON
+ * compiled from it (src/engine/schemas/, `npm run schemas`); the rules that relate two fields, which a JSON
  * Schema cannot state, are checked here and, with the same wording of the rule, by
  * training/convert/package_check.py. tests/fixtures/manifest-cases.json holds the bad manifests
  * both sides must refuse, naming the same field.
  */
 import { PackageError } from '../errors';
 import { showValue } from '../settings/bounds';
-import { validateManifest } from './generated/validate';
+import { validateManifest } from '../schemas/validate';
 import { fieldName, schemaMessage } from './messages';
 import { FORMAT_NAME, FORMAT_VERSION, type Manifest, type StageSpec } from './types';
 
@@ -93,7 +93,7 @@ export function parseManifest(json: unknown, label = 'manifest.json'): Manifest 
   if (root['formatVersion'] !== FORMAT_VERSION) {
     throw new PackageError(`unsupported package format version ${showValue(root['formatVersion'])} (this studio reads version ${FORMAT_VERSION})`, label);
   }
-  if (!validateManifest(json)) throw new PackageError(schemaMessage(validateManifest.errors![0]!, json), label);
+  if (!validateManifest(json)) throw new PackageError(schemaMessage(validateManifest.errors ?? [], json), label);
   const manifest = structuredClone(json) as Manifest;
   try {
     checkRules(manifest);

@@ -1,10 +1,10 @@
 /**
  * The validated model package manifest. The shape is schemas/manifest.schema.json (format
- * version 1); the types below are generated from it (generated/types.ts, `npm run schemas`) and
+ * version 1); the types below are generated from it (../schemas/types.ts, `npm run schemas`) and
  * only narrowed here where the schema's if/then rules say more than a type generator can: a
  * CLIP text encoder always has `projectionDim`, a T5 one never.
  */
-import type * as Json from './generated/types';
+import type * as Json from '../schemas/types';
 
 export type StageSettings = Json.StageSettings;
 /** How the guidance weight moves over the steps of a stage (see sampler/guidance.ts). */

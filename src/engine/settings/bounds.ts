@@ -1,10 +1,13 @@
 /**
- * The one set of bounds for every user-facing setting, read from schemas/settings.schema.json:
+ * The one set of bounds for every user-facing setting, read from schemas/settings.schema.json
+ * (through its generated copy in ../schemas/):
  * the engine's request checks, the settings form, the command-line flags and the PNG
  * `parameters` reader all take their limits and their wording from here (the manifest's stage
  * defaults are validated against the same definitions by the compiled manifest schema).
  */
-import schema from '../../../schemas/settings.schema.json';
+import generated from '../schemas/schemas.json';
+
+const schema = generated.settings;
 
 /** A numeric setting's allowed values. */
 export interface Bound {
