@@ -57,26 +57,6 @@ function validatorSource(): string {
   return `${BANNER}// eslint-disable-next-line\n${code}\n`;
 }
 
-const VALIDATOR_TYPES = `${BANNER}import type { ManifestJson } from './types';
-
-/** One validation error, as ajv reports it (allErrors off: the first problem only). */
-export interface SchemaError {
-  instancePath: string;
-  schemaPath: string;
-  keyword: string;
-  params: Record<string, unknown>;
-  /** The subschema holding the failing keyword (verbose mode). */
-  parentSchema?: Record<string, unknown>;
-  propertyName?: string;
-}
-
-/** Validates a parsed manifest.json against schemas/manifest.schema.json. */
-export declare const validateManifest: {
-  (data: unknown): data is ManifestJson;
-  errors?: SchemaError[] | null;
-};
-`;
-
 async function typesSource(): Promise<string> {
   // Without $id the root type is named after the second argument, not the URI.
   const { $id: _id, ...schema } = readSchema('manifest.schema.json');
@@ -95,7 +75,6 @@ async function typesSource(): Promise<string> {
 export async function generate(): Promise<Record<string, string>> {
   return {
     [`${OUT}validate.js`]: validatorSource(),
-    [`${OUT}validate.d.ts`]: VALIDATOR_TYPES,
     [`${OUT}types.ts`]: await typesSource(),
     // The schemas as code reads them (bounds, message words), without their documentation.
     [`${OUT}schemas.json`]: `${JSON.stringify({ manifest: slim(readSchema('manifest.schema.json')), settings: slim(readSchema('settings.schema.json')) })}\n`,
