@@ -4,7 +4,7 @@
  * the schema itself (schemas/manifest.schema.json: `x-expected`, `x-why`; see its `$comment`),
  * else from the failing subschema's type and bounds, so a new field needs no new message code.
  */
-import generated from '../schemas/schemas.json';
+import generated from '../schemas/schemas.json' with { type: 'json' };
 import type { SchemaError } from '../schemas/validate';
 import { describeBound, showValue } from '../settings/bounds';
 import { pathProblem } from './paths';

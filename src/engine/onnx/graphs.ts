@@ -3,7 +3,7 @@
  * schemas/onnx-graphs.json (the same file training/convert/package_check.py checks exported
  * graphs against), with the dimensions the manifest fixes filled in.
  */
-import contract from '../../../schemas/onnx-graphs.json';
+import contract from '../../../schemas/onnx-graphs.json' with { type: 'json' };
 import type { Manifest } from '../manifest/types';
 
 /**

@@ -5,7 +5,7 @@
  * `parameters` reader all take their limits and their wording from here (the manifest's stage
  * defaults are validated against the same definitions by the compiled manifest schema).
  */
-import generated from '../schemas/schemas.json';
+import generated from '../schemas/schemas.json' with { type: 'json' };
 
 const schema = generated.settings;
 

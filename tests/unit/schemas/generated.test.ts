@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../../scripts/schemas/generate';
 import { pathProblem } from '../../../src/engine/manifest/paths';
-import schema from '../../../schemas/manifest.schema.json';
+import schema from '../../../schemas/manifest.schema.json' with { type: 'json' };
 
 describe('schemas/', () => {
   it('the generated validator and types match the schemas (run `npm run schemas`)', async () => {
