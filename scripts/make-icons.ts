@@ -5,7 +5,6 @@
  * Run: npx tsx scripts/make-icons.ts
  */
 import { writeFileSync } from 'node:fs';
-import { deflateSync } from 'node:zlib';
 import { encodePng } from '../src/engine/png';
 
 const BG = [0x18, 0x18, 0x1b];
@@ -68,7 +67,6 @@ function render(size: number, maskable: boolean): Uint8ClampedArray {
   return data;
 }
 
-const deflate = (bytes: Uint8Array) => new Uint8Array(deflateSync(bytes, { level: 9 }));
 const icons: Array<[string, number, boolean]> = [
   ['public/icons/icon-192.png', 192, false],
   ['public/icons/icon-512.png', 512, false],
@@ -76,6 +74,6 @@ const icons: Array<[string, number, boolean]> = [
   ['public/icons/apple-touch-icon-180.png', 180, true],
 ];
 for (const [file, size, maskable] of icons) {
-  writeFileSync(file, await encodePng({ width: size, height: size, data: render(size, maskable) }, {}, deflate));
+  writeFileSync(file, encodePng({ width: size, height: size, data: render(size, maskable) }, {}));
   console.log(`${file} ${size}×${size}${maskable ? ' maskable' : ''}`);
 }

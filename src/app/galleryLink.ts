@@ -1,50 +1,36 @@
 /**
  * The seam between a finished generation and the gallery: every image of every result is
- * saved with the settings that reproduce it, and recalled settings fill the form again.
+ * saved as the PNG the worker wrote (with the settings that reproduce it), and recalled
+ * settings fill the form again.
  */
-import type { GenerationParams } from '../engine/png';
+import { SR_TEMPERATURE_KEY, type GenerationParams } from '../engine/png';
 import { useGallery } from '../gallery';
+import type { ResultImage } from '../worker/protocol';
 import { useForm } from './store/form';
-import { onGenerationResult, useStudio, type GenerationResult } from './store/studio';
+import { onGenerationResult, useStudio } from './store/studio';
 import type { FieldKey } from './settings/validate';
 
-const SR_TEMPERATURE = 'Super-res temperature';
-
-/** The settings of image `k` of a result (a generation, or an edit: the editor adds its own keys), in the gallery's (A1111) shape. */
-export function galleryParams(result: Pick<GenerationResult, 'settings' | 'images' | 'params'>, k: number): GenerationParams {
-  const { base, superRes } = result.settings;
-  const img = result.images[k];
-  return {
-    prompt: result.params.prompt,
-    negativePrompt: result.params.negativePrompt,
-    seed: (result.params.seed + k) >>> 0,
-    steps: base.steps,
-    guidance: base.guidance,
-    ...(superRes ? { superResSteps: superRes.steps, superResGuidance: superRes.guidance } : {}),
-    temperature: base.temperature,
-    guidanceRamp: base.guidanceRamp,
-    // A1111 has one Temperature (the CLI applies it to both stages); keep a differing one.
-    ...(superRes && superRes.temperature !== base.temperature
-      ? { extra: { [SR_TEMPERATURE]: String(superRes.temperature) } }
-      : {}),
-    width: img.width,
-    height: img.height,
-    model: result.params.modelName,
-  };
-}
-
-/** Saves each finished image to the gallery (oldest first, so the grid reads newest first). */
+/**
+ * Saves each finished image to the gallery (oldest first, so the grid reads newest first): the
+ * PNG file the worker wrote with the image's settings, moved as it is (no copy, no encoding here).
+ */
 export function saveResultsToGallery(): () => void {
   return onGenerationResult((result) => {
     void (async () => {
-      for (let k = 0; k < result.images.length; k++) {
-        const img = result.images[k];
-        // Copy: the displayed canvas keeps using the original buffer.
-        const data = new Uint8ClampedArray(img.rgba.slice(0));
-        await useGallery.getState().add({ width: img.width, height: img.height, data }, galleryParams(result, k));
-      }
+      for (const img of result.images) await saveResultImage(img);
     })();
   });
+}
+
+/** Saves one finished image (a generation, or an accepted edit). Resolves to whether it was saved. */
+export async function saveResultImage(img: ResultImage): Promise<boolean> {
+  const gallery = useGallery.getState();
+  if (!img.png) {
+    gallery.reportError(`Could not encode the image as PNG: ${img.pngError ?? 'unknown error'}`);
+    return false;
+  }
+  const item = await gallery.addPng(new Blob([img.png], { type: 'image/png' }), img.params, { width: img.width, height: img.height });
+  return item !== null;
 }
 
 /**
@@ -58,7 +44,7 @@ export function recallParams(p: GenerationParams): string | undefined {
   };
   if (p.temperature !== undefined) {
     overrides['base.temperature'] = String(p.temperature);
-    overrides['superRes.temperature'] = p.extra?.[SR_TEMPERATURE] ?? String(p.temperature);
+    overrides['superRes.temperature'] = p.extra?.[SR_TEMPERATURE_KEY] ?? String(p.temperature);
   }
   if (p.superResSteps !== undefined) overrides['superRes.steps'] = String(p.superResSteps);
   if (p.superResGuidance !== undefined) overrides['superRes.guidance'] = String(p.superResGuidance);

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { BOUNDS, describeBound, withinBound, type SettingName } from '../engine/settings';
 
 /** What `npm run generate -- …` was asked to do, every value checked. */
 export interface GenerateOptions {
@@ -30,30 +31,30 @@ Generates images with a Muse Studio model package in Node (onnxruntime-node, CPU
 
   --prompt TEXT        what to draw (required; "" for unconditional)
   --negative TEXT      negative prompt (replaces the unconditional branch of guidance)
-  --seed N             integer 0–4294967295 (default: random, printed); image k uses N + k
-  --steps N            base-stage iterations, 1–64 (default: the model's)
-  --sr-steps N         super-resolution iterations, 1–64 (default: the model's)
-  --guidance X         base-stage guidance scale ≥ 0 (default: the model's)
-  --temperature X      sampling temperature > 0, both stages (default: the model's)
-  --count N            images, 1–4 (default 1): FILE.png, FILE-2.png, …
+  --seed N             integer ${range('seed')} (default: random, printed); image k uses N + k
+  --steps N            base-stage iterations, ${range('steps')} (default: the model's)
+  --sr-steps N         super-resolution iterations, ${range('steps')} (default: the model's)
+  --guidance X         base-stage guidance scale ${range('guidance')} (default: the model's)
+  --temperature X      sampling temperature ${range('temperature')}, both stages (default: the model's)
+  --count N            images, ${range('count')} (default 1): FILE.png, FILE-2.png, …
   --model DIR          package folder (default: models/scenes)
   --out FILE.png       where to write the image (required)
   --help               show this text`;
 
-/** An integer flag in [min, max], or undefined when absent. */
-export function intFlag(name: string, raw: string | undefined, min: number, max: number): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-  return n;
+/** The range of a setting for usage texts: "1–64", "≥ 0", "> 0, ≤ 10". */
+export function range(name: SettingName): string {
+  const b = BOUNDS[name];
+  const low = b.minExclusive ? `> ${b.min}` : b.max === undefined ? `≥ ${b.min}` : `${b.min}`;
+  if (b.max === undefined) return low;
+  return b.minExclusive ? `${low}, ≤ ${b.max}` : `${low}–${b.max}`;
 }
 
-/** A number flag ≥ min (> min when `exclusive`), or undefined when absent. */
-export function numberFlag(name: string, raw: string | undefined, min: number, exclusive: boolean): number | undefined {
+/** A flag holding setting `name` (schemas/settings.schema.json), or undefined when absent. */
+export function settingFlag(flag: string, name: SettingName, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
-  const n = raw.trim() === '' ? NaN : Number(raw);
-  const ok = Number.isFinite(n) && (exclusive ? n > min : n >= min);
-  if (!ok) throw new UsageError(`--${name} must be a number ${exclusive ? '>' : '≥'} ${min}, got "${raw}"`);
+  const text = raw.trim();
+  const n = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!withinBound(BOUNDS[name], n)) throw new UsageError(`--${flag} must be ${describeBound(BOUNDS[name])}, got "${raw}"`);
   return n;
 }
 
@@ -95,12 +96,12 @@ export function parseGenerateArgs(argv: string[]): GenerateOptions | null {
   return {
     prompt,
     negative: str('negative'),
-    seed: intFlag('seed', str('seed'), 0, 0xffffffff),
-    steps: intFlag('steps', str('steps'), 1, 64),
-    srSteps: intFlag('sr-steps', str('sr-steps'), 1, 64),
-    guidance: numberFlag('guidance', str('guidance'), 0, false),
-    temperature: numberFlag('temperature', str('temperature'), 0, true),
-    count: intFlag('count', str('count'), 1, 4) ?? 1,
+    seed: settingFlag('seed', 'seed', str('seed')),
+    steps: settingFlag('steps', 'steps', str('steps')),
+    srSteps: settingFlag('sr-steps', 'steps', str('sr-steps')),
+    guidance: settingFlag('guidance', 'guidance', str('guidance')),
+    temperature: settingFlag('temperature', 'temperature', str('temperature')),
+    count: settingFlag('count', 'count', str('count')) ?? 1,
     model: str('model'),
     out,
   };

@@ -3,10 +3,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { deflateSync } from 'node:zlib';
 import * as ort from 'onnxruntime-node';
 import { loadModel, type LoadedModel, type Manifest, type RgbaImage, type StageSettings } from '../engine';
-import { encodePng, formatA1111, PARAMETERS_KEY } from '../engine/png';
+import { encodePng, formatA1111, PARAMETERS_KEY, resultParams } from '../engine/png';
 import { createFsSource } from '../node/fsSource';
 import { UsageError, outputPath } from './args';
 
@@ -130,7 +129,7 @@ export function samplingRequest(opts: SamplingOptions): { prompt: string; negati
   return { prompt: opts.prompt, ...(opts.negative !== undefined ? { negativePrompt: opts.negative } : {}), base, superRes };
 }
 
-/** The A1111 `parameters` text of one image; `extra` adds keys (e.g. the edit mode). */
+/** The A1111 `parameters` text of one image (seed already per image); `extra` adds keys (e.g. the edit mode). */
 export function parametersText(
   m: Manifest,
   opts: SamplingOptions,
@@ -139,26 +138,14 @@ export function parametersText(
   img: { width: number; height: number },
   extra?: Record<string, string>,
 ): string {
-  const { base, superRes: sr } = settings;
-  return formatA1111({
-    prompt: opts.prompt,
-    negativePrompt: opts.negative ?? '',
-    seed,
-    steps: base.steps,
-    guidance: base.guidance,
-    ...(sr ? { superResSteps: sr.steps, superResGuidance: sr.guidance } : {}),
-    temperature: base.temperature,
-    guidanceRamp: base.guidanceRamp,
-    width: img.width,
-    height: img.height,
-    model: m.name,
-    ...(extra ? { extra } : {}),
-  });
+  const src = { prompt: opts.prompt, ...(opts.negative !== undefined ? { negativePrompt: opts.negative } : {}), seed, model: m.name, settings };
+  const params = resultParams(src, img, 0);
+  return formatA1111(extra ? { ...params, extra: { ...params.extra, ...extra } } : params);
 }
 
-/** Writes `img` as a PNG with its parameters chunk (deterministic bytes), creating folders. */
+/** Writes `img` as a PNG with its parameters chunk (the same bytes the studio's worker writes), creating folders. */
 export async function writeImagePng(file: string, img: RgbaImage, parameters: string): Promise<void> {
-  const png = await encodePng(img, { [PARAMETERS_KEY]: parameters }, (b) => deflateSync(b, { level: 9 }));
+  const png = encodePng(img, { [PARAMETERS_KEY]: parameters });
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, png);
 }

@@ -1,22 +1,15 @@
 /**
- * `npm run edit -- --image IN.png [--mask MASK.png] [--extend left=N,…] [--strength X]
+ * `npm run edit -- --image IN.(png|jpg|webp) [--mask MASK.png] [--extend left=N,…] [--strength X]
  * --prompt "…" --out OUT.png`: inpainting, outpainting or editing by text in Node with
  * onnxruntime-node. Writes PNGs of the input's size (plus the extension) with the A1111
  * `parameters` chunk, including the edit mode.
  */
 import { readFile } from 'node:fs/promises';
-import type { EditRequest } from '../engine';
+import { DEFAULT_STRENGTH, type EditRequest } from '../engine';
+import { editParams } from '../engine/png';
 import { DEFAULT_MODEL, consoleIo, describeError, isMain, parseFlags, resolveModelDir, runAndWrite, samplingRequest, type CliIo } from './common';
 import { EDIT_USAGE, parseEditArgs } from './editArgs';
 import { editRequestFromPng, InputFileError } from './editPng';
-
-/** The extra A1111 keys recording how an image was edited. */
-export function editParameters(req: EditRequest): Record<string, string> {
-  const extra: Record<string, string> = { Edit: req.mode, 'Edit source': `${req.image.width}x${req.image.height}` };
-  if (req.mode === 'text') extra['Edit strength'] = String(req.strength ?? 0.6);
-  if (req.extend) extra['Edit extend'] = `left=${req.extend.left},right=${req.extend.right},top=${req.extend.top},bottom=${req.extend.bottom}`;
-  return extra;
-}
 
 async function readInput(path: string, flag: string): Promise<Uint8Array> {
   try {
@@ -65,9 +58,9 @@ export async function runEditCli(argv: string[], io: CliIo = consoleIo, defaultM
     (model) => model.edit(request, { previews: false }),
     (result) =>
       request.mode === 'text'
-        ? `edit by text, strength ${request.strength ?? 0.6}`
+        ? `edit by text, strength ${request.strength ?? DEFAULT_STRENGTH}`
         : `${request.mode}, ${(result.changedFraction * 100).toFixed(1)}% of pixels changeable, ${result.windows.length} window(s)`,
-    editParameters(request),
+    editParams(request),
   );
 }
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Extension } from '../engine';
-import { UsageError, intFlag, numberFlag } from './args';
+import { UsageError, range, settingFlag } from './args';
 import type { SamplingOptions } from './common';
 
 /** What `npm run edit -- …` was asked to do, every value checked. */
@@ -18,24 +18,24 @@ export interface EditOptions extends SamplingOptions {
 
 export const EDIT_USAGE = `Usage: npm run edit -- --image IN.png --prompt "TEXT" --out OUT.png [options]
 
-Edits a PNG with a Muse Studio model package in Node (onnxruntime-node, CPU). The result has
+Edits a PNG, JPEG or WebP image with a Muse Studio model package in Node (onnxruntime-node, CPU). The result has
 the input's size (plus the extension when outpainting); pixels outside the mask and its
 feather are kept byte for byte.
 
-  --image FILE.png     the image to edit (PNG; JPEG is not supported here: convert it first)
-  --mask FILE.png      inpaint: white = regenerate, black = keep (same size as the image)
+  --image FILE         the image to edit: PNG, JPEG (turned as its EXIF orientation says) or WebP
+  --mask FILE          inpaint: white = regenerate, black = keep (same size as the image; PNG, JPEG or WebP)
   --extend SIDES       outpaint: pixels to add, e.g. left=64,right=64 (sides: left, right, top, bottom)
-  --strength X         edit by text (no --mask, no --extend): 0 < X ≤ 1 (default 0.6)
+  --strength X         edit by text (no --mask, no --extend): ${range('strength')} (default 0.6)
   --prompt TEXT        what the edited region or image should show (required)
   --negative TEXT      negative prompt (replaces the unconditional branch of guidance)
-  --seed N             integer 0–4294967295 (default: random, printed); variation k uses N + k
-  --count N            variations, 1–4 (default 1): OUT.png, OUT-2.png, …
-  --feather N          inpaint/outpaint: blend width in pixels (default: 1/64 of the shorter side)
-  --dilation N         inpaint/outpaint: token rings grown around the mask, 0–4 (default 1)
-  --steps N            base-stage iterations, 1–64 (default: the model's)
-  --sr-steps N         super-resolution iterations, 1–64 (default: the model's)
-  --guidance X         base-stage guidance scale ≥ 0 (default: the model's)
-  --temperature X      sampling temperature > 0, both stages (default: the model's)
+  --seed N             integer ${range('seed')} (default: random, printed); variation k uses N + k
+  --count N            variations, ${range('count')} (default 1): OUT.png, OUT-2.png, …
+  --feather N          inpaint/outpaint: blend width in pixels, ${range('feather')} (default: 1/64 of the shorter side)
+  --dilation N         inpaint/outpaint: token rings grown around the mask, ${range('dilation')} (default 1)
+  --steps N            base-stage iterations, ${range('steps')} (default: the model's)
+  --sr-steps N         super-resolution iterations, ${range('steps')} (default: the model's)
+  --guidance X         base-stage guidance scale ${range('guidance')} (default: the model's)
+  --temperature X      sampling temperature ${range('temperature')}, both stages (default: the model's)
   --model DIR          package folder (default: models/scenes)
   --out FILE.png       where to write the result (required)
   --help               show this text
@@ -53,7 +53,7 @@ export function parseExtend(raw: string): Extension {
     const side = m[1] as keyof Extension;
     if (seen.has(side)) throw new UsageError(`--extend names ${side} twice`);
     seen.add(side);
-    ext[side] = intFlag(`extend ${side}`, m[2], 0, 4096)!;
+    ext[side] = settingFlag(`extend ${side}`, 'extendSide', m[2])!;
   }
   return ext;
 }
@@ -78,7 +78,7 @@ export function parseEditArgs(argv: string[]): EditOptions | null {
   if (values['help']) return null;
   const str = (k: string): string | undefined => values[k] as string | undefined;
   const image = str('image');
-  if (image === undefined || image.trim() === '') throw new UsageError('--image FILE.png is required');
+  if (image === undefined || image.trim() === '') throw new UsageError('--image FILE is required (PNG, JPEG or WebP)');
   const prompt = str('prompt');
   if (prompt === undefined) throw new UsageError('--prompt is required (what the edited region or image should show)');
   const out = str('out');
@@ -87,8 +87,7 @@ export function parseEditArgs(argv: string[]): EditOptions | null {
   const mask = str('mask');
   const extendRaw = str('extend');
   const extend = extendRaw === undefined ? undefined : parseExtend(extendRaw);
-  const strength = numberFlag('strength', str('strength'), 0, true);
-  if (strength !== undefined && strength > 1) throw new UsageError(`--strength must be a number with 0 < X ≤ 1, got "${str('strength')}"`);
+  const strength = settingFlag('strength', 'strength', str('strength'));
   if (strength !== undefined && (mask !== undefined || extend !== undefined)) {
     throw new UsageError('--strength is for editing by text alone; it cannot be combined with --mask or --extend');
   }
@@ -99,14 +98,14 @@ export function parseEditArgs(argv: string[]): EditOptions | null {
     strength,
     prompt,
     negative: str('negative'),
-    seed: intFlag('seed', str('seed'), 0, 0xffffffff),
-    count: intFlag('count', str('count'), 1, 4) ?? 1,
-    feather: intFlag('feather', str('feather'), 0, 512),
-    dilation: intFlag('dilation', str('dilation'), 0, 4),
-    steps: intFlag('steps', str('steps'), 1, 64),
-    srSteps: intFlag('sr-steps', str('sr-steps'), 1, 64),
-    guidance: numberFlag('guidance', str('guidance'), 0, false),
-    temperature: numberFlag('temperature', str('temperature'), 0, true),
+    seed: settingFlag('seed', 'seed', str('seed')),
+    count: settingFlag('count', 'count', str('count')) ?? 1,
+    feather: settingFlag('feather', 'feather', str('feather')),
+    dilation: settingFlag('dilation', 'dilation', str('dilation')),
+    steps: settingFlag('steps', 'steps', str('steps')),
+    srSteps: settingFlag('sr-steps', 'steps', str('sr-steps')),
+    guidance: settingFlag('guidance', 'guidance', str('guidance')),
+    temperature: settingFlag('temperature', 'temperature', str('temperature')),
     model: str('model'),
     out,
   };

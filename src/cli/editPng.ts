@@ -1,13 +1,15 @@
 /**
- * Editing from PNG files in Node: decode the image (and mask) bytes, pick the mode from what is
- * given, run the engine. Shared by `npm run edit` and the Node tests (tests/node/edit*.test.ts);
- * quality tests on the trained model can call `editFromPng` directly.
+ * Editing from image files in Node: decode the image (and mask) bytes — PNG, JPEG (EXIF
+ * orientation applied) or WebP, through the same decoders a browser worker can use
+ * (src/engine/image/decode.ts) — pick the mode from what is given, run the engine. Shared by
+ * `npm run edit` and the Node tests (tests/node/edit*.test.ts); quality tests on the trained
+ * model can call `editFromPng` directly.
  */
-import { inflateSync } from 'node:zlib';
 import { maskFromRgba, type EditRequest, type EditResult, type Extension, type GenerateHooks, type LoadedModel, type RgbaImage } from '../engine';
-import { decodePng, PngError } from '../engine/png';
+import { decodeImage, ImageDecodeError } from '../engine/image/decode';
+import { webpReady } from '../node/webp';
 
-/** An input file the command cannot read (not a PNG, damaged, JPEG…); the message says which and why. */
+/** An input file the command cannot read (not an image, damaged…); the message says which and why. */
 export class InputFileError extends Error {
   constructor(message: string) {
     super(message);
@@ -15,21 +17,18 @@ export class InputFileError extends Error {
   }
 }
 
-const isJpeg = (b: Uint8Array): boolean => b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
-
-/** Decodes PNG bytes to RGBA; `label` names the file in messages (e.g. "--image photo.jpg"). */
+/** Decodes a PNG, JPEG or WebP file to RGBA; `label` names the file in messages (e.g. "--image photo.jpg"). */
 export async function decodeImageFile(bytes: Uint8Array, label: string): Promise<RgbaImage> {
-  if (bytes.length === 0) throw new InputFileError(`${label} is an empty file (0 bytes)`);
-  if (isJpeg(bytes)) throw new InputFileError(`${label} is a JPEG; this command reads PNG only: convert it to PNG first`);
+  await webpReady();
   try {
-    return await decodePng(bytes, (z) => inflateSync(z));
+    return await decodeImage(bytes);
   } catch (err) {
-    if (err instanceof PngError) throw new InputFileError(`${label}: ${err.message}`);
+    if (err instanceof ImageDecodeError) throw new InputFileError(`${label} cannot be read: ${err.message}`);
     throw err;
   }
 }
 
-/** What `editFromPng` needs: the request without the image and mask, which come as PNG bytes. */
+/** What `editFromPng` needs: the request without the image and mask, which come as file bytes (PNG, JPEG or WebP). */
 export interface PngEdit extends Omit<EditRequest, 'image' | 'mask' | 'mode' | 'extend'> {
   image: Uint8Array;
   /** White = regenerate (luma × alpha), same size as the image. */
@@ -38,7 +37,7 @@ export interface PngEdit extends Omit<EditRequest, 'image' | 'mask' | 'mode' | '
 }
 
 /**
- * The engine request for PNG inputs. Mode: outpaint with `extend` (the mask, if any, is also
+ * The engine request for image-file inputs. Mode: outpaint with `extend` (the mask, if any, is also
  * regenerated), inpaint with a mask alone, text otherwise.
  */
 export async function editRequestFromPng(input: PngEdit, labels = { image: 'image', mask: 'mask' }): Promise<EditRequest> {
@@ -52,7 +51,7 @@ export async function editRequestFromPng(input: PngEdit, labels = { image: 'imag
   return { ...rest, image, mode, ...(mask ? { mask } : {}), ...(extend ? { extend } : {}) };
 }
 
-/** Decodes the PNG inputs and runs the edit on `model`. */
+/** Decodes the image-file inputs and runs the edit on `model`. */
 export async function editFromPng(model: LoadedModel, input: PngEdit, hooks: GenerateHooks = { previews: false }): Promise<EditResult & { request: EditRequest }> {
   const request = await editRequestFromPng(input);
   return { ...(await model.edit(request, hooks)), request };

@@ -10,7 +10,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { deflateSync } from 'node:zlib';
 import * as ort from 'onnxruntime-node';
 import { loadModel, type GenerateRequest } from '../engine';
 import { encodePng } from '../engine/png';
@@ -72,7 +71,7 @@ for (let i = 0; i < n; i++) {
   };
   const result = await model.generate(req, { previews: false });
   for (const [k, img] of result.images.entries()) {
-    const png = await encodePng(img, {}, (b) => deflateSync(b, { level: 1 }));
+    const png = encodePng(img, {});
     await writeFile(join(values.out, `${String(i).padStart(4, '0')}_${req.seed + k}.png`), png);
   }
   if ((i + 1) % 50 === 0 || i + 1 === n)

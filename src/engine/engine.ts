@@ -1,4 +1,5 @@
 import { PackageError, describeError } from './errors';
+import { JobQueue } from './queue';
 import { parseManifest } from './manifest/parse';
 import type { Manifest } from './manifest/types';
 import { graphSpecs, t5EncoderSpec, type GraphKey } from './onnx/graphs';
@@ -41,6 +42,11 @@ export interface EngineOptions {
   placeConstants?: ConstantPlacer;
   /** Keeps the super-res preview atlas between loads (pipeline/mosaic.ts); default: built per load. */
   atlasCache?: AtlasCache;
+  /**
+   * The queue the model's calls run on (queue.ts). The worker passes the one its own jobs run on;
+   * default: a queue of this model's own.
+   */
+  queue?: JobQueue;
 }
 
 const MANIFEST = 'manifest.json';
@@ -176,7 +182,7 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
       ...(superRes ? { superRes } : {}),
       ...(opts.placeConstants ? { placeConstants: opts.placeConstants } : {}),
     };
-    return createLoadedModel(parts, sessions);
+    return createLoadedModel(parts, sessions, opts.queue ?? new JobQueue());
   } catch (err) {
     await Promise.allSettled(sessions.map((s) => s.release()));
     throw err;
@@ -215,36 +221,46 @@ async function openT5Source(src: PackageSource, manifest: Manifest, opts: Engine
   return createPromptEncoder(opts.ort, session, tokenizer, te.hiddenSize, onnxFile);
 }
 
-function createLoadedModel(parts: ModelParts, sessions: OrtSession[]): LoadedModel {
-  // Sessions must not run two jobs at once (WebGPU and WASM sessions are not re-entrant), so
-  // generate and edit calls queue behind each other.
-  let queue: Promise<unknown> = Promise.resolve();
+const RELEASED = 'this model was released; load it again to use it';
+
+/**
+ * The LoadedModel over `parts`. Sessions must not run two jobs at once (WebGPU and WASM sessions
+ * are not re-entrant), so every call is a job of `queue`, or runs inside the caller's job when
+ * the hooks name the queue's running job.
+ */
+function createLoadedModel(parts: ModelParts, sessions: OrtSession[], queue: JobQueue): LoadedModel {
   let released = false;
-  const enqueue = <T>(run: () => Promise<T>): Promise<T> => {
-    const job = queue.then(() => {
-      if (released) throw new Error('this model was released; load it again to use it');
-      return run();
-    });
-    queue = job.catch(() => undefined);
-    return job;
+  /** This model's jobs, for dropping the waiting ones on release. */
+  const owner = {};
+  let running: Promise<unknown> = Promise.resolve();
+  const call = <T>(kind: string, hooks: GenerateHooks | undefined, work: () => Promise<T>): Promise<T> => {
+    const guarded = (): Promise<T> => {
+      if (released) return Promise.reject(new Error(RELEASED));
+      const p = work();
+      running = p.catch(() => undefined);
+      return p;
+    };
+    if (hooks?.job !== undefined && hooks.job === queue.active) return guarded();
+    return queue.run({ kind, owner, run: guarded });
   };
   return {
     manifest: parts.manifest,
     generate(req: GenerateRequest, hooks?: GenerateHooks): Promise<GenerateResult> {
-      return enqueue(() => generate(parts, req, hooks));
+      return call('generate', hooks, () => generate(parts, req, hooks));
     },
     edit(req: EditRequest, hooks?: GenerateHooks): Promise<EditResult> {
-      return enqueue(() => edit(parts, req, hooks));
+      return call('edit', hooks, () => edit(parts, req, hooks));
     },
     warmPreviews(): Promise<void> {
-      return enqueue(async () => {
+      return call('warmPreviews', undefined, async () => {
         await parts.previewAtlas?.();
       });
     },
     async release(): Promise<void> {
       if (released) return;
       released = true;
-      await queue;
+      queue.dropWaiting(owner, new Error(RELEASED));
+      await running;
       await Promise.allSettled(sessions.map((s) => s.release()));
     },
   };

@@ -2,6 +2,7 @@
 export { loadModel, readManifest, T5_SOURCE_FILES, type EngineOptions } from './engine';
 export type * from './types';
 export type { Ort } from './ort';
+export { JobQueue, type Job, type JobContext } from './queue';
 export { PackageError, RequestError, abortError, isAbortError } from './errors';
 export { parseManifest, isPackagePath, FORMAT_VERSION } from './manifest';
 export type { StageSpec, SuperResStageSpec, FileEntry, TextEncoderSpec, MicroConditioning, ConfidenceSchedule } from './manifest';

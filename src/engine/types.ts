@@ -1,5 +1,6 @@
 /** The public request/result types of the engine (docs/ENGINE_API.md). */
 import type { Manifest, StageSettings } from './manifest/types';
+import type { JobContext } from './queue';
 
 export type { Manifest, StageSettings, GuidanceRamp } from './manifest/types';
 
@@ -27,6 +28,11 @@ export interface GenerateHooks {
    * decoder run, so callers that only want the final images (CLI, batch jobs) can turn it off.
    */
   previews?: boolean;
+  /**
+   * For callers that own the model's queue (EngineOptions.queue): the running job this call is
+   * part of. The call then runs inside that job instead of queueing behind it.
+   */
+  job?: JobContext;
 }
 
 export interface Progress {
@@ -123,7 +129,7 @@ export interface EditResult extends Omit<GenerateResult, 'tokens'> {
 export interface LoadedModel {
   /** The validated manifest. */
   readonly manifest: Manifest;
-  /** Generates `count` images; calls on one model run one after another. */
+  /** Generates `count` images; calls on one model run one after another (one job queue). */
   generate(req: GenerateRequest, hooks?: GenerateHooks): Promise<GenerateResult>;
   /** Inpaints, outpaints or edits by text; queued with generate() calls. */
   edit(req: EditRequest, hooks?: GenerateHooks): Promise<EditResult>;

@@ -1,5 +1,5 @@
-// The gallery: saved images in IndexedDB, the grid that shows them, PNG export with the
-// generation settings, and recalling settings from a dropped PNG. See README.md.
+// The gallery: saved images in IndexedDB (PNG files the worker encoded, with their generation
+// settings), the grid that shows them, and recalling settings from a dropped PNG. See README.md.
 export { Gallery, type GalleryProps } from './Gallery';
 export { GalleryGrid, altText, type GalleryGridProps } from './GalleryGrid';
 export {
@@ -15,7 +15,6 @@ export {
 } from './galleryDb';
 export { downloadBlob, galleryFilename } from './download';
 export { listenForPngDrops, readParamsFromFile, MAX_DROP_BYTES, type PngDropCallbacks, type PngDropResult } from './pngDrop';
-export { toPngBlob, compressionStreamDeflate } from './toPngBlob';
 export { useGallery, type GalleryState } from './useGallery';
 export { usePngDrop, PngDropOverlay } from './usePngDrop';
 export { GalleryError, type GalleryErrorCode, type GalleryItem, type NewGalleryEntry } from './types';

@@ -1,11 +1,9 @@
 // The gallery as the UI sees it: a zustand store over galleryDb. Actions never throw; a
 // failure lands in `error` (a message for the user) and leaves `items` as it was.
 import { create } from 'zustand';
-import type { RgbaImage } from '../engine/types';
 import type { GenerationParams } from '../engine/png';
 import { addToGallery, deleteFromGallery, listGallery } from './galleryDb';
 import { compareNewestFirst } from './rows';
-import { toPngBlob } from './toPngBlob';
 import type { GalleryItem } from './types';
 
 export interface GalleryState {
@@ -21,10 +19,13 @@ export interface GalleryState {
 
   /** Reads the store (once on mount; again to refresh). */
   load(): Promise<void>;
-  /** Encodes `image` as a PNG carrying `params` and saves it. Resolves to the item, or null on failure. */
-  add(image: RgbaImage, params: GenerationParams): Promise<GalleryItem | null>;
-  /** Saves an already-encoded PNG (it should carry the "parameters" chunk). */
+  /**
+   * Saves a PNG file (encoded by the worker, with the "parameters" chunk of `params`). Resolves
+   * to the item, or null on failure (then `error` says why).
+   */
   addPng(png: Blob, params: GenerationParams, size: { width: number; height: number }): Promise<GalleryItem | null>;
+  /** Shows a failure that happened before saving (e.g. a PNG the worker could not write). */
+  reportError(message: string): void;
   remove(id: string): Promise<void>;
   undoRemove(): Promise<void>;
   dismissError(): void;
@@ -84,17 +85,6 @@ export const useGallery = create<GalleryState>()((set, get) => {
       }
     },
 
-    async add(image, params) {
-      let png: Blob;
-      try {
-        png = await toPngBlob(image, params);
-      } catch (e) {
-        set({ error: `Could not encode the image as PNG: ${message(e)}` });
-        return null;
-      }
-      return save({ params, png, width: image.width, height: image.height });
-    },
-
     addPng(png, params, size) {
       return save({ params, png, width: size.width, height: size.height });
     },
@@ -118,6 +108,7 @@ export const useGallery = create<GalleryState>()((set, get) => {
       if ((await save(item)) !== null) set({ recentlyDeleted: null });
     },
 
+    reportError: (error) => set({ error }),
     dismissError: () => set({ error: null }),
     dismissNotice: () => set({ notice: null }),
     dismissUndo: () => set({ recentlyDeleted: null }),

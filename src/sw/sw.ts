@@ -16,7 +16,7 @@ import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { CacheFirst } from 'workbox-strategies';
 import { ExpirationPlugin } from 'workbox-expiration';
 import { ISOLATION_HEADERS, withModelOrigins } from './csp';
-import { browserCaches, readAllowedOrigins } from '../app/models/layout';
+import { browserCaches, readAllowedOrigins } from '../storage/layout';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> };
 

@@ -9,12 +9,13 @@
  * - The worker runs one job at a time. While an image job (`generate` or `edit`) runs, ONE more
  *   image job may wait (it gets a `queued` event); a further one is refused with `error`
  *   `{ code: 'busy' }`.
- * - Pixels and tokens cross as transferable buffers (`WireImage.rgba`, `Int32Array`s), so the
- *   sender must not touch them after posting.
+ * - Pixels, PNG files and tokens cross as transferable buffers (`WireImage.rgba`,
+ *   `ResultImage.png`, `Int32Array`s), so the sender must not touch them after posting.
  * - `backend` events are broadcasts (no job): the worker sends one whenever the active backend
  *   or the reason for it changes.
  */
 import type { EditRequest, GenerateRequest, Manifest, PixelRect, StageSettings } from '../engine';
+import type { GenerationParams } from '../engine/png';
 
 export type BackendKind = 'webgpu' | 'wasm';
 /** What the user asked for; `auto` = WebGPU when an adapter exists, else WASM. */
@@ -27,6 +28,18 @@ export interface WireImage {
   rgba: ArrayBuffer;
 }
 
+/**
+ * A finished image: its pixels for display and, encoded in the worker where the pixels are, its
+ * PNG file with the A1111 `parameters` chunk (both transferred).
+ */
+export interface ResultImage extends WireImage {
+  /** The PNG file, or null when it could not be written (`pngError` says why). */
+  png: ArrayBuffer | null;
+  pngError?: string;
+  /** The settings that reproduce the image, as the PNG records them. */
+  params: GenerationParams;
+}
+
 // ---------------------------------------------------------------- requests (UI → worker)
 
 export interface LoadRequest {
@@ -34,7 +47,7 @@ export interface LoadRequest {
   jobId: string;
   /**
    * URL (absolute or page-relative) of the package folder, e.g. "/models/scenes/", or
-   * `stored:<id>` for a package in the model store (src/app/models/layout.ts).
+   * `stored:<id>` for a package in the model store (src/storage/layout.ts).
    */
   modelUrl: string;
 }
@@ -112,7 +125,7 @@ export interface ProgressEvent {
 export interface ResultEvent {
   type: 'result';
   jobId: string;
-  images: WireImage[];
+  images: ResultImage[];
   tokens: { base: Int32Array[]; superRes?: Int32Array[] };
   settings: { base: StageSettings; superRes?: StageSettings };
   promptTruncated: boolean;
@@ -123,7 +136,7 @@ export interface ResultEvent {
 export interface EditResultEvent {
   type: 'editResult';
   jobId: string;
-  images: WireImage[];
+  images: ResultImage[];
   settings: { base: StageSettings; superRes?: StageSettings };
   promptTruncated: boolean;
   timings: Record<string, number>;

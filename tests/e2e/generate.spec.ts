@@ -88,7 +88,7 @@ test('an invalid number disables Generate with the reason', async ({ studio, pag
   await expect(studio.generateButton).toBeDisabled();
   await expect(page.getByTestId('generate-note')).toHaveText('Base steps must be a whole number from 1 to 64.');
   await studio.setAdvanced({ 'Base steps': '3', 'Base temperature': '0' });
-  await expect(page.getByTestId('generate-note')).toContainText('Base temperature must be above 0');
+  await expect(page.getByTestId('generate-note')).toContainText('Base temperature must be a number above 0');
   await studio.setAdvanced({ 'Base temperature': '1' });
   await expect(studio.generateButton).toBeEnabled();
   await page.getByLabel('Seed value').fill('-4');

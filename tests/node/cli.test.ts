@@ -34,13 +34,13 @@ describe('parseGenerateArgs', () => {
     [['--out', 'x.png'], /--prompt is required/],
     [['--prompt', 'a'], /--out FILE.png is required/],
     [['--prompt', 'a', '--out', 'x.jpg'], /--out must name a .png file/],
-    [['--prompt', 'a', '--out', 'x.png', '--steps', 'abc'], /--steps must be an integer from 1 to 64, got "abc"/],
-    [['--prompt', 'a', '--out', 'x.png', '--steps', '0'], /--steps must be an integer from 1 to 64/],
-    [['--prompt', 'a', '--out', 'x.png', '--seed=-1'], /--seed must be an integer from 0 to 4294967295/],
-    [['--prompt', 'a', '--out', 'x.png', '--seed', '4294967296'], /--seed must be an integer/],
-    [['--prompt', 'a', '--out', 'x.png', '--count', '5'], /--count must be an integer from 1 to 4/],
-    [['--prompt', 'a', '--out', 'x.png', '--guidance=-2'], /--guidance must be a number ≥ 0/],
-    [['--prompt', 'a', '--out', 'x.png', '--temperature', '0'], /--temperature must be a number > 0/],
+    [['--prompt', 'a', '--out', 'x.png', '--steps', 'abc'], /--steps must be a whole number from 1 to 64, got "abc"/],
+    [['--prompt', 'a', '--out', 'x.png', '--steps', '0'], /--steps must be a whole number from 1 to 64/],
+    [['--prompt', 'a', '--out', 'x.png', '--seed=-1'], /--seed must be a whole number from 0 to 4294967295/],
+    [['--prompt', 'a', '--out', 'x.png', '--seed', '4294967296'], /--seed must be a whole number/],
+    [['--prompt', 'a', '--out', 'x.png', '--count', '5'], /--count must be a whole number from 1 to 4/],
+    [['--prompt', 'a', '--out', 'x.png', '--guidance=-2'], /--guidance must be a number from 0 to 20/],
+    [['--prompt', 'a', '--out', 'x.png', '--temperature', '0'], /--temperature must be a number above 0 and at most 10/],
     [['--prompt', 'a', '--out', 'x.png', '--bogus'], /Unknown option '--bogus'/],
     [['--prompt'], /argument missing|--prompt/],
     // node:util parseArgs reads "--seed -1" as a missing value and says to write --seed=-1
@@ -105,7 +105,7 @@ describe('runCli on the fixture', () => {
   it('reports usage errors with exit code 2 and a broken package with exit code 1', async () => {
     const usage = capture();
     expect(await runCli(['--prompt', 'x', '--out', 'x.png', '--steps', 'lots'], usage)).toBe(2);
-    expect(usage.err.join('\n')).toMatch(/error: --steps must be an integer[\s\S]*--help/);
+    expect(usage.err.join('\n')).toMatch(/error: --steps must be a whole number[\s\S]*--help/);
     const broken = capture();
     expect(await runCli(['--prompt', 'x', '--model', join(tmp.dir, 'missing'), '--out', join(tmp.dir, 'm.png')], broken)).toBe(1);
     expect(broken.err.join('\n')).toMatch(/cannot load the model package in .*missing: manifest.json: file not found/);

@@ -202,6 +202,6 @@ describe('editing by text on the fixture', () => {
   });
 
   it('refuses a strength out of range', async () => {
-    await expect(run({ ...req, strength: 0 })).rejects.toThrow(/strength must be a number with 0 < strength ≤ 1/);
+    await expect(run({ ...req, strength: 0 })).rejects.toThrow(/strength must be a number above 0 and at most 1/);
   });
 });

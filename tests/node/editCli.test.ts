@@ -2,13 +2,14 @@ import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { deflateSync, inflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEditCli } from '../../src/cli/edit';
 import { parseEditArgs, parseExtend } from '../../src/cli/editArgs';
 import type { CliIo } from '../../src/cli/common';
 import { concatBytes, encodeChunk, PNG_SIGNATURE } from '../../src/engine/png/chunks';
-import { decodePng, encodePng, readPngParameters } from '../../src/engine/png';
+import { decodeImage } from '../../src/engine/image/decode';
+import { encodePng, readPngParameters } from '../../src/engine/png';
 import { FIXTURE_DIR, REPO_ROOT, tempDir } from './helpers';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -35,7 +36,7 @@ beforeAll(async () => {
   const data = new Uint8ClampedArray(W * H * 4);
   for (let p = 0; p < W * H; p++) data.set([(p * 7) % 256, (p * 3) % 256, 200, 255], p * 4);
   photoPng = join(tmp.dir, 'photo.png');
-  await writeFile(photoPng, await encodePng({ width: W, height: H, data }, {}, (b) => deflateSync(b)));
+  await writeFile(photoPng, encodePng({ width: W, height: H, data }, {}));
   maskPng = join(tmp.dir, 'mask.png');
   await writeFile(maskPng, greyPng(W, H, (x, y) => (inMask(x, y) ? 255 : 0)));
 });
@@ -49,7 +50,7 @@ function capture(): CliIo & { out: string[]; err: string[] } {
   return { out, err, log: (l) => out.push(l), error: (l) => err.push(l) };
 }
 
-const decode = async (file: string) => decodePng(new Uint8Array(await readFile(file)), (z) => inflateSync(z));
+const decode = async (file: string) => decodeImage(new Uint8Array(await readFile(file)));
 
 describe('parseEditArgs', () => {
   it('parses every flag', () => {
@@ -65,17 +66,17 @@ describe('parseEditArgs', () => {
   });
 
   it.each([
-    [['--prompt', 'x', '--out', 'o.png'], /--image FILE.png is required/],
+    [['--prompt', 'x', '--out', 'o.png'], /--image FILE is required \(PNG, JPEG or WebP\)/],
     [['--image', 'a.png', '--out', 'o.png'], /--prompt is required/],
     [['--image', 'a.png', '--prompt', 'x'], /--out FILE.png is required/],
     [['--image', 'a.png', '--prompt', 'x', '--out', 'o.jpg'], /--out must name a .png file/],
     [['--image', 'a.png', '--prompt', 'x', '--out', 'o.png', '--extend', 'left=-4'], /--extend must look like left=64,right=64/],
     [['--image', 'a.png', '--prompt', 'x', '--out', 'o.png', '--extend', 'wide=4'], /--extend must look like/],
     [['--image', 'a.png', '--prompt', 'x', '--out', 'o.png', '--extend', 'left=1,left=2'], /names left twice/],
-    [['--image', 'a.png', '--prompt', 'x', '--out', 'o.png', '--strength', '0'], /--strength must be a number > 0/],
-    [['--image', 'a.png', '--prompt', 'x', '--out', 'o.png', '--strength', '1.5'], /--strength must be a number with 0 < X ≤ 1/],
+    [['--image', 'a.png', '--prompt', 'x', '--out', 'o.png', '--strength', '0'], /--strength must be a number above 0 and at most 1, got "0"/],
+    [['--image', 'a.png', '--prompt', 'x', '--out', 'o.png', '--strength', '1.5'], /--strength must be a number above 0 and at most 1, got "1.5"/],
     [['--image', 'a.png', '--prompt', 'x', '--out', 'o.png', '--strength', '0.5', '--mask', 'm.png'], /cannot be combined with --mask or --extend/],
-    [['--image', 'a.png', '--prompt', 'x', '--out', 'o.png', '--dilation', '7'], /--dilation must be an integer from 0 to 4/],
+    [['--image', 'a.png', '--prompt', 'x', '--out', 'o.png', '--dilation', '7'], /--dilation must be a whole number from 0 to 4/],
     [['--image', 'a.png', '--prompt', 'x', '--out', 'o.png', '--bogus'], /Unknown option '--bogus'/],
   ])('%j is refused', (argv, message) => {
     expect(() => parseEditArgs(argv)).toThrow(message);
@@ -143,8 +144,8 @@ describe('runEditCli on the fixture', () => {
     const blank = join(tmp.dir, 'blank-mask.png');
     await writeFile(blank, greyPng(W, H, () => 0));
     const cases: [string[], RegExp][] = [
-      [['--image', jpeg, '--prompt', 'x', '--out', join(tmp.dir, 'x.png')], /--image .*photo\.jpg is a JPEG; this command reads PNG only: convert it to PNG first/],
-      [['--image', empty, '--prompt', 'x', '--out', join(tmp.dir, 'x.png')], /is an empty file \(0 bytes\)/],
+      [['--image', jpeg, '--prompt', 'x', '--out', join(tmp.dir, 'x.png')], /--image .*photo\.jpg cannot be read: it is a damaged JPEG \(no frame header\)/],
+      [['--image', empty, '--prompt', 'x', '--out', join(tmp.dir, 'x.png')], /--image .*empty\.png cannot be read: it is an empty file \(0 bytes\)/],
       [['--image', join(tmp.dir, 'nope.png'), '--prompt', 'x', '--out', join(tmp.dir, 'x.png')], /--image .*nope\.png: file not found/],
       [[...args('--mask', small, '--out', join(tmp.dir, 'x.png'))], /--mask .*small-mask\.png is 10x10 but --image .*photo\.png is 96x64/],
       [[...args('--mask', blank, '--out', join(tmp.dir, 'x.png'))], /error: the mask is empty: paint the region to regenerate/],
@@ -153,6 +154,19 @@ describe('runEditCli on the fixture', () => {
       const io = capture();
       expect(await runEditCli(argv, io)).toBe(1);
       expect(io.err.join('\n')).toMatch(message);
+    }
+  });
+
+  it('reads JPEG (as its EXIF orientation shows it) and WebP photos through the same decoders', async () => {
+    const formats = join(REPO_ROOT, 'tests/fixtures/images/formats');
+    const cases: [string, number, number][] = [['exif-rotate-6.jpg', 4, 8], ['lossless.webp', 6, 4], ['interlaced.png', 6, 4]];
+    for (const [file, w, h] of cases) {
+      const out = join(tmp.dir, `from-${file}.png`);
+      const io = capture();
+      expect(await runEditCli(['--image', join(formats, file), '--prompt', 'at night', '--strength', '0.3', '--seed', '2', '--model', FIXTURE_DIR, '--out', out], io), io.err.join('\n')).toBe(0);
+      const result = await decode(out);
+      expect([file, result.width, result.height]).toEqual([file, w, h]);
+      expect(readPngParameters(await readFile(out)).extra?.['Edit source']).toBe(`${w}x${h}`);
     }
   });
 

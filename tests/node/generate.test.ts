@@ -128,7 +128,7 @@ describe('generate on the ONNX fixture (onnxruntime-node)', () => {
   });
 
   it('rejects a bad request with a RequestError naming the field', async () => {
-    await expect(model.generate({ ...req, count: 9 })).rejects.toThrow('count must be an integer from 1 to 4, got 9');
-    await expect(model.generate({ ...req, base: { steps: 100 } })).rejects.toThrow(/base.steps must be an integer from 1 to 64/);
+    await expect(model.generate({ ...req, count: 9 })).rejects.toThrow('count must be a whole number from 1 to 4, got 9');
+    await expect(model.generate({ ...req, base: { steps: 100 } })).rejects.toThrow(/base.steps must be a whole number from 1 to 64/);
   });
 });

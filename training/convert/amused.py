@@ -30,6 +30,7 @@ from training.muse.export import FORMAT, FORMAT_VERSION
 from training.muse.onnx_utils import OPSET, PROTOBUF_LIMIT, check_parity, export_onnx, finalize_onnx, sha256_file
 
 from .checkpoint import CheckpointError, load_component
+from .package_check import validate_manifest
 from .clip import ClipTextExport, ClipTokenizerInfo, engine_ids, load_text_encoder, load_tokenizer, reference_ids
 from .uvit import AmusedBaseExport, AmusedBaseExportFp16, UVit2DConfig, UVit2DModel
 from .vqmodel import VQDecoderExport, VQEncoderExport, VQModel, VQModelConfig
@@ -339,6 +340,7 @@ def convert(src: Path, out: Path, *, name: str | None = None, display_name: str 
             **({"externalData": external} if external else {}),
             "files": {q: {"sha256": sha256_file(tmp / q), "bytes": (tmp / q).stat().st_size} for q in files},
         }
+        validate_manifest(manifest)     # schemas/manifest.schema.json
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

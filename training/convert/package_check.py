@@ -1,22 +1,130 @@
-"""Checks a package folder against docs/MODEL_PACKAGE.md on the Python side: manifest fields and
-rules, file list, sizes and hashes, and every ONNX graph's inputs/outputs (names, element types,
-ranks, fixed dimensions). The TypeScript engine performs the same checks at load time; this is
-what the converters' tests (and `python -m training.convert.package_check DIR`) use.
+"""Checks a package folder on the Python side: the manifest against schemas/manifest.schema.json
+(with `jsonschema`, the same file the TypeScript engine's validator is compiled from), the rules
+that relate two fields (the ones the schema's `$comment`s list, as src/engine/manifest/parse.ts
+checks them), the file list, sizes and hashes, and every ONNX graph's inputs/outputs against
+schemas/onnx-graphs.json. tests/fixtures/manifest-cases.json holds bad manifests both sides
+must refuse. Used by the converters' tests, the writers (`validate_manifest` before writing) and
+`python -m training.convert.package_check DIR`.
 """
 from __future__ import annotations
 
 import json
 import re
 import sys
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from training.muse.onnx_utils import sha256_file
 
-SETTINGS = ("steps", "guidance", "guidanceRamp", "temperature", "confidenceNoise")
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+FORMAT = "muse-studio-package"
+FORMAT_VERSION = 1
 
 
 class PackageInvalid(ValueError):
     pass
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    docs = {n: json.loads((SCHEMAS / n).read_text()) for n in ("manifest.schema.json", "settings.schema.json")}
+    registry = Registry().with_resources((d["$id"], Resource.from_contents(d)) for d in docs.values())
+    schema = docs["manifest.schema.json"]
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, registry=registry)
+
+
+def _field(path) -> str:
+    out = ""
+    for seg in path:
+        seg = str(seg)
+        out += (("." if out else "") + seg) if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", seg) else f"[{json.dumps(seg)}]"
+    return out or "manifest"
+
+
+def schema_errors(m) -> list[str]:
+    """Every place `m` breaks schemas/manifest.schema.json, as "field: what is wrong"."""
+    errs = []
+    for e in sorted(_validator().iter_errors(m), key=lambda e: list(map(str, e.absolute_path))):
+        schema = e.schema if isinstance(e.schema, dict) else {}
+        if e.validator == "required":
+            for key in (k for k in e.validator_value if k not in e.instance):
+                why = f" ({schema['x-why']})" if "x-why" in schema else ""
+                errs.append(f"{_field([*e.absolute_path, key])}: is missing{why}")
+            continue
+        # x-expected (the schema's wording for messages) says more than jsonschema's generic text.
+        expected = schema.get("x-expected")
+        errs.append(f"{_field(e.absolute_path)}: {('must be ' + expected) if expected else e.message}")
+    return errs
+
+
+def _folder(p: str) -> str:
+    return p[: p.rfind("/") + 1]
+
+
+def rule_errors(m: dict) -> list[str]:
+    """The rules relating two fields (a schema-valid `m`): same rules and order as parse.ts."""
+    errs: list[str] = []
+    te, vq, stages, files = m["textEncoder"], m["vqgan"], m["stages"], m["files"]
+    base, sr = stages["base"], stages.get("superRes")
+    lo, hi = vq["pixelRange"]
+    if not lo < hi:
+        errs.append(f"vqgan.pixelRange: must be [low, high] with low < high, got {vq['pixelRange']}")
+    refs = [("textEncoder.onnx", te["onnx"]), ("textEncoder.tokenizer", te["tokenizer"]), ("textEncoder.config", te["config"]),
+            ("vqgan.encoder", vq["encoder"]), ("vqgan.decoder", vq["decoder"]), ("stages.base.onnx", base["onnx"])]
+    if "onnxFp16" in base:
+        refs.append(("stages.base.onnxFp16", base["onnxFp16"]))
+    if sr is not None:
+        refs.append(("stages.superRes.onnx", sr["onnx"]))
+    errs += [f"{field}: names {p!r}, which is not listed in files" for field, p in refs if p not in files]
+    for name, st in (("base", base), ("superRes", sr)):
+        if st is None:
+            continue
+        want = [g * vq["downsample"] for g in st["grid"]]
+        if st["imageSize"] != want:
+            errs.append(f"stages.{name}.imageSize: must be grid × vqgan.downsample = {want}, got {st['imageSize']}")
+        if st["maskTokenId"] < vq["codebookSize"]:
+            errs.append(f"stages.{name}.maskTokenId: must be ≥ vqgan.codebookSize ({vq['codebookSize']}), got {st['maskTokenId']}")
+    if base.get("onnxFp16") == base["onnx"]:
+        errs.append("stages.base.onnxFp16: must name a different file than stages.base.onnx")
+    mc = base.get("microConditioning")
+    if mc and "names" in mc and len(mc["names"]) != len(mc["values"]):
+        errs.append(f"stages.base.microConditioning.names: must name each of the {len(mc['values'])} values")
+    if sr is not None and sr["lowResGrid"] != base["grid"]:
+        errs.append(f"stages.superRes.lowResGrid: must equal stages.base.grid {base['grid']}, got {sr['lowResGrid']}")
+    graphs = {p for field, p in refs if field not in ("textEncoder.tokenizer", "textEncoder.config")}
+    for graph, data in m.get("externalData", {}).items():
+        where = _field(["externalData", graph])
+        if graph not in graphs:
+            errs.append(f"{where}: {graph!r} is not one of the package's ONNX graphs")
+        if data not in files:
+            errs.append(f"{where}: names {data!r}, which is not listed in files")
+        if data in graphs:
+            errs.append(f"{where}: {data!r} is an ONNX graph, not its external data")
+        if _folder(data) != _folder(graph):
+            errs.append(f"{where}: {data!r} must be in the graph's folder")
+    return errs
+
+
+def manifest_errors(m) -> list[str]:
+    """Everything wrong with a manifest that needs no package files."""
+    if not isinstance(m, dict):
+        return ["manifest: must hold a JSON object"]
+    if m.get("format") != FORMAT:
+        return [f"format: not a Muse Studio model package (expected {FORMAT!r})"]
+    if m.get("formatVersion") != FORMAT_VERSION:
+        return [f"formatVersion: unsupported version {m.get('formatVersion')!r} (this code writes {FORMAT_VERSION})"]
+    return schema_errors(m) or rule_errors(m)
+
+
+def validate_manifest(m) -> None:
+    """Raises PackageInvalid listing what is wrong with `m`; writers call it before writing manifest.json."""
+    errs = manifest_errors(m)
+    if errs:
+        raise PackageInvalid("manifest.json: " + "\n".join(errs))
 
 
 def _graph_io(path: Path) -> tuple[dict, dict]:
@@ -58,150 +166,49 @@ def _expect(where: str, got: dict, want: dict) -> list[str]:
     return errs
 
 
+def _graph_specs(m: dict) -> dict[str, tuple[dict, dict]]:
+    """graph file -> (inputs, outputs) as `_expect` wants them, from schemas/onnx-graphs.json."""
+    graphs = json.loads((SCHEMAS / "onnx-graphs.json").read_text())["graphs"]
+    te, vq, stages = m["textEncoder"], m["vqgan"], m["stages"]
+    base, sr = stages["base"], stages.get("superRes")
+    kind = te["kind"]
+    sizes = {"S": te["maxLength"], "D": te["hiddenSize"], "K": vq["codebookSize"], "L": base["grid"][0] * base["grid"][1]}
+    if kind == "clip":
+        sizes |= {"P": te["projectionDim"], "M": len(base["microConditioning"]["values"])}
+
+    def spec(key: str, n: int | None = None) -> tuple[dict, dict]:
+        raw = graphs[kind].get(key) or graphs["any"][key]
+        dims = sizes | ({"N": n} if n is not None else {})
+
+        def side(tensors) -> dict:
+            return {name: ("float" if t == "float32" else t, [None if d == "*" else d if isinstance(d, int) or d == "B" else dims[d]
+                                                               for d in shape]) for name, t, shape in tensors}
+        return side(raw["inputs"]), side(raw["outputs"])
+
+    specs = {te["onnx"]: spec("textEncoder"), vq["encoder"]: spec("vqEncoder"), vq["decoder"]: spec("vqDecoder"),
+             base["onnx"]: spec("base", base["grid"][0] * base["grid"][1])}
+    if base.get("onnxFp16"):    # fp16 copy: same contract (float32 inputs and outputs)
+        specs[base["onnxFp16"]] = specs[base["onnx"]]
+    if sr:
+        specs[sr["onnx"]] = spec("superRes", sr["grid"][0] * sr["grid"][1])
+    return specs
+
+
 def check_package(pkg: Path) -> dict:
     """Returns the manifest; raises PackageInvalid listing every problem found."""
     pkg = Path(pkg)
-    errs: list[str] = []
     try:
         m = json.loads((pkg / "manifest.json").read_text())
     except (OSError, json.JSONDecodeError) as e:
         raise PackageInvalid(f"manifest.json: {e}") from None
-
-    def req(obj: dict, key: str, types, where: str):
-        if not isinstance(obj, dict) or key not in obj:
-            errs.append(f"{where}.{key}: missing")
-            return None
-        v = obj[key]
-        allowed = types if isinstance(types, tuple) else (types,)
-        if not isinstance(v, allowed) or (isinstance(v, bool) and bool not in allowed):
-            errs.append(f"{where}.{key}: wrong type {type(v).__name__}")
-            return None
-        return v
-
-    if m.get("format") != "muse-studio-package":
-        errs.append("format: must be 'muse-studio-package'")
-    if m.get("formatVersion") != 1:
-        errs.append("formatVersion: must be 1")
-    name = req(m, "name", str, "manifest")
-    if name is not None and not re.fullmatch(r"[a-z0-9-]+", name):
-        errs.append(f"name {name!r}: must match [a-z0-9-]+")
-    for k in ("displayName", "description", "license"):
-        req(m, k, str, "manifest")
-    req(m, "fixture", bool, "manifest")
-    prov = req(m, "provenance", dict, "manifest") or {}
-    req(prov, "source", str, "provenance")
-    req(prov, "created", str, "provenance")
-    files = req(m, "files", dict, "manifest") or {}
-
-    referenced: list[str] = []
-
-    def path_field(obj: dict, key: str, where: str) -> str | None:
-        p = req(obj, key, str, where)
-        if p is None:
-            return None
-        pp = PurePosixPath(p)
-        if p.startswith("/") or ".." in pp.parts or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", p) or "\\" in p:
-            errs.append(f"{where}.{key}: {p!r} is not a relative path inside the package")
-            return None
-        if p not in files:
-            errs.append(f"{where}.{key}: {p!r} is not listed in files")
-        referenced.append(p)
-        return p
-
-    te = req(m, "textEncoder", dict, "manifest") or {}
-    kind = te.get("kind")
-    if kind not in ("t5", "clip"):
-        errs.append(f"textEncoder.kind: {kind!r}, expected 't5' or 'clip'")
-    for k in ("onnx", "tokenizer", "config"):
-        path_field(te, k, "textEncoder")
-    S = req(te, "maxLength", int, "textEncoder")
-    D = req(te, "hiddenSize", int, "textEncoder")
-    req(te, "padTokenId", int, "textEncoder")
-    P = None
-    if kind == "clip":
-        P = req(te, "projectionDim", int, "textEncoder")
-    elif "projectionDim" in te:
-        errs.append("textEncoder.projectionDim: only for kind 'clip'")
-
-    vq = req(m, "vqgan", dict, "manifest") or {}
-    path_field(vq, "encoder", "vqgan")
-    path_field(vq, "decoder", "vqgan")
-    f = req(vq, "downsample", int, "vqgan")
-    K = req(vq, "codebookSize", int, "vqgan")
-    pr = req(vq, "pixelRange", list, "vqgan")
-    if pr is not None and not (len(pr) == 2 and all(isinstance(x, (int, float)) for x in pr) and pr[0] < pr[1]):
-        errs.append(f"vqgan.pixelRange: {pr!r} must be [low, high] with low < high")
-
-    stages = req(m, "stages", dict, "manifest") or {}
-    base = req(stages, "base", dict, "stages") or {}
-    M = None
-    for sname, st in (("base", base), ("superRes", stages.get("superRes"))):
-        if st is None:
-            continue
-        where = f"stages.{sname}"
-        path_field(st, "onnx", where)
-        grid = req(st, "grid", list, where)
-        size = req(st, "imageSize", list, where)
-        mask = req(st, "maskTokenId", int, where)
-        if grid and size and f and [g * f for g in grid] != size:
-            errs.append(f"{where}: imageSize {size} != grid {grid} × downsample {f}")
-        if mask is not None and K is not None and mask < K:
-            errs.append(f"{where}.maskTokenId {mask} < codebookSize {K}")
-        d = req(st, "defaults", dict, where) or {}
-        for k in SETTINGS:
-            if k not in d:
-                errs.append(f"{where}.defaults.{k}: missing")
-        if d:
-            if not (isinstance(d.get("steps"), int) and 1 <= d["steps"] <= 64):
-                errs.append(f"{where}.defaults.steps must be an integer 1–64")
-            if not (isinstance(d.get("guidance"), (int, float)) and d["guidance"] >= 0):
-                errs.append(f"{where}.defaults.guidance must be ≥ 0")
-            if not (isinstance(d.get("temperature"), (int, float)) and d["temperature"] > 0):
-                errs.append(f"{where}.defaults.temperature must be > 0")
-            if not (isinstance(d.get("confidenceNoise"), (int, float)) and d["confidenceNoise"] >= 0):
-                errs.append(f"{where}.defaults.confidenceNoise must be ≥ 0")
-            if d.get("guidanceRamp") not in ("none", "linear"):
-                errs.append(f"{where}.defaults.guidanceRamp must be 'none' or 'linear'")
-        if "onnxFp16" in st:
-            if sname != "base":
-                errs.append(f"{where}.onnxFp16: only for the base stage")
-            elif path_field(st, "onnxFp16", where) == st.get("onnx"):
-                errs.append(f"{where}.onnxFp16: must name a different file than {where}.onnx")
-        if st.get("confidenceSchedule", "linear-from-next") not in ("linear-from-next", "amused"):
-            errs.append(f"{where}.confidenceSchedule must be 'linear-from-next' or 'amused'")
-        mc = st.get("microConditioning")
-        if sname == "base" and kind == "clip":
-            if not isinstance(mc, dict) or not isinstance(mc.get("values"), list) or not mc["values"] \
-                    or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in mc["values"]):
-                errs.append(f"{where}.microConditioning: required for CLIP packages, with a non-empty numeric 'values'")
-            else:
-                M = len(mc["values"])
-                names = mc.get("names")
-                if names is not None and (not isinstance(names, list) or len(names) != M):
-                    errs.append(f"{where}.microConditioning.names must list one name per value")
-        elif mc is not None:
-            errs.append(f"{where}.microConditioning: only for the base stage of CLIP packages")
-    sr = stages.get("superRes")
-    if sr is not None:
-        if kind == "clip":
-            errs.append("stages.superRes: not supported with a CLIP text encoder")
-        elif sr.get("lowResGrid") != base.get("grid"):
-            errs.append("stages.superRes.lowResGrid must equal stages.base.grid")
-
-    ext = m.get("externalData", {})
-    if not isinstance(ext, dict):
-        errs.append("externalData: must be an object")
-        ext = {}
-    graphs = {te.get("onnx"), vq.get("encoder"), vq.get("decoder"), base.get("onnx")} | ({sr.get("onnx")} if sr else set())
-    if base.get("onnxFp16"):
-        graphs.add(base["onnxFp16"])
-    for g, data in ext.items():
-        if g not in graphs:
-            errs.append(f"externalData: {g!r} is not one of the package's graphs")
-        holder = {"data": data}
-        p = path_field(holder, "data", f"externalData[{g!r}]")
-        if p is not None and PurePosixPath(p).parent != PurePosixPath(g).parent:
-            errs.append(f"externalData[{g!r}]: {p!r} must sit in the graph's folder")
+    errs = manifest_errors(m)
+    if errs:    # the file checks below assume a valid manifest
+        raise PackageInvalid("\n".join(errs))
+    files = m["files"]
+    te, vq, stages = m["textEncoder"], m["vqgan"], m["stages"]
+    referenced = [te["onnx"], te["tokenizer"], te["config"], vq["encoder"], vq["decoder"], stages["base"]["onnx"],
+                  *[p for p in (stages["base"].get("onnxFp16"), (stages.get("superRes") or {}).get("onnx")) if p],
+                  *m.get("externalData", {}).values()]
 
     # files: exist, sizes, hashes; nothing unlisted, nothing listed but unused.
     for rel, entry in files.items():
@@ -209,11 +216,8 @@ def check_package(pkg: Path) -> dict:
         if not fp.is_file():
             errs.append(f"files[{rel!r}]: missing")
             continue
-        if not isinstance(entry, dict) or not re.fullmatch(r"[0-9a-f]{64}", str(entry.get("sha256", ""))):
-            errs.append(f"files[{rel!r}]: needs sha256 (64 lower-case hex) and bytes")
-            continue
-        if fp.stat().st_size != entry.get("bytes"):
-            errs.append(f"files[{rel!r}]: {fp.stat().st_size} bytes, manifest says {entry.get('bytes')}")
+        if fp.stat().st_size != entry["bytes"]:
+            errs.append(f"files[{rel!r}]: {fp.stat().st_size} bytes, manifest says {entry['bytes']}")
         elif sha256_file(fp) != entry["sha256"]:
             errs.append(f"files[{rel!r}]: sha256 mismatch")
     on_disk = {str(q.relative_to(pkg)).replace("\\", "/") for q in pkg.rglob("*") if q.is_file()} - {"manifest.json"}
@@ -223,32 +227,8 @@ def check_package(pkg: Path) -> dict:
         errs.append(f"files[{unused!r}]: listed but not referenced by the manifest")
 
     # ONNX graphs.
-    if not errs and None not in (S, D, K):
-        specs: dict[str, tuple[dict, dict]] = {}
-        if kind == "clip":
-            specs[te["onnx"]] = ({"input_ids": ("int64", ["B", S])},
-                                 {"hidden_states": ("float", ["B", S, D]), "text_embeds": ("float", ["B", P])})
-        else:
-            specs[te["onnx"]] = ({"input_ids": ("int64", [None, None]), "attention_mask": ("int64", [None, None])},
-                                 {"last_hidden_state": ("float", [None, None, D])})
-        specs[vq["encoder"]] = ({"pixels": ("float", ["B", 3, None, None])}, {"tokens": ("int64", ["B", None, None])})
-        specs[vq["decoder"]] = ({"tokens": ("int64", ["B", None, None])}, {"pixels": ("float", ["B", 3, None, None])})
-        n = base["grid"][0] * base["grid"][1]
-        if kind == "clip":
-            specs[base["onnx"]] = ({"tokens": ("int64", ["B", n]), "text_states": ("float", ["B", S, D]),
-                                    "pooled_text": ("float", ["B", P]), "micro_conds": ("float", ["B", M])},
-                                   {"logits": ("float", ["B", n, K])})
-        else:
-            specs[base["onnx"]] = ({"tokens": ("int64", ["B", n]), "text_states": ("float", ["B", S, D]),
-                                    "text_mask": ("int64", ["B", S])}, {"logits": ("float", ["B", n, K])})
-        if base.get("onnxFp16"):    # fp16 copy: same contract (float32 inputs and outputs)
-            specs[base["onnxFp16"]] = specs[base["onnx"]]
-        if sr:
-            nsr = sr["grid"][0] * sr["grid"][1]
-            specs[sr["onnx"]] = ({"tokens": ("int64", ["B", nsr]), "low_res_tokens": ("int64", ["B", n]),
-                                  "text_states": ("float", ["B", S, D]), "text_mask": ("int64", ["B", S])},
-                                 {"logits": ("float", ["B", nsr, K])})
-        for rel, (win, wout) in specs.items():
+    if not errs:
+        for rel, (win, wout) in _graph_specs(m).items():
             try:
                 gin, gout = _graph_io(pkg / rel)
             except Exception as e:  # noqa: BLE001

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import torch
 
+from training.convert.package_check import validate_manifest
+
 from .onnx_utils import OPSET, check_parity, export_onnx as _export, sha256_file as _sha256
 from .text import EOS_ID, PAD_ID, T5Export
 from .transformer import BaseExport, MaskedTransformer, SuperResExport
@@ -158,6 +160,7 @@ def export_package(parts: PackageParts, out_dir: Path, seed: int = 0) -> dict:
         "stages": stages,
         "files": {q: {"sha256": _sha256(tmp / q), "bytes": (tmp / q).stat().st_size} for q in files},
     }
+    validate_manifest(manifest)     # schemas/manifest.schema.json: never write a package the studio refuses
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     if out_dir.exists():
         shutil.rmtree(out_dir)

@@ -18,12 +18,14 @@ def test_real_architecture_exports_with_parity(tmp_path: Path):
     from transformers import T5Config
 
     parts = PackageParts(
-        name="parity", display_name="parity", description="", license="", fixture=True,
+        name="parity", display_name="parity", description="", license="MIT (test)", fixture=True,
         vq=VQModel(VQConfig()), t5=make_t5(T5Config.from_dict(cfgs["t5"])), t5_config=cfgs["t5"],
         tokenizer_json=tok.to_str(), max_length=32,
         base=MaskedTransformer(StageConfig.from_dict(cfgs["base"])),
         super_res=MaskedTransformer(StageConfig.from_dict(cfgs["super_res"])),
-        base_defaults={}, super_res_defaults={},
+        base_defaults={"steps": 12, "guidance": 4.0, "guidanceRamp": "linear", "temperature": 1.0, "confidenceNoise": 4.5},
+        super_res_defaults={"steps": 8, "guidance": 1.0, "guidanceRamp": "none", "temperature": 1.0, "confidenceNoise": 2.0},
+        provenance={"source": "training/tests/test_export.py"},
     )
     parity = export_package(parts, tmp_path / "pkg")
     for graph, err in parity.items():

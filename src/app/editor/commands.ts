@@ -4,7 +4,6 @@
  * job queue as Generate (`sendEdit` in ../commands.ts); their answers arrive through
  * `onEditResult` and are staged, never saved until accepted.
  */
-import { useGallery } from '../../gallery';
 import { availability, formRequest, sendEdit } from '../commands';
 import { useForm, type FormState } from '../store/form';
 import { onEditResult, useStudio, type EditJobResult, type StudioState } from '../store/studio';
@@ -12,7 +11,9 @@ import { openImageFile } from './image/open';
 import type { Size } from './image/size';
 import type { WireImage } from '../../worker/protocol';
 import type { Manifest } from '../../engine';
-import { buildEditRequest, editBlocker, editGalleryParams, parseExtension } from './request';
+import { saveResultImage } from '../galleryLink';
+import { buildEditRequest, editBlocker, parseExtension } from './request';
+import { useGallery } from '../../gallery';
 import { editorActions, maskRasterOf, useEditor, type EditorState, type SentEdit } from './store';
 
 /** The model's output size (its last stage), or undefined before a model is loaded. */
@@ -103,19 +104,15 @@ export function nextVariation(): void {
   run(staged.sent, seed);
 }
 
-/** Accept: the result goes to the gallery with its settings and becomes the photo to edit next. */
+/** Accept: the result's PNG goes to the gallery as the worker wrote it, and the result becomes the photo to edit next. */
 export function acceptStaged(): void {
   const { staged } = useEditor.getState();
   if (!staged) return;
-  const params = editGalleryParams(staged);
   editorActions.usePhoto({ image: staged.result, name: `edit of ${staged.sent.photo.name}` }, 'Accepted: saved to the gallery. Keep editing this image, or open another.');
   useEditor.setState({ staged: undefined });
-  void useGallery
-    .getState()
-    .add(staged.result, params)
-    .then((item) => {
-      if (!item) useEditor.setState({ note: `Accepted, but saving to the gallery failed: ${useGallery.getState().error ?? 'unknown error'}` });
-    });
+  void saveResultImage(staged.file).then((saved) => {
+    if (!saved) useEditor.setState({ note: `Accepted, but saving to the gallery failed: ${useGallery.getState().error ?? 'unknown error'}` });
+  });
 }
 
 export function discardStaged(): void {
@@ -132,6 +129,7 @@ function stageResult(r: EditJobResult): void {
     jobId: r.id,
     sent,
     result: { width: wire.width, height: wire.height, data: new Uint8ClampedArray(wire.rgba) },
+    file: wire,
     offset: sent.mode === 'outpaint' && sent.extend ? { x: sent.extend.left, y: sent.extend.top } : { x: 0, y: 0 },
     settings: r.settings,
     changedFraction: r.changedFraction,

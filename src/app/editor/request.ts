@@ -1,13 +1,11 @@
 /**
- * From the editor's state to the engine's EditRequest and back to gallery parameters. Pure:
- * what blocks the Edit button (with the reason), the outpaint extension as typed, the request
- * with copied buffers (they are transferred to the worker), and the A1111 keys of an edit.
+ * From the editor's state to the engine's EditRequest. Pure: what blocks the Edit button (with
+ * the reason), the outpaint extension as typed, and the request with copied buffers (they are
+ * transferred to the worker, which also writes the result's PNG with the edit's A1111 keys).
  */
 import { EMPTY_MASK_MESSAGE, MAX_EDIT_SIDE, type EditRequest, type Extension } from '../../engine';
-import type { GenerationParams } from '../../engine/png';
-import { galleryParams } from '../galleryLink';
 import type { Size } from './image/size';
-import { SIDES, type EditMode, type SentEdit, type Side, type Staged } from './store';
+import { SIDES, type EditMode, type SentEdit, type Side } from './store';
 
 /** Capitalises and ends an engine message for display. */
 export function sentence(text: string): string {
@@ -75,24 +73,4 @@ export function buildEditRequest(sent: SentEdit, seed: number): { request: EditR
     ...(sent.superRes ? { superRes: sent.superRes } : {}),
   };
   return { request, transfer: [data.buffer, ...(mask ? [mask.buffer] : [])] };
-}
-
-const MODE_NAMES: Record<EditMode, string> = { inpaint: 'inpaint', outpaint: 'outpaint', text: 'text' };
-
-/** The gallery parameters of an accepted edit: the generation keys plus Edit, Strength/Feather, Extend. */
-export function editGalleryParams(staged: Staged): GenerationParams {
-  const { sent, result } = staged;
-  const base = galleryParams(
-    { settings: staged.settings, params: sent.params, images: [{ width: result.width, height: result.height, rgba: new ArrayBuffer(0) }] },
-    0,
-  );
-  const extra: Record<string, string> = { ...base.extra, Edit: MODE_NAMES[sent.mode] };
-  if (sent.mode === 'text') extra['Edit strength'] = String(sent.strength);
-  else extra['Edit feather'] = String(sent.feather);
-  if (sent.mode === 'outpaint' && sent.extend) {
-    const e = sent.extend;
-    extra['Edit extend'] = `left ${e.left} right ${e.right} top ${e.top} bottom ${e.bottom}`;
-  }
-  extra['Edit source'] = `${sent.photo.image.width}x${sent.photo.image.height}`;
-  return { ...base, extra };
 }

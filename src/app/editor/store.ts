@@ -6,7 +6,7 @@
 import { create } from 'zustand';
 import type { Extension, PixelRect, RgbaImage, StageSettings } from '../../engine';
 import { DEFAULT_STRENGTH } from '../../engine';
-import type { BackendKind } from '../../worker/protocol';
+import type { BackendKind, ResultImage } from '../../worker/protocol';
 import type { JobParams } from '../store/studio';
 import { applySizePlan, defaultFeather, planSize, type Size, type SizeChoice } from './image/size';
 import type { OpenedImage } from './image/open';
@@ -46,6 +46,8 @@ export interface Staged {
   jobId: string;
   sent: SentEdit;
   result: RgbaImage;
+  /** The result as the worker finished it: its PNG file and settings, saved as they are on Accept. */
+  file: ResultImage;
   /** Where the photo sits inside the result (outpainting moves it by the left/top extension). */
   offset: { x: number; y: number };
   settings: { base: StageSettings; superRes?: StageSettings };

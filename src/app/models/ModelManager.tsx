@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { useStudio } from '../store/studio';
-import { storedIdOf } from './layout';
+import { storedIdOf } from '../../storage/layout';
 import { dismissMissing, redownloadMissing, refreshStorage } from './actions';
 import { useModels } from './useModels';
 import { AddModel } from './AddModel';

@@ -1,7 +1,7 @@
 import { useStudio } from '../store/studio';
 import { deleteModel, switchModel } from './actions';
 import { formatBytes } from './install';
-import { storedUrl } from './layout';
+import { storedUrl } from '../../storage/layout';
 import type { StoredPackage } from './store';
 import { useModels } from './useModels';
 import { buttonClass } from '../components/ui';

@@ -10,9 +10,9 @@ import { modelChoice } from '../persist/settings';
 import { formatBytes, InstallError, installPackage, type FileProgress } from './install';
 import { createDownloadSource, createFolderSource, packageFolderUrl, type ProgressSource } from './sources';
 import { ModelStore, type PackageOrigin, type StoredPackage, type Unfinished } from './store';
-import { storedIdOf, storedUrl } from './layout';
+import { storedIdOf, storedUrl } from '../../storage/layout';
 import { packageRoot, type PickedFolder } from './folder';
-import { MISSING_FROM_STORAGE } from './storedSource';
+import { MISSING_FROM_STORAGE } from '../../storage/storedSource';
 import { useModels, type DownloadState } from './useModels';
 
 const PENDING_KEY = 'muse-studio:pending-model-url';

@@ -19,7 +19,7 @@ import { modelChoice } from '../persist/settings';
 import { addFromUrl, modelStore, offerUnfinished, refreshModels, runInstall, takePendingUrl } from './actions';
 import { packageId, parseManifestBytes } from './install';
 import { createDownloadSource } from './sources';
-import { storedUrl } from './layout';
+import { storedUrl } from '../../storage/layout';
 import type { ModelStore, StoredPackage } from './store';
 import { useModels } from './useModels';
 

@@ -6,7 +6,7 @@
  * - `StagingRecord` (staging.json): a download that has not committed yet, so a later visit can
  *   offer to resume it. It never makes a package usable; see layout.ts for where both live.
  */
-import { ID_PATTERN } from './layout';
+import { ID_PATTERN } from '../../storage/layout';
 
 /** Where a stored package came from: what "Download again" needs after the browser evicted it. */
 export type PackageOrigin =

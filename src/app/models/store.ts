@@ -13,7 +13,7 @@ import {
   readAllowedOrigins,
   type CacheLike,
   type CacheStorageLike,
-} from './layout';
+} from '../../storage/layout';
 import { checkRecord, checkStaging, STAGING_MAX_AGE_MS, type StagingRecord, type StoredPackage } from './records';
 import { modelOrigin } from '../../sw/csp';
 

@@ -9,7 +9,7 @@ import { keep, persisted, persistedValue, skip, type KeyValueStorage, type Persi
 import { intIn, oneOf, recordOf, text } from './readers';
 import type { FieldKey } from '../settings/validate';
 import { checkOrigin, type PackageOrigin } from '../models/store';
-import { ID_PATTERN } from '../models/layout';
+import { ID_PATTERN } from '../../storage/layout';
 
 export const formPlan: PersistPlan<FormState> = {
   prompt: skip('a prompt is content, not a setting: saved images keep theirs in the gallery'),

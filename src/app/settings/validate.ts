@@ -3,6 +3,7 @@
  * Pure functions: raw strings in, parsed values or one message per field out.
  */
 import type { StageSettings } from '../../engine';
+import { BOUNDS, describeBound, withinBound, type Bound } from '../../engine/settings';
 
 export type StageName = 'base' | 'superRes';
 export type StageField = 'steps' | 'guidance' | 'temperature';
@@ -15,46 +16,31 @@ export const fieldLabels: Record<StageField, string> = {
   temperature: 'temperature',
 };
 
-interface Rule {
-  integer: boolean;
-  min: number;
-  max: number;
-  /** True when `min` itself is not allowed. */
-  minExclusive?: boolean;
-}
-
-/** Ranges follow the package contract (steps 1–64, guidance ≥ 0, temperature > 0), with sane tops. */
-export const rules: Record<StageField, Rule> = {
-  steps: { integer: true, min: 1, max: 64 },
-  guidance: { integer: false, min: 0, max: 20 },
-  temperature: { integer: false, min: 0, max: 10, minExclusive: true },
+/** The bounds of the package contract and the engine (schemas/settings.schema.json). */
+export const rules: Record<StageField, Bound> = {
+  steps: BOUNDS.steps,
+  guidance: BOUNDS.guidance,
+  temperature: BOUNDS.temperature,
 };
 
 export type Parsed = { ok: true; value: number } | { ok: false; message: string };
 
-/** Parses one typed number against a rule; the message names the field and the allowed range. */
-export function parseNumber(raw: string, rule: Rule, label: string): Parsed {
+/** Parses one typed number against its bounds; the message names the field and the allowed range. */
+export function parseNumber(raw: string, bound: Bound, label: string): Parsed {
   const text = raw.trim();
   if (text === '') return { ok: false, message: `${label} is empty.` };
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) {
     return { ok: false, message: `${label} must be a number.` };
   }
   const value = Number(text);
-  const range = rule.minExclusive ? `above ${rule.min} and at most ${rule.max}` : `from ${rule.min} to ${rule.max}`;
-  if (rule.integer && !Number.isInteger(value)) {
-    return { ok: false, message: `${label} must be a whole number ${range}.` };
-  }
-  const tooLow = rule.minExclusive ? value <= rule.min : value < rule.min;
-  if (tooLow || value > rule.max) {
-    return { ok: false, message: `${label} must be ${rule.integer ? 'a whole number ' : ''}${range}.` };
-  }
+  if (!withinBound(bound, value)) return { ok: false, message: `${label} must be ${describeBound(bound)}.` };
   return { ok: true, value };
 }
 
-export const SEED_MAX = 0xffffffff;
+export const SEED_MAX = BOUNDS.seed.max!;
 
 export function parseSeed(raw: string): Parsed {
-  return parseNumber(raw, { integer: true, min: 0, max: SEED_MAX }, 'Seed');
+  return parseNumber(raw, BOUNDS.seed, 'Seed');
 }
 
 export function fieldLabel(stage: StageName, field: StageField): string {

@@ -1,14 +1,15 @@
 import { RequestError } from '../errors';
 import type { Manifest } from '../manifest/types';
-import { resolveRequest, type ResolvedRequest } from '../pipeline/request';
+import { checkSetting, resolveRequest, type ResolvedRequest } from '../pipeline/request';
+import { BOUNDS, showValue, withinBound, type SettingName } from '../settings/bounds';
 import type { EditRequest, Extension, RgbaImage } from '../types';
 
 /** Largest side, in pixels, of an image to edit and of an edit's result. */
-export const MAX_EDIT_SIDE = 4096;
+export const MAX_EDIT_SIDE = BOUNDS.imageSide.max!;
 export const DEFAULT_STRENGTH = 0.6;
 export const DEFAULT_DILATION = 1;
-export const MAX_DILATION = 4;
-export const MAX_FEATHER = 512;
+export const MAX_DILATION = BOUNDS.dilation.max!;
+export const MAX_FEATHER = BOUNDS.feather.max!;
 export const EMPTY_MASK_MESSAGE = 'the mask is empty: paint the region to regenerate';
 
 /** An EditRequest with every default filled in and every value checked. */
@@ -28,13 +29,11 @@ export interface ResolvedEdit extends ResolvedRequest {
   maskThreshold: number;
 }
 
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+const show = showValue;
 
-function intField(name: string, v: unknown, min: number, max: number): number {
-  if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) {
-    throw new RequestError(`${name} must be an integer from ${min} to ${max}, got ${show(v)}`);
-  }
-  return v as number;
+/** An optional edit setting: its default when absent, else checked against its bounds. */
+function optional(name: SettingName & keyof EditRequest, v: unknown, fallback: number): number {
+  return v === undefined ? fallback : checkSetting(name, name, v);
 }
 
 function checkImage(img: unknown): RgbaImage {
@@ -42,7 +41,7 @@ function checkImage(img: unknown): RgbaImage {
   if (typeof i !== 'object' || i === null || !(i.data instanceof Uint8ClampedArray || i.data instanceof Uint8Array)) {
     throw new RequestError('image must be an RGBA image { width, height, data: Uint8ClampedArray }');
   }
-  const side = (v: unknown) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_EDIT_SIDE;
+  const side = (v: unknown) => withinBound(BOUNDS.imageSide, v);
   if (!side(i.width) || !side(i.height)) {
     throw new RequestError(`image is ${show(i.width)}x${show(i.height)}: each side must be a whole number of pixels from 1 to ${MAX_EDIT_SIDE} (downscale larger photos first)`);
   }
@@ -76,7 +75,7 @@ function checkExtend(req: EditRequest, image: RgbaImage): Extension {
     throw new RequestError('extend is required for outpainting: { left, right, top, bottom } in pixels');
   }
   const ext: Extension = { left: 0, right: 0, top: 0, bottom: 0 };
-  for (const side of ['left', 'right', 'top', 'bottom'] as const) ext[side] = intField(`extend.${side}`, e[side] ?? 0, 0, MAX_EDIT_SIDE);
+  for (const side of ['left', 'right', 'top', 'bottom'] as const) ext[side] = checkSetting(`extend.${side}`, 'extendSide', e[side] ?? 0);
   if (ext.left + ext.right + ext.top + ext.bottom === 0) {
     throw new RequestError('extend adds nothing: give at least one side more than 0 pixels');
   }
@@ -112,13 +111,10 @@ export function resolveEdit(req: EditRequest, manifest: Manifest): ResolvedEdit 
     extend = checkExtend(req, image);
     if (req.mask !== undefined) mask = checkMask(req, image);
   }
-  const strength = req.strength ?? DEFAULT_STRENGTH;
-  if (typeof strength !== 'number' || !(strength > 0 && strength <= 1)) {
-    throw new RequestError(`strength must be a number with 0 < strength ≤ 1, got ${show(strength)}`);
-  }
+  const strength = optional('strength', req.strength, DEFAULT_STRENGTH);
   const width = image.width + extend.left + extend.right;
   const height = image.height + extend.top + extend.bottom;
-  const feather = req.feather === undefined ? Math.max(2, Math.round(Math.min(width, height) / 64)) : intField('feather', req.feather, 0, MAX_FEATHER);
+  const feather = optional('feather', req.feather, Math.max(2, Math.round(Math.min(width, height) / 64)));
   return {
     ...common,
     mode: req.mode,
@@ -129,7 +125,7 @@ export function resolveEdit(req: EditRequest, manifest: Manifest): ResolvedEdit 
     height,
     strength,
     feather,
-    dilation: req.dilation === undefined ? DEFAULT_DILATION : intField('dilation', req.dilation, 0, MAX_DILATION),
-    maskThreshold: req.maskThreshold === undefined ? 0 : intField('maskThreshold', req.maskThreshold, 0, 254),
+    dilation: optional('dilation', req.dilation, DEFAULT_DILATION),
+    maskThreshold: optional('maskThreshold', req.maskThreshold, 0),
   };
 }

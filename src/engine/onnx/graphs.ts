@@ -1,3 +1,9 @@
+/**
+ * The documented inputs and outputs of every ONNX graph of a package, read from
+ * schemas/onnx-graphs.json (the same file training/convert/package_check.py checks exported
+ * graphs against), with the dimensions the manifest fixes filled in.
+ */
+import contract from '../../../schemas/onnx-graphs.json' with { type: 'json' };
 import type { Manifest } from '../manifest/types';
 
 /**
@@ -12,7 +18,7 @@ export interface TensorSpec {
   dims: DimSpec[];
 }
 
-/** The documented inputs and outputs of one ONNX graph (docs/MODEL_PACKAGE.md, "ONNX graphs"). */
+/** The inputs and outputs of one ONNX graph. */
 export interface GraphSpec {
   inputs: TensorSpec[];
   outputs: TensorSpec[];
@@ -20,56 +26,51 @@ export interface GraphSpec {
 
 export type GraphKey = 'textEncoder' | 'vqEncoder' | 'vqDecoder' | 'base' | 'superRes';
 
-const i64 = (name: string, dims: DimSpec[]): TensorSpec => ({ name, type: 'int64', dims });
-const f32 = (name: string, dims: DimSpec[]): TensorSpec => ({ name, type: 'float32', dims });
+type Tensor = [string, string, (string | number)[]];
+type Contract = Record<'t5' | 'clip' | 'any', Partial<Record<GraphKey, { inputs: Tensor[]; outputs: Tensor[] }>>>;
+const GRAPHS = contract.graphs as unknown as Contract;
+
+/** The letters of schemas/onnx-graphs.json; absent where the graph does not use them. */
+type Sizes = Partial<Record<'S' | 'D' | 'P' | 'M' | 'K' | 'N' | 'L', number>>;
+
+function resolve(key: GraphKey, kind: 't5' | 'clip', sizes: Sizes): GraphSpec | undefined {
+  const raw = GRAPHS[kind][key] ?? GRAPHS.any[key];
+  if (!raw) return undefined;
+  const dim = (d: string | number): DimSpec => {
+    if (typeof d === 'number') return d;
+    if (d === 'B') return 'batch';
+    if (d === '*') return 'any';
+    const n = sizes[d as keyof Sizes];
+    if (n === undefined) throw new Error(`schemas/onnx-graphs.json: ${key} uses dimension ${d}, which the manifest does not give it`);
+    return n;
+  };
+  const tensor = ([name, type, dims]: Tensor): TensorSpec => ({ name, type: type as TensorSpec['type'], dims: dims.map(dim) });
+  return { inputs: raw.inputs.map(tensor), outputs: raw.outputs.map(tensor) };
+}
 
 /** A T5 encoder in the Transformers.js layout, D = its hidden size. */
 export function t5EncoderSpec(D: number): GraphSpec {
-  // The encoder runs one prompt at a time at its own length, so batch and length may be fixed.
-  return {
-    inputs: [i64('input_ids', ['any', 'any']), i64('attention_mask', ['any', 'any'])],
-    outputs: [f32('last_hidden_state', ['any', 'any', D])],
-  };
+  return resolve('textEncoder', 't5', { D })!;
 }
 
-/**
- * The graph contract of every ONNX file in `m`, with the dimensions the manifest determines.
- * CLIP packages (textEncoder.kind "clip"): the text encoder takes input_ids only, always padded
- * to S, and also returns the pooled text_embeds [B, P]; the base transformer takes pooled_text
- * [B, P] and micro_conds [B, M] instead of text_mask. The fp16 copy of the base graph
- * (stages.base.onnxFp16) has the base graph's contract.
- */
+/** The graph contract of every ONNX file in `m`, with the dimensions the manifest determines. */
 export function graphSpecs(m: Manifest): Partial<Record<GraphKey, GraphSpec>> {
   const te = m.textEncoder;
-  const S = te.maxLength;
-  const D = te.hiddenSize;
-  const K = m.vqgan.codebookSize;
-  const nBase = m.stages.base.grid[0] * m.stages.base.grid[1];
-  const text = [f32('text_states', ['batch', S, D]), i64('text_mask', ['batch', S])];
-  let baseText = text;
-  let textEncoder = t5EncoderSpec(D);
-  if (te.kind === 'clip') {
-    const P = te.projectionDim;
-    const M = m.stages.base.microConditioning?.values.length ?? 0;
-    baseText = [f32('text_states', ['batch', S, D]), f32('pooled_text', ['batch', P]), f32('micro_conds', ['batch', M])];
-    textEncoder = {
-      inputs: [i64('input_ids', ['any', S])],
-      outputs: [f32('hidden_states', ['any', S, D]), f32('text_embeds', ['any', P])],
-    };
-  }
+  const base = m.stages.base;
+  const sizes: Sizes = {
+    S: te.maxLength,
+    D: te.hiddenSize,
+    K: m.vqgan.codebookSize,
+    L: base.grid[0] * base.grid[1],
+    ...(te.kind === 'clip' ? { P: te.projectionDim, M: base.microConditioning?.values.length ?? 0 } : {}),
+  };
   const specs: Partial<Record<GraphKey, GraphSpec>> = {
-    textEncoder,
-    vqEncoder: { inputs: [f32('pixels', ['batch', 3, 'any', 'any'])], outputs: [i64('tokens', ['batch', 'any', 'any'])] },
-    vqDecoder: { inputs: [i64('tokens', ['batch', 'any', 'any'])], outputs: [f32('pixels', ['batch', 3, 'any', 'any'])] },
-    base: { inputs: [i64('tokens', ['batch', nBase]), ...baseText], outputs: [f32('logits', ['batch', nBase, K])] },
+    textEncoder: resolve('textEncoder', te.kind, sizes),
+    vqEncoder: resolve('vqEncoder', te.kind, sizes),
+    vqDecoder: resolve('vqDecoder', te.kind, sizes),
+    base: resolve('base', te.kind, { ...sizes, N: base.grid[0] * base.grid[1] }),
   };
   const sr = m.stages.superRes;
-  if (sr) {
-    const nSr = sr.grid[0] * sr.grid[1];
-    specs.superRes = {
-      inputs: [i64('tokens', ['batch', nSr]), i64('low_res_tokens', ['batch', nBase]), ...text],
-      outputs: [f32('logits', ['batch', nSr, K])],
-    };
-  }
+  if (sr) specs.superRes = resolve('superRes', te.kind, { ...sizes, N: sr.grid[0] * sr.grid[1] });
   return specs;
 }

@@ -10,8 +10,8 @@ import {
   NUMBER_FIELDS,
   POSITIVE_INT,
   type GenerationParams,
-  type NumberKind,
 } from './params';
+import { describeBound, withinBound, type Bound } from '../settings/bounds';
 
 export type { GenerationParams } from './params';
 
@@ -135,9 +135,9 @@ function parsePairs(line: string): [string, string][] | null {
   return pairs.length > 0 ? pairs : null;
 }
 
-function parseNumber(key: string, raw: string, kind: NumberKind): number {
+function parseNumber(key: string, raw: string, bound: Bound): number {
   const n = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw) ? Number(raw) : NaN;
-  if (!kind.ok(n)) throw invalid(key, kind.expected, raw);
+  if (!withinBound(bound, n)) throw invalid(key, describeBound(bound), raw);
   return n;
 }
 
@@ -189,7 +189,7 @@ export function parseA1111(text: string): GenerationParams {
   const size = /^(\d+)x(\d+)$/.exec(required('Size'));
   const width = size ? Number(size[1]) : NaN;
   const height = size ? Number(size[2]) : NaN;
-  if (!POSITIVE_INT.ok(width) || !POSITIVE_INT.ok(height)) throw invalid('Size', 'WIDTHxHEIGHT, e.g. 256x256', raw.get('Size'));
+  if (!withinBound(POSITIVE_INT, width) || !withinBound(POSITIVE_INT, height)) throw invalid('Size', 'WIDTHxHEIGHT, e.g. 256x256', raw.get('Size'));
   const model = required('Model');
   if (model.trim() === '') throw invalid('Model', 'a model name', model);
   prompt = raw.get('Prompt') ?? prompt;
@@ -198,7 +198,7 @@ export function parseA1111(text: string): GenerationParams {
   const params: GenerationParams = { prompt, negativePrompt, seed: 0, steps: 0, guidance: 0, width, height, model };
   for (const f of NUMBER_FIELDS) {
     const v = f.required ? required(f.key) : raw.get(f.key);
-    if (v !== undefined) params[f.field] = parseNumber(f.key, v, f.kind);
+    if (v !== undefined) params[f.field] = parseNumber(f.key, v, f.bound);
   }
   const ramp = raw.get('Guidance ramp');
   if (ramp !== undefined) {

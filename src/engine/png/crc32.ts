@@ -1,5 +1,5 @@
-// CRC-32 as PNG defines it (ISO 3309 / ITU-T V.42, reflected polynomial 0xEDB88320),
-// and Adler-32 for the zlib trailer of storedDeflate.
+// CRC-32 as PNG defines it (ISO 3309 / ITU-T V.42, reflected polynomial 0xEDB88320), for the
+// chunks this module writes itself (the text chunks; fflate does the zlib stream).
 
 let table: Uint32Array | undefined;
 
@@ -20,21 +20,4 @@ export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number 
   let c = 0xffffffff;
   for (let i = start; i < end; i++) c = t[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
-}
-
-/** Adler-32 checksum (RFC 1950) of `bytes`. */
-export function adler32(bytes: Uint8Array): number {
-  // 5552 is the largest n for which the sums cannot overflow 2^32 before the modulo.
-  let a = 1;
-  let b = 0;
-  for (let i = 0; i < bytes.length; ) {
-    const end = Math.min(i + 5552, bytes.length);
-    for (; i < end; i++) {
-      a += bytes[i]!;
-      b += a;
-    }
-    a %= 65521;
-    b %= 65521;
-  }
-  return ((b << 16) | a) >>> 0;
 }

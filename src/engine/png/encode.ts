@@ -1,8 +1,9 @@
 // PNG writer: IHDR (8-bit RGBA, or RGB when every pixel is opaque), text chunks, one IDAT,
-// IEND. Rows are filtered with the usual "minimum sum of absolute differences" heuristic,
-// which depends only on the pixels, so the output is deterministic for a deterministic deflate.
+// IEND. Rows are filtered with the usual "minimum sum of absolute differences" heuristic and
+// compressed by fflate (zlib format) at a fixed level: both depend only on the pixels, so the
+// same image gives the same bytes in Node, the worker and any browser.
+import { zlibSync } from 'fflate';
 import { concatBytes, encodeChunk, PNG_SIGNATURE, writeU32 } from './chunks';
-import { assertZlibStream, type Deflate } from './deflate';
 import { PngError } from './errors';
 import { encodeTextChunk } from './text';
 
@@ -108,18 +109,20 @@ export function filterScanlines(img: PngImage, channels: 3 | 4): Uint8Array<Arra
 }
 
 /**
+ * fflate's level: 6 measured ~25 ms for a 256² result (scenes) against ~80 ms for 9, for files
+ * ~5% larger (docs/BENCHMARKS.md, "PNG encoding"); the worker encodes every result before
+ * answering, so time wins.
+ */
+export const PNG_ZLIB_LEVEL = 6;
+
+/**
  * Encodes an RGBA image as a PNG with text metadata (tEXt, or iTXt for non-Latin-1 text),
  * written before IDAT so readers find it early.
  * @param img RGBA pixels; written as RGB when every alpha is 255.
  * @param text keyword → text, e.g. { parameters: formatA1111(params) }; written in key order.
- * @param deflate a zlib compressor (node:zlib deflateSync, CompressionStream('deflate'), or storedDeflate).
- * @throws PngError (code invalid-input) for a bad image, keyword or compressor output.
+ * @throws PngError (code invalid-input) for a bad image or keyword.
  */
-export async function encodePng(
-  img: PngImage,
-  text: Record<string, string>,
-  deflate: Deflate,
-): Promise<Uint8Array<ArrayBuffer>> {
+export function encodePng(img: PngImage, text: Record<string, string>): Uint8Array<ArrayBuffer> {
   assertImage(img);
   const textChunks = Object.entries(text).map(([k, v]) => encodeTextChunk(k, v));
   const channels = isOpaque(img.data) ? 3 : 4;
@@ -131,8 +134,7 @@ export async function encodePng(
   ihdr[9] = channels === 3 ? COLOR_TYPE_RGB : COLOR_TYPE_RGBA;
   // bytes 10-12: compression 0 (deflate), filter method 0, interlace 0 (none)
 
-  const compressed = await deflate(filterScanlines(img, channels));
-  assertZlibStream(compressed);
+  const compressed = zlibSync(filterScanlines(img, channels), { level: PNG_ZLIB_LEVEL });
 
   return concatBytes([
     Uint8Array.from(PNG_SIGNATURE),

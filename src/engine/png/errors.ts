@@ -4,8 +4,7 @@ export type PngErrorCode =
   | 'truncated' // the file ends inside a chunk, or before IEND
   | 'bad-crc' // a chunk's stored CRC does not match its bytes
   | 'malformed' // the structure is wrong (chunk order, lengths, text fields)
-  | 'invalid-input' // the caller passed something that cannot be encoded
-  | 'unsupported'; // a valid PNG this reader does not handle (interlaced, too large)
+  | 'invalid-input'; // the caller passed something that cannot be encoded
 
 /** Raised by the PNG reader/writer. The message is meant to be shown to a user as is. */
 export class PngError extends Error {

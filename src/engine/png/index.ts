@@ -9,9 +9,8 @@ export { formatA1111, parseA1111 } from './a1111';
 export { checkGenerationParams, type GenerationParams } from './params';
 export { hasPngSignature } from './chunks';
 export { crc32 } from './crc32';
-export { storedDeflate, type Deflate } from './deflate';
-export { encodePng, type PngImage } from './encode';
-export { decodePng, MAX_DECODE_PIXELS, type DecodedPng, type Inflate } from './decode';
+export { encodePng, PNG_ZLIB_LEVEL, type PngImage } from './encode';
+export { editParams, resultParams, SR_TEMPERATURE_KEY, type ResultSource } from './resultParams';
 export { PngError, ParametersError, type PngErrorCode } from './errors';
 export { insertPngText, readPngText } from './text';
 

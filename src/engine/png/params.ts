@@ -1,6 +1,7 @@
 // GenerationParams: the settings that reproduce an image, and the one validator for that
 // shape. formatA1111/parseA1111 and the gallery's stored rows all check it here.
 import { ParametersError } from './errors';
+import { BOUNDS, describeBound, GUIDANCE_RAMPS, withinBound, type Bound } from '../settings/bounds';
 
 /** The settings that reproduce an image; stored in the PNG "parameters" chunk. */
 export interface GenerationParams {
@@ -28,31 +29,17 @@ export interface GenerationParams {
 
 export type NumberField = 'steps' | 'guidance' | 'seed' | 'superResSteps' | 'superResGuidance' | 'temperature';
 
-export interface NumberKind {
-  ok(n: number): boolean;
-  /** Completes "<Key> must be …". */
-  expected: string;
-}
+/** A positive whole number with no upper bound (image sizes; not a setting). */
+export const POSITIVE_INT: Bound = { integer: true, min: 1, minExclusive: false };
 
-export const POSITIVE_INT: NumberKind = {
-  ok: (n) => Number.isSafeInteger(n) && n >= 1,
-  expected: 'a whole number of at least 1',
-};
-const UINT32: NumberKind = {
-  ok: (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff,
-  expected: 'a whole number from 0 to 4294967295',
-};
-const NON_NEGATIVE: NumberKind = { ok: (n) => Number.isFinite(n) && n >= 0, expected: 'a number of at least 0' };
-const POSITIVE: NumberKind = { ok: (n) => Number.isFinite(n) && n > 0, expected: 'a number greater than 0' };
-
-/** Numeric fields, their A1111 keys (also used to name them in errors) and their rules. */
-export const NUMBER_FIELDS: readonly { key: string; field: NumberField; kind: NumberKind; required: boolean }[] = [
-  { key: 'Steps', field: 'steps', kind: POSITIVE_INT, required: true },
-  { key: 'CFG scale', field: 'guidance', kind: NON_NEGATIVE, required: true },
-  { key: 'Seed', field: 'seed', kind: UINT32, required: true },
-  { key: 'Super-res steps', field: 'superResSteps', kind: POSITIVE_INT, required: false },
-  { key: 'Super-res CFG scale', field: 'superResGuidance', kind: NON_NEGATIVE, required: false },
-  { key: 'Temperature', field: 'temperature', kind: POSITIVE, required: false },
+/** Numeric fields, their A1111 keys (also used to name them in errors) and their bounds (schemas/settings.schema.json). */
+export const NUMBER_FIELDS: readonly { key: string; field: NumberField; bound: Bound; required: boolean }[] = [
+  { key: 'Steps', field: 'steps', bound: BOUNDS.steps, required: true },
+  { key: 'CFG scale', field: 'guidance', bound: BOUNDS.guidance, required: true },
+  { key: 'Seed', field: 'seed', bound: BOUNDS.seed, required: true },
+  { key: 'Super-res steps', field: 'superResSteps', bound: BOUNDS.steps, required: false },
+  { key: 'Super-res CFG scale', field: 'superResGuidance', bound: BOUNDS.guidance, required: false },
+  { key: 'Temperature', field: 'temperature', bound: BOUNDS.temperature, required: false },
 ];
 
 export function invalid(key: string, expected: string, got: unknown): ParametersError {
@@ -60,7 +47,7 @@ export function invalid(key: string, expected: string, got: unknown): Parameters
 }
 
 export function isGuidanceRamp(v: unknown): v is 'none' | 'linear' {
-  return v === 'none' || v === 'linear';
+  return (GUIDANCE_RAMPS as readonly unknown[]).includes(v);
 }
 
 /**
@@ -76,7 +63,7 @@ export function checkGenerationParams(value: unknown): GenerationParams {
     return x;
   };
   const side = (x: unknown): number => {
-    if (typeof x !== 'number' || !POSITIVE_INT.ok(x)) throw invalid('Size', 'a positive whole-number width and height', x);
+    if (!withinBound(POSITIVE_INT, x)) throw invalid('Size', 'a positive whole-number width and height', x);
     return x;
   };
   const out: GenerationParams = {
@@ -90,10 +77,10 @@ export function checkGenerationParams(value: unknown): GenerationParams {
     model: text('Model', v.model),
   };
   if (out.model.trim() === '') throw invalid('Model', 'a model name', out.model);
-  for (const { key, field, kind, required } of NUMBER_FIELDS) {
+  for (const { key, field, bound, required } of NUMBER_FIELDS) {
     const n = v[field];
     if (n === undefined && !required) continue;
-    if (typeof n !== 'number' || !kind.ok(n)) throw invalid(key, kind.expected, n);
+    if (!withinBound(bound, n)) throw invalid(key, describeBound(bound), n);
     out[field] = n;
   }
   if (v.guidanceRamp !== undefined) {

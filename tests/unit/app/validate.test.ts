@@ -14,7 +14,7 @@ describe('parseNumber', () => {
     expect(parseNumber('65', rules.steps, 'Base steps').ok).toBe(false);
     expect(parseNumber('0', rules.temperature, 'Base temperature')).toEqual({
       ok: false,
-      message: 'Base temperature must be above 0 and at most 10.',
+      message: 'Base temperature must be a number above 0 and at most 10.',
     });
     expect(parseNumber('0', rules.guidance, 'Base guidance').ok).toBe(true);
     expect(parseNumber('1e1', rules.guidance, 'g')).toEqual({ ok: true, value: 10 });
@@ -37,7 +37,7 @@ describe('validateAdvanced', () => {
       'superRes.temperature': '0.5',
     });
     expect(r.values).toEqual({ base: { steps: 8 }, superRes: { temperature: 0.5 } });
-    expect(r.errors).toEqual({ 'superRes.guidance': 'Super-res guidance must be from 0 to 20.' });
+    expect(r.errors).toEqual({ 'superRes.guidance': 'Super-res guidance must be a number from 0 to 20.' });
   });
 
   it('ignores overrides of a stage the model does not have', () => {

@@ -27,10 +27,17 @@ describe('parseManifest: valid packages', () => {
     expect(parseManifest(json).fixture).toBe(true);
   });
 
-  it('super-res is optional; unknown extra fields are ignored', () => {
+  it('super-res is optional; unknown extra fields are accepted (later additions, provenance details)', () => {
     const m = parseManifest(setPath(setPath(valid(), 'stages.superRes', undefined), 'futureField', { x: 1 }));
     expect(m.stages.superRes).toBeUndefined();
-    expect('futureField' in m).toBe(false);
+    expect(m.name).toBe('unit-fake');
+  });
+
+  it('returns a copy: the caller\'s object is not shared', () => {
+    const json = valid();
+    const m = parseManifest(json);
+    (json['stages'] as Json)['base'] = null;
+    expect(m.stages.base.grid).toEqual([4, 4]);
   });
 
   it('provenance.trainingCommand is optional (fixtures, converted checkpoints)', () => {
@@ -92,12 +99,12 @@ describe('parseManifest: shapes and sizes', () => {
 
 describe('parseManifest: stage defaults', () => {
   it.each([
-    ['steps', 0, /stages.base.defaults.steps must be an integer 1–64, got 0/],
-    ['steps', 65, /steps must be an integer 1–64, got 65/],
-    ['steps', 2.5, /steps must be an integer 1–64, got 2.5/],
-    ['guidance', -1, /stages.base.defaults.guidance must be a number ≥ 0, got -1/],
-    ['temperature', 0, /stages.base.defaults.temperature must be a number > 0, got 0/],
-    ['confidenceNoise', -0.5, /confidenceNoise must be a number ≥ 0, got -0.5/],
+    ['steps', 0, /stages.base.defaults.steps must be a whole number from 1 to 64, got 0/],
+    ['steps', 65, /steps must be a whole number from 1 to 64, got 65/],
+    ['steps', 2.5, /steps must be a whole number from 1 to 64, got 2.5/],
+    ['guidance', -1, /stages.base.defaults.guidance must be a number from 0 to 20, got -1/],
+    ['temperature', 0, /stages.base.defaults.temperature must be a number above 0 and at most 10, got 0/],
+    ['confidenceNoise', -0.5, /confidenceNoise must be a number of at least 0, got -0.5/],
     ['guidanceRamp', 'cosine', /guidanceRamp must be "none" or "linear", got "cosine"/],
   ])('%s = %s is refused', (key, value, message) => {
     expect(parseWith(`stages.base.defaults.${key}`, value)).toThrow(message);
@@ -155,14 +162,14 @@ describe('parseManifest: missing fields and wrong types', () => {
   });
 
   it.each([
-    ['name', 5, 'name must be a string, got 5'],
-    ['name', 'Scenes Model', 'name must use only a-z, 0-9 and "-", got "Scenes Model"'],
-    ['displayName', '  ', 'displayName must not be empty'],
+    ['name', 5, 'name must be text of a-z, 0-9 and "-" only, got 5'],
+    ['name', 'Scenes Model', 'name must be text of a-z, 0-9 and "-" only, got "Scenes Model"'],
+    ['displayName', '  ', 'displayName must be non-empty text, got "  "'],
     ['fixture', 'yes', 'fixture must be true or false, got "yes"'],
-    ['textEncoder.maxLength', '16', 'textEncoder.maxLength must be an integer 1–4096, got "16"'],
-    ['textEncoder.hiddenSize', 0, 'textEncoder.hiddenSize must be an integer ≥ 1, got 0'],
-    ['textEncoder.kind', 'bert', 'textEncoder.kind "bert" is not supported (this studio reads "t5" and "clip")'],
-    ['vqgan.downsample', 8.5, 'vqgan.downsample must be an integer ≥ 1, got 8.5'],
+    ['textEncoder.maxLength', '16', 'textEncoder.maxLength must be a whole number from 1 to 4096, got "16"'],
+    ['textEncoder.hiddenSize', 0, 'textEncoder.hiddenSize must be a whole number of at least 1, got 0'],
+    ['textEncoder.kind', 'bert', 'textEncoder.kind must be "t5" or "clip", got "bert"'],
+    ['vqgan.downsample', 8.5, 'vqgan.downsample must be a whole number of at least 1, got 8.5'],
     ['stages.base', [1], 'stages.base must be an object, got [1]'],
     ['provenance.created', 'yesterday', 'provenance.created must be an ISO date, got "yesterday"'],
   ])('%s = %j', (path, value, message) => {
@@ -176,7 +183,7 @@ describe('parseManifest: missing fields and wrong types', () => {
       return () => parseManifest(m);
     };
     expect(entry({ sha256: 'ABC', bytes: 1 })).toThrow(/files\["transformer\/base.onnx"\].sha256 must be 64 lower-case hex digits, got "ABC"/);
-    expect(entry({ sha256: 'f'.repeat(64), bytes: -1 })).toThrow(/files\["transformer\/base.onnx"\].bytes must be an integer ≥ 0, got -1/);
+    expect(entry({ sha256: 'f'.repeat(64), bytes: -1 })).toThrow(/files\["transformer\/base.onnx"\].bytes must be a whole number of at least 0, got -1/);
     expect(entry({ sha256: 'f'.repeat(64) })).toThrow(/files\["transformer\/base.onnx"\].bytes is missing/);
     expect(entry('x')).toThrow(/must be an object/);
   });

@@ -52,11 +52,11 @@ describe('parseManifest: CLIP packages', () => {
 
   it.each([
     ['textEncoder.projectionDim', undefined, 'textEncoder.projectionDim is missing'],
-    ['textEncoder.projectionDim', 0, 'textEncoder.projectionDim must be an integer ≥ 1, got 0'],
-    ['textEncoder.projectionDim', '24', 'textEncoder.projectionDim must be an integer ≥ 1, got "24"'],
+    ['textEncoder.projectionDim', 0, 'textEncoder.projectionDim must be a whole number of at least 1, got 0'],
+    ['textEncoder.projectionDim', '24', 'textEncoder.projectionDim must be a whole number of at least 1, got "24"'],
     ['stages.base.microConditioning', undefined, 'stages.base.microConditioning is missing (required with textEncoder.kind "clip"'],
     ['stages.base.microConditioning', [256, 256], 'stages.base.microConditioning must be an object, got [256,256]'],
-    ['stages.base.microConditioning.values', undefined, 'stages.base.microConditioning.values must be a non-empty list of finite numbers, got nothing'],
+    ['stages.base.microConditioning.values', undefined, 'stages.base.microConditioning.values is missing'],
     ['stages.base.microConditioning.values', [], 'stages.base.microConditioning.values must be a non-empty list of finite numbers, got []'],
     ['stages.base.microConditioning.values', [256, '256'], 'stages.base.microConditioning.values must be a non-empty list of finite numbers, got [256,"256"]'],
     ['stages.base.microConditioning.values', [256, null], 'stages.base.microConditioning.values must be a non-empty list of finite numbers, got [256,null]'],
@@ -70,13 +70,13 @@ describe('parseManifest: CLIP packages', () => {
   it('a CLIP package cannot have a super-res stage', () => {
     const m = clip();
     (m['stages'] as Json)['superRes'] = { onnx: 'transformer/base.onnx', grid: [8, 8], imageSize: [128, 128], maskTokenId: 71, lowResGrid: [4, 4], defaults: {} };
-    expect(() => parseManifest(m)).toThrow('manifest.json: stages.superRes is not supported with textEncoder.kind "clip" (CLIP packages are single-stage)');
+    expect(() => parseManifest(m)).toThrow('manifest.json: stages.superRes must be absent with textEncoder.kind "clip" (CLIP packages are single-stage)');
   });
 
   it('T5 packages refuse the CLIP-only fields', () => {
-    expect(t5With('textEncoder.projectionDim', 24)).toThrow('manifest.json: textEncoder.projectionDim is only for kind "clip"');
-    expect(t5With('stages.base.microConditioning', { values: [1] })).toThrow('manifest.json: stages.base.microConditioning is only for packages with textEncoder.kind "clip"');
-    expect(t5With('stages.superRes.microConditioning', { values: [1] })).toThrow('manifest.json: stages.superRes.microConditioning is only for the base stage');
+    expect(t5With('textEncoder.projectionDim', 24)).toThrow('manifest.json: textEncoder.projectionDim must be absent: only kind "clip" has a pooled output');
+    expect(t5With('stages.base.microConditioning', { values: [1] })).toThrow('manifest.json: stages.base.microConditioning must be absent: only packages with textEncoder.kind "clip" have it');
+    expect(t5With('stages.superRes.microConditioning', { values: [1] })).toThrow('manifest.json: stages.superRes.microConditioning must be absent: only the base stage takes micro-conditioning');
   });
 });
 
@@ -93,7 +93,7 @@ describe('parseManifest: externalData', () => {
     [{ 'transformer/base.onnx': '../base.onnx.data' }, 'externalData["transformer/base.onnx"] "../base.onnx.data" leaves the package'],
     [{ 'transformer/base.onnx': 'other/base.onnx.data' }, 'externalData["transformer/base.onnx"] "other/base.onnx.data" must be in the graph\'s folder ("transformer/")'],
     [{ 'transformer/base.onnx': 'vqgan/decoder.onnx' }, 'externalData["transformer/base.onnx"] "vqgan/decoder.onnx" is an ONNX graph, not its external data'],
-    [{ 'transformer/base.onnx': 5 }, 'externalData["transformer/base.onnx"] must be a string, got 5'],
+    [{ 'transformer/base.onnx': 5 }, 'externalData["transformer/base.onnx"] must be a path inside the package, got 5'],
   ])('%j is refused', (value, message) => {
     expect(clipWith('externalData', value)).toThrow(`manifest.json: ${message}`);
   });
@@ -113,9 +113,9 @@ describe('parseManifest: fp16 base graph and confidence schedule', () => {
     ['stages.base.onnxFp16', 'transformer/nope.onnx', 'stages.base.onnxFp16 names "transformer/nope.onnx", which is not listed in files'],
     ['stages.base.onnxFp16', 'transformer/base.onnx', 'stages.base.onnxFp16 must name a different file than stages.base.onnx'],
     ['stages.base.onnxFp16', '/abs.onnx', 'stages.base.onnxFp16 "/abs.onnx" is absolute'],
-    ['stages.superRes.onnxFp16', 'transformer/base.fp16.onnx', 'stages.superRes.onnxFp16 is only for the base stage'],
+    ['stages.superRes.onnxFp16', 'transformer/base.fp16.onnx', 'stages.superRes.onnxFp16 must be absent: only the base stage has an fp16 copy'],
     ['stages.base.confidenceSchedule', 'cosine', 'stages.base.confidenceSchedule must be "linear-from-next" or "amused", got "cosine"'],
-    ['stages.superRes.confidenceSchedule', 3, 'stages.superRes.confidenceSchedule must be a string, got 3'],
+    ['stages.superRes.confidenceSchedule', 3, 'stages.superRes.confidenceSchedule must be "linear-from-next" or "amused", got 3'],
   ])('%s = %j is refused', (path, value, message) => {
     expect(t5With(path, value)).toThrow(`manifest.json: ${message}`);
   });

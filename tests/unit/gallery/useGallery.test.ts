@@ -1,10 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { readPngParameters } from '../../../src/engine/png';
+import { encodePng, formatA1111, readPngParameters, type GenerationParams } from '../../../src/engine/png';
 import { closeGalleryDb, listGallery, useGallery } from '../../../src/gallery';
 import { testImage } from '../png/pngTestUtils';
 import { bytesOf, freshIndexedDb, params, pngBlob, rawDb, rawPut } from './helpers';
 
 const initial = useGallery.getState();
+
+/** A PNG as the worker writes it: the pixels with the parameters chunk. */
+const encoded = (w: number, p: GenerationParams) => new Blob([encodePng(testImage(w, w), { parameters: formatA1111(p) })], { type: 'image/png' });
 
 beforeEach(async () => {
   await freshIndexedDb();
@@ -13,13 +16,13 @@ beforeEach(async () => {
 afterEach(() => vi.restoreAllMocks());
 
 describe('useGallery', () => {
-  it('loads, adds an encoded image, and survives a reload', async () => {
+  it('loads, adds a PNG from the worker, and survives a reload', async () => {
     const g = useGallery.getState();
     await g.load();
     expect(useGallery.getState()).toMatchObject({ status: 'ready', items: [], error: null });
 
     const p = params({ prompt: 'a fox', seed: 99 });
-    const item = await g.add(testImage(8, 8), p);
+    const item = await g.addPng(encoded(8, p), p, { width: 8, height: 8 });
     expect(item).not.toBeNull();
     expect(useGallery.getState().items.map((i) => i.id)).toEqual([item!.id]);
     expect(readPngParameters(new Uint8Array(await item!.png.arrayBuffer()))).toEqual(p);
@@ -55,7 +58,7 @@ describe('useGallery', () => {
     vi.spyOn(IDBObjectStore.prototype, 'add').mockImplementation(() => {
       throw new DOMException('full', 'QuotaExceededError');
     });
-    expect(await g.add(testImage(4, 4), params({ seed: 2 }))).toBeNull();
+    expect(await g.addPng(encoded(4, params({ seed: 2 })), params({ seed: 2 }), { width: 4, height: 4 })).toBeNull();
     const state = useGallery.getState();
     expect(state.error).toMatch(/^Not enough storage space/);
     expect(state.items).toHaveLength(1);

@@ -5,7 +5,7 @@
  * white. Every failure is a message; nothing here touches the current work.
  */
 import { MAX_EDIT_SIDE, type RgbaImage } from '../../../engine';
-import { sniffImage } from './sniff';
+import { sniffImage } from '../../../engine/image/sniff';
 import { flattenOnWhite, limitSize, type Size } from './size';
 
 /** Files larger than this are refused unread (a 4096² PNG is well under it). */

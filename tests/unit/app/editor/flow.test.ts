@@ -11,6 +11,7 @@ import { applyEvent, useStudio } from '../../../../src/app/store/studio';
 import { useGallery } from '../../../../src/gallery';
 import type { Manifest } from '../../../../src/engine';
 import type { EditJobRequest, WorkerEvent, WorkerRequest } from '../../../../src/worker/protocol';
+import { editResultEvent } from '../../../../src/worker/wire';
 
 const posted: { msg: WorkerRequest; transfer: Transferable[] }[] = [];
 let emit: (e: WorkerEvent) => void = () => {};
@@ -40,20 +41,19 @@ beforeAll(() => {
 const lastEdit = () => posted.filter((p) => p.msg.type === 'edit').at(-1)! as { msg: EditJobRequest; transfer: Transferable[] };
 const availability = () => editAvailability(useForm.getState(), useStudio.getState(), useEditor.getState());
 
+/** Answers like the worker: the event (with the result's PNG) that src/worker/wire.ts builds. */
 function answer(msg: EditJobRequest, fill: number) {
   const { width, height } = msg.request.image;
   emit({ type: 'started', jobId: msg.jobId, backend: 'wasm' });
-  emit({
-    type: 'editResult',
-    jobId: msg.jobId,
-    images: [{ width, height, rgba: new Uint8ClampedArray(width * height * 4).fill(fill).buffer }],
+  const result = {
+    images: [{ width, height, data: new Uint8ClampedArray(width * height * 4).fill(fill) }],
     settings: { base: manifest.stages.base.defaults, superRes: manifest.stages.superRes!.defaults },
     promptTruncated: false,
     timings: {},
-    backend: 'wasm',
     changedFraction: 0.25,
     windows: [{ x: 0, y: 0, width, height }],
-  });
+  };
+  emit(editResultEvent(msg.jobId, msg.request, manifest.name, result, 'wasm').event);
 }
 
 describe('editor flow', () => {

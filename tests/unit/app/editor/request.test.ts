@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_MASK_MESSAGE } from '../../../../src/engine';
-import { formatA1111, parseA1111 } from '../../../../src/engine/png';
-import { buildEditRequest, editBlocker, editGalleryParams, parseExtension, sentence } from '../../../../src/app/editor/request';
-import type { SentEdit, Staged } from '../../../../src/app/editor/store';
+import { buildEditRequest, editBlocker, parseExtension, sentence } from '../../../../src/app/editor/request';
+import type { SentEdit } from '../../../../src/app/editor/store';
 
 const photo = { width: 320, height: 200 };
 const raw = (left: string, right = '0', top = '0', bottom = '0') => ({ left, right, top, bottom });
@@ -65,29 +64,5 @@ describe('buildEditRequest', () => {
 
     const out = buildEditRequest(sent({ mode: 'outpaint', mask: undefined, extend: { left: 0, right: 8, top: 0, bottom: 0 } }), 1).request;
     expect(out).toMatchObject({ mode: 'outpaint', extend: { right: 8 }, feather: 3 });
-  });
-});
-
-describe('editGalleryParams', () => {
-  it('records the edit next to the generation settings, and survives the PNG parameters round trip', () => {
-    const staged: Staged = {
-      jobId: 'job-1',
-      sent: sent({ mode: 'outpaint', extend: { left: 0, right: 64, top: 0, bottom: 0 } }),
-      result: { width: 384, height: 200, data: new Uint8ClampedArray(384 * 200 * 4) },
-      offset: { x: 0, y: 0 },
-      settings: {
-        base: { steps: 2, guidance: 3, guidanceRamp: 'linear', temperature: 1, confidenceNoise: 4.5 },
-        superRes: { steps: 2, guidance: 2, guidanceRamp: 'linear', temperature: 1, confidenceNoise: 4.5 },
-      },
-      changedFraction: 0.3,
-      windows: [],
-      backend: 'wasm',
-      promptTruncated: false,
-      ms: 1,
-    };
-    const p = editGalleryParams(staged);
-    expect(p).toMatchObject({ prompt: 'a red balloon', seed: 41, steps: 2, width: 384, height: 200, model: 'tiny-fixture' });
-    expect(p.extra).toEqual({ Edit: 'outpaint', 'Edit feather': '3', 'Edit extend': 'left 0 right 64 top 0 bottom 0', 'Edit source': '3x2' });
-    expect(parseA1111(formatA1111(p))).toEqual(p);
   });
 });

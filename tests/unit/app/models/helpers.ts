@@ -1,7 +1,7 @@
 /** In-memory Cache Storage and package builders for the model-store tests. */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { CacheLike, CacheStorageLike } from '../../../../src/app/models/layout';
+import type { CacheLike, CacheStorageLike } from '../../../../src/storage/layout';
 
 const ORIGIN = 'http://studio.test';
 /** Like the real Cache API, a key may be a path or an absolute URL of the page's origin. */

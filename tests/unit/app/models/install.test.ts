@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { InstallError, installPackage } from '../../../../src/app/models/install';
 import { createDownloadSource, createFolderSource } from '../../../../src/app/models/sources';
 import { ModelStore } from '../../../../src/app/models/store';
-import { keys, MODELS_CACHE } from '../../../../src/app/models/layout';
-import { createStoredSource, MISSING_FROM_STORAGE } from '../../../../src/app/models/storedSource';
+import { keys, MODELS_CACHE } from '../../../../src/storage/layout';
+import { createStoredSource, MISSING_FROM_STORAGE } from '../../../../src/storage/storedSource';
 import { FakeCaches, fakeFetch, quotaError, tinyFiles, tinyWith } from './helpers';
 
 const BASE = 'https://models.example/tiny/';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { installPackage } from '../../../../src/app/models/install';
 import { createDownloadSource } from '../../../../src/app/models/sources';
 import { ModelStore, type StagingRecord } from '../../../../src/app/models/store';
-import { keys, MODELS_CACHE } from '../../../../src/app/models/layout';
+import { keys, MODELS_CACHE } from '../../../../src/storage/layout';
 import { STAGING_MAX_AGE_MS } from '../../../../src/app/models/records';
 import { FakeCaches, fakeFetch, tinyFiles, tinyWith } from './helpers';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exifOrientation, sniffImage } from '../../../../src/app/editor/image/sniff';
+import { exifOrientation, sniffImage } from '../../../src/engine/image/sniff';
 
 const be32 = (n: number) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
 const be16 = (n: number) => [(n >>> 8) & 255, n & 255];

@@ -2,7 +2,7 @@
  * The PackageSource of a stored package, for the engine worker: files come from Cache Storage,
  * never from the network. Imported by src/worker/worker.ts; no DOM, no React.
  */
-import { PackageError, isPackagePath, type PackageSource } from '../../engine';
+import { PackageError, isPackagePath, type PackageSource } from '../engine';
 import { browserCaches, keys, MODELS_CACHE, type CacheStorageLike } from './layout';
 
 /** Said when a stored file is gone: the browser evicted storage, or it was cleared. */

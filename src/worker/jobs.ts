@@ -1,0 +1,128 @@
+/**
+ * The worker's jobs on its one queue (engine JobQueue, shared with the loaded model): load,
+ * backend switch, generate, edit, cancel. Every request ends with exactly one terminal event;
+ * one image job may wait behind the running one, a further one is refused as `busy`.
+ */
+import { isAbortError, type GenerateHooks, type JobContext, type JobQueue, type LoadedModel } from '../engine';
+import { errorMessage } from './backend';
+import type { ModelHost } from './models';
+import type { BackendKind, BackendPreference, EditJobRequest, ErrorCode, GenerateJobRequest, WorkerEvent } from './protocol';
+import { editResultEvent, progressEvent, resultEvent, type Outgoing } from './wire';
+
+const IMAGE_JOBS = ['generate', 'edit'] as const;
+
+const isPackageError = (e: unknown): boolean => e instanceof Error && e.name === 'PackageError';
+const isRequestError = (e: unknown): boolean => e instanceof Error && e.name === 'RequestError';
+const codeOf = (e: unknown): ErrorCode => (isPackageError(e) ? 'package' : isRequestError(e) ? 'request' : 'internal');
+
+export class WorkerJobs {
+  constructor(
+    private readonly jobs: JobQueue,
+    private readonly host: ModelHost,
+    private readonly post: (event: WorkerEvent, transfer?: Transferable[]) => void,
+  ) {}
+
+  fail(jobId: string, code: ErrorCode, e: unknown): void {
+    this.post({ type: 'error', jobId, code, message: errorMessage(e), fatal: false });
+  }
+
+  /** Runs `run` as job `jobId`; anything it throws is answered as an internal error. */
+  private enqueue(jobId: string, kind: string, run: (ctx: JobContext) => Promise<void>): Promise<void> {
+    return this.jobs.run({ id: jobId, kind, run }).catch((e: unknown) => {
+      // A waiting job cancelled before it started: its only event.
+      if (isAbortError(e)) this.post({ type: 'cancelled', jobId });
+      else this.fail(jobId, 'internal', e);
+    });
+  }
+
+  load(jobId: string, modelUrl: string): void {
+    void this.enqueue(jobId, 'load', async () => {
+      const t0 = performance.now();
+      try {
+        const next = await this.host.open(modelUrl);
+        await this.host.install(next);
+        this.post({ type: 'loaded', jobId, modelUrl, manifest: next.model.manifest, backend: next.backend, ms: performance.now() - t0 });
+      } catch (e) {
+        this.fail(jobId, isPackageError(e) ? 'package' : 'internal', e);
+      }
+    });
+  }
+
+  setBackend(jobId: string, preference: BackendPreference): void {
+    void this.enqueue(jobId, 'setBackend', async () => {
+      this.host.preference = preference;
+      const current = this.host.current;
+      if (current) {
+        try {
+          await this.host.install(await this.host.open(current.url));
+        } catch (e) {
+          this.fail(jobId, codeOf(e), e);
+          return;
+        }
+      }
+      this.post({ type: 'backendSet', jobId, preference });
+    });
+  }
+
+  generate(req: GenerateJobRequest): void {
+    this.image(req.jobId, 'generate', async (model, hooks, backend) =>
+      resultEvent(req.jobId, req.request, model.manifest.name, await model.generate(req.request, hooks), backend),
+    );
+  }
+
+  edit(req: EditJobRequest): void {
+    this.image(req.jobId, 'edit', async (model, hooks, backend) =>
+      editResultEvent(req.jobId, req.request, model.manifest.name, await model.edit(req.request, hooks), backend),
+    );
+  }
+
+  /** Cancels a running or waiting job; an unknown id already ended and had its terminal event. */
+  cancel(jobId: string): void {
+    this.jobs.cancel(jobId);
+  }
+
+  /**
+   * Queues an image job (or refuses it when one already waits). It runs on the current model:
+   * `started`, progress with previews, then exactly one terminal event. A run-time WebGPU
+   * failure retries the job once on WASM; aborts become `cancelled`, refused settings `request`.
+   */
+  private image(jobId: string, kind: (typeof IMAGE_JOBS)[number], work: (model: LoadedModel, hooks: GenerateHooks, backend: BackendKind) => Promise<Outgoing>): void {
+    if (this.jobs.waiting(IMAGE_JOBS) >= 1) {
+      this.post({ type: 'error', jobId, code: 'busy', message: 'One image job is running and another is queued; wait or cancel first.' });
+      return;
+    }
+    const willWait = !this.jobs.idle;
+    void this.enqueue(jobId, kind, async (job) => {
+      const onProgress: GenerateHooks['onProgress'] = (p) => {
+        const out = progressEvent(jobId, p);
+        this.post(out.event, out.transfer);
+      };
+      for (let attempt = 0; ; attempt++) {
+        const current = this.host.current;
+        if (!current) {
+          this.fail(jobId, 'noModel', new Error('No model is loaded yet.'));
+          return;
+        }
+        this.post({ type: 'started', jobId, backend: current.backend });
+        try {
+          const done = await work(current.model, { signal: job.signal, onProgress, job }, current.backend);
+          this.post(done.event, done.transfer);
+          return;
+        } catch (e) {
+          if (job.signal.aborted || isAbortError(e)) {
+            this.post({ type: 'cancelled', jobId });
+            return;
+          }
+          if (current.backend === 'webgpu' && attempt === 0 && !isPackageError(e) && !isRequestError(e)) {
+            // A run-time WebGPU failure (unsupported op, lost device): retry this job on WASM.
+            await this.host.fallBackToWasm(`WebGPU failed while ${kind === 'edit' ? 'editing' : 'generating'}: ${errorMessage(e)}`);
+            continue;
+          }
+          this.fail(jobId, codeOf(e), e);
+          return;
+        }
+      }
+    });
+    if (willWait) this.post({ type: 'queued', jobId });
+  }
+}
