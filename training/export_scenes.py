@@ -29,8 +29,8 @@ SUPER_RES_DEFAULTS = {"steps": 8, "guidance": 1.0, "guidanceRamp": "none", "temp
                       "confidenceNoise": 2.0}
 
 
-def load_parts(run: Path, defaults_file: Path | None = None) -> PackageParts:
-    ckpt = run / "transformers.pt"
+def load_parts(run: Path, defaults_file: Path | None = None, checkpoint: Path | None = None) -> PackageParts:
+    ckpt = checkpoint or run / "transformers.pt"
     if not ckpt.exists():
         raise SystemExit(f"missing checkpoint {ckpt}: run training.train_transformers first")
     st = load_checkpoint(ckpt, "transformers", CKPT_KEYS)
@@ -75,9 +75,12 @@ def main() -> None:
     ap.add_argument("--run", default="training/runs/scenes")
     ap.add_argument("--out", default="models/scenes")
     ap.add_argument("--defaults", default=None, help="JSON with tuned sampling defaults per stage")
+    ap.add_argument("--checkpoint", default=None,
+                    help="transformer weights to export (default run/transformers.pt; e.g. run/keep/step004000.pt)")
     a = ap.parse_args()
     torch.set_num_threads(2)
-    parts = load_parts(Path(a.run), Path(a.defaults) if a.defaults else None)
+    parts = load_parts(Path(a.run), Path(a.defaults) if a.defaults else None,
+                       Path(a.checkpoint) if a.checkpoint else None)
     parity = export_package(parts, Path(a.out))
     print("exported", a.out, "parity:", parity)
     bad = {k: v for k, v in parity.items() if v >= 1e-4}
