@@ -37,6 +37,8 @@ def generate(a, out: Path, seeds: int = 1, limit: int | None = None, guidance: f
         cmd += ["--limit", str(limit)]
     if guidance is not None:
         cmd += ["--guidance", str(guidance), "--sr-guidance", str(guidance)]
+    if getattr(a, "settings", None):
+        cmd += ["--settings", a.settings]
     t = time.time()
     subprocess.run(cmd, check=True, cwd=ROOT)
     return time.time() - t
@@ -61,7 +63,7 @@ def first_n(src: Path, dst: Path, n: int) -> Path:
     return dst
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--prompts", default="training/data/eval_prompts.json")
     ap.add_argument("--package", default="models/scenes")
@@ -71,7 +73,9 @@ def main() -> None:
     ap.add_argument("--diversity-seeds", type=int, default=3)
     ap.add_argument("--guidance-prompts", type=int, default=150)
     ap.add_argument("--out", default="docs/eval")
-    a = ap.parse_args()
+    ap.add_argument("--settings", default=None,
+                    help='JSON stage overrides for every image, e.g. \'{"base": {"temperature": 1.0}}\'')
+    a = ap.parse_args(argv)
     if not (Path(a.package) / "manifest.json").exists():
         raise SystemExit(f"no model package at {a.package} (manifest.json missing): run npm run train first")
     if not (Path(a.judge) / "classifier.pt").exists():
@@ -83,7 +87,7 @@ def main() -> None:
     try:
         secs = generate(a, work / "main", limit=a.limit)
         n_main = len(list((work / "main").glob("*.png")))
-        report: dict = {"package": a.package, "prompts_file": a.prompts,
+        report: dict = {"package": a.package, "prompts_file": a.prompts, "settings": a.settings,
                         "seconds_per_image_node": secs / max(n_main, 1),
                         "main": score(a, work / "main", work / "main.json", out / "grid.png")}
         if a.diversity_prompts > 0:

@@ -5,7 +5,10 @@
  * metadata and with fast deflate: they are measured, not kept.
  *
  *   npx tsx src/cli/evalBatch.ts --prompts FILE.json --out DIR [--model DIR] [--seeds N]
- *        [--guidance X] [--sr-guidance X] [--limit N]
+ *        [--guidance X] [--sr-guidance X] [--settings JSON] [--limit N]
+ *
+ * `--settings '{"base":{"temperature":1},"superRes":{"steps":4}}'` overrides stage settings (the
+ * sampling sweep uses it); the engine checks them as it checks any request.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -39,6 +42,7 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '1' },
     guidance: { type: 'string' },
     'sr-guidance': { type: 'string' },
+    settings: { type: 'string' },
     limit: { type: 'string' },
   },
 });
@@ -47,6 +51,23 @@ const seeds = num('seeds', values.seeds) ?? 1;
 const limit = num('limit', values.limit);
 const guidance = num('guidance', values.guidance);
 const srGuidance = num('sr-guidance', values['sr-guidance']);
+const overrides = stageOverrides(values.settings);
+
+type Overrides = Pick<GenerateRequest, 'base' | 'superRes'>;
+
+function stageOverrides(raw: string | undefined): Overrides {
+  if (raw === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    fail(`--settings must be JSON, e.g. '{"base":{"temperature":1}}', got ${raw}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) fail('--settings must be a JSON object');
+  const extra = Object.keys(parsed).filter((k) => k !== 'base' && k !== 'superRes');
+  if (extra.length > 0) fail(`--settings: unknown stage ${extra.join(', ')} (use "base" and "superRes")`);
+  return parsed as Overrides;
+}
 
 const raw: unknown = JSON.parse(await readFile(values.prompts, 'utf8'));
 if (!Array.isArray(raw)) fail(`${values.prompts}: expected a JSON list of {prompt, attributes}`);
@@ -66,10 +87,14 @@ for (let i = 0; i < n; i++) {
     // Seeds depend on the index only, so runs with other settings compare like with like.
     seed: 1000 + i * 16,
     count: seeds,
-    ...(guidance !== undefined ? { base: { guidance } } : {}),
-    ...(srGuidance !== undefined ? { superRes: { guidance: srGuidance } } : {}),
+    base: { ...overrides.base, ...(guidance !== undefined ? { guidance } : {}) },
+    superRes: { ...overrides.superRes, ...(srGuidance !== undefined ? { guidance: srGuidance } : {}) },
   };
-  const result = await model.generate(req, { previews: false });
+  const result = await model.generate(req, { previews: false }).catch((e: unknown) => {
+    // Refused settings (a sweep's bad value) are the caller's mistake: say which, no stack.
+    if (e instanceof Error && e.name === 'RequestError') fail(`prompt ${i}: ${e.message}`);
+    throw e;
+  });
   for (const [k, img] of result.images.entries()) {
     const png = encodePng(img, {});
     await writeFile(join(values.out, `${String(i).padStart(4, '0')}_${req.seed + k}.png`), png);

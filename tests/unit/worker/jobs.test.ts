@@ -23,8 +23,8 @@ function setup() {
   const host = { current: { model: model as unknown as LoadedModel, url: 'u', backend: 'wasm' } } as unknown as ModelHost;
   const jobs = new WorkerJobs(queue, host, (e) => events.push(e));
   const request = (jobId: string) => ({ type: 'generate', jobId, request: { prompt: 'a boat', seed: 1 } }) as unknown as GenerateJobRequest;
-  const busy = () => events.filter((e) => e.type === 'error' && e.code === 'busy').map((e) => e.jobId);
-  const queued = () => events.filter((e) => e.type === 'queued').map((e) => e.jobId);
+  const busy = () => events.flatMap((e) => (e.type === 'error' && e.code === 'busy' ? [e.jobId] : []));
+  const queued = () => events.flatMap((e) => (e.type === 'queued' ? [e.jobId] : []));
   return { queue, jobs, request, busy, queued, release };
 }
 
