@@ -1,0 +1,4 @@
+export { openSnapshot, isDiffusersSnapshot, type DiffusersSnapshot, type Variant } from './snapshot';
+export { createMemorySnapshot, type SnapshotSource } from './source';
+export { readSafetensorsHeader, type SafetensorsFile, type TensorEntry, type WeightDtype } from './safetensors';
+export type { ClipConfig, UVitConfig, VQConfig } from './configs';
