@@ -1,9 +1,10 @@
 import { PackageError } from '../errors';
 import type { SnapshotSource } from './source';
 
-/** The element types aMUSEd's weights come in (the plain files are F32, the `fp16` variant F16). */
-export type WeightDtype = 'F32' | 'F16' | 'BF16';
-const BYTES: Record<WeightDtype, number> = { F32: 4, F16: 2, BF16: 2 };
+/** The element types aMUSEd's files hold (weights: F32 in the plain files, F16 in the `fp16` variant). */
+export type WeightDtype = 'F32' | 'F16' | 'BF16' | 'I64';
+// I64: the `position_ids` buffer older transformers versions saved with CLIP (not a weight).
+const BYTES: Record<WeightDtype, number> = { F32: 4, F16: 2, BF16: 2, I64: 8 };
 
 /** One tensor of a safetensors file, with its byte range in the file (absolute, header included). */
 export interface TensorEntry {
@@ -51,7 +52,7 @@ export async function readSafetensorsHeader(src: SnapshotSource, path: string): 
   for (const [name, info] of Object.entries(raw as Record<string, unknown>)) {
     if (name === '__metadata__') continue;
     const t = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof t.dtype !== 'string' || !(t.dtype in BYTES)) throw bad(`tensor ${name} has dtype ${String(t.dtype)}, expected F32, F16 or BF16`);
+    if (typeof t.dtype !== 'string' || !(t.dtype in BYTES)) throw bad(`tensor ${name} has dtype ${String(t.dtype)}, expected F32, F16, BF16 or I64`);
     const shape = t.shape;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw bad(`tensor ${name} has no valid shape`);
     const off = t.data_offsets;
