@@ -2,3 +2,4 @@ export { openSnapshot, isDiffusersSnapshot, type DiffusersSnapshot, type Variant
 export { createMemorySnapshot, type SnapshotSource } from './source';
 export { readSafetensorsHeader, type SafetensorsFile, type TensorEntry, type WeightDtype } from './safetensors';
 export type { ClipConfig, UVitConfig, VQConfig } from './configs';
+export { clipTokenizerJson, loadSnapshotTokenizer } from './tokenizer';
