@@ -4,7 +4,10 @@ diffusers route (src/engine/diffusers) can be tested against the Python converte
 
 - tests/fixtures/amused-tiny-diffusers/      256-style, 16×16 tokens; also the `fp16` variant
                                              files (`*.fp16.safetensors`) beside the plain ones;
-- tests/fixtures/amused-tiny-512-diffusers/  512-style with down/up-sampling, 32×32 tokens.
+- tests/fixtures/amused-tiny-512-diffusers/  512-style with down/up-sampling, 32×32 tokens;
+- tests/fixtures/amused-tiny-fp16/           the 256-style snapshot's fp16 variant files converted by
+                                             the Python converter (`--variant fp16`), the reference
+                                             for the direct route on fp16 files.
 
 The same seeds as training/make_amused_fixtures.py; every source file is checked against the
 sha256 the converted package records in `provenance.sourceFiles`, so a drift in torch's random
@@ -21,7 +24,9 @@ from pathlib import Path
 
 import torch
 
+from .convert.amused import convert
 from .convert.amused_fixture import write_tiny_amused
+from .convert.package_check import check_package
 from .muse.onnx_utils import sha256_file
 
 SNAPSHOTS = (("amused-tiny", False, 16, 0), ("amused-tiny-512", True, 32, 1))
@@ -59,6 +64,10 @@ def build(out_root: Path) -> None:
         check_against_package(dst, out_root / name)
         if not downsample:
             add_fp16_variant(dst)
+            convert(dst, out_root / f"{name}-fp16", name=f"{name}-fp16", fixture=True, variant="fp16",
+                    display_name="aMUSEd-layout tiny fixture, 256 px, from the fp16 variant files (random weights)")
+            check_package(out_root / f"{name}-fp16")
+            print("wrote", out_root / f"{name}-fp16")
         print("wrote", dst)
 
 

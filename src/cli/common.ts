@@ -1,11 +1,14 @@
 /** What the `generate` and `edit` commands share: model folder, loading, requests, PNG output. */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { loadModel, type LoadedModel, type Manifest, type RgbaImage, type StageSettings } from '../engine';
+import type { PackageSource } from '../engine/package/source';
 import { encodePng, formatA1111, PARAMETERS_KEY, resultParams } from '../engine/png';
+import { snapshotAsPackage } from '../engine/diffusers';
+import { createFsSnapshotSource } from '../node/fsSnapshotSource';
 import { createFsSource } from '../node/fsSource';
 import { UsageError, outputPath } from './args';
 
@@ -106,10 +109,20 @@ export async function runAndWrite<R extends RunResult>(
   }
 }
 
-/** Loads the package in `dir` on the CPU, or reports why it cannot (then the exit code is 1). */
+/**
+ * Where the model in `dir` is read from: a studio package (manifest.json), or a diffusers aMUSEd
+ * snapshot (model_index.json, no manifest), whose graphs are built from its configs on the fly.
+ */
+async function modelSource(dir: string): Promise<PackageSource> {
+  if (existsSync(join(dir, 'manifest.json')) || !existsSync(join(dir, 'model_index.json'))) return createFsSource(dir);
+  const name = basename(resolve(dir)).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'amused';
+  return (await snapshotAsPackage(createFsSnapshotSource(dir), { name })).source;
+}
+
+/** Loads the package or diffusers snapshot in `dir` on the CPU, or reports why it cannot (then the exit code is 1). */
 export async function openModel(dir: string, io: CliIo): Promise<LoadedModel | null> {
   try {
-    const model = await loadModel(createFsSource(dir), { ort, executionProviders: ['cpu'] });
+    const model = await loadModel(await modelSource(dir), { ort, executionProviders: ['cpu'] });
     if (model.manifest.fixture) io.error(`note: ${model.manifest.name} is a test fixture with random weights; its images are noise.`);
     return model;
   } catch (err) {

@@ -3,3 +3,5 @@ export { createMemorySnapshot, type SnapshotSource } from './source';
 export { readSafetensorsHeader, type SafetensorsFile, type TensorEntry, type WeightDtype } from './safetensors';
 export type { ClipConfig, UVitConfig, VQConfig } from './configs';
 export { clipTokenizerJson, loadSnapshotTokenizer } from './tokenizer';
+export { snapshotAsPackage, type SnapshotPackage } from './asPackage';
+export { snapshotTokenizer, type SnapshotTokenizer } from './tokenizer';

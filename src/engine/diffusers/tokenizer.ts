@@ -59,11 +59,18 @@ async function json(src: SnapshotSource, path: string): Promise<unknown> {
   }
 }
 
+/** A tokenizer.json object for the engine's tokenizer library, the file it came from, and the pad id. */
+export interface SnapshotTokenizer {
+  json: unknown;
+  file: string;
+  padTokenId: number;
+}
+
 /**
- * The snapshot's tokenizer, truncating to `maxLength` (keeping EOS) like the pipeline; the pad
- * id is tokenizer_config.json's pad_token (EOS when it has none), as transformers pads.
+ * The snapshot's tokenizer as a tokenizer.json object; the pad id is tokenizer_config.json's
+ * pad_token (EOS when it has none), as transformers pads.
  */
-export async function loadSnapshotTokenizer(src: SnapshotSource, files: string[], maxLength: number): Promise<TextTokenizer> {
+export async function snapshotTokenizer(src: SnapshotSource, files: string[]): Promise<SnapshotTokenizer> {
   const config = files.includes('tokenizer/tokenizer_config.json') ? ((await json(src, 'tokenizer/tokenizer_config.json')) as Record<string, unknown>) : {};
   const special = {
     bos: tokenText(config['bos_token']) ?? '<|startoftext|>',
@@ -93,5 +100,11 @@ export async function loadSnapshotTokenizer(src: SnapshotSource, files: string[]
   }
   const padTokenId = vocabOf(pad) ?? vocabOf(special.eos);
   if (padTokenId === undefined) throw new PackageError(`has no id for the padding token "${pad}"`, file);
-  return loadTokenizer(tokJson, { maxLength, padTokenId }, file);
+  return { json: tokJson, file, padTokenId };
+}
+
+/** The snapshot's tokenizer, truncating to `maxLength` (keeping EOS) like the pipeline. */
+export async function loadSnapshotTokenizer(src: SnapshotSource, files: string[], maxLength: number): Promise<TextTokenizer> {
+  const t = await snapshotTokenizer(src, files);
+  return loadTokenizer(t.json, { maxLength, padTokenId: t.padTokenId }, t.file);
 }

@@ -1,0 +1,99 @@
+/**
+ * A diffusers snapshot seen as a studio model package (docs/MODEL_PACKAGE.md), so the engine's
+ * loader, pipeline and checks run on it unchanged: graphs built from the configs, the tokenizer
+ * as a tokenizer.json, a manifest with what the Python converter would write (same sizes,
+ * defaults, micro-conditioning), and each graph's external data = the snapshot's own
+ * safetensors file, untouched.
+ */
+import { sha256Hex } from '../package/verify';
+import type { PackageSource } from '../package/source';
+import { PackageError } from '../errors';
+import { buildClipGraph, buildUVitGraph, buildVQDecoderGraph, buildVQEncoderGraph, OPSET } from './onnx';
+import { openSnapshot, type DiffusersSnapshot, type Variant } from './snapshot';
+import type { SnapshotSource } from './source';
+import { snapshotTokenizer } from './tokenizer';
+
+/** aMUSEd's pipeline defaults, as training/convert/amused.py records them. */
+const DEFAULTS = { steps: 12, guidance: 10, guidanceRamp: 'none', temperature: 1, confidenceNoise: 2 };
+const MICRO_NAMES = ['width', 'height', 'cropTop', 'cropLeft', 'aestheticScore'];
+const LICENSE = 'OpenRAIL++-M (aMUSEd weights)';
+
+const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
+const encode = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v, null, 2));
+
+export interface SnapshotPackage {
+  source: PackageSource;
+  snapshot: DiffusersSnapshot;
+}
+
+/**
+ * Opens `src` and returns a PackageSource whose manifest.json and graphs are made here and whose
+ * weights files are read from `src` (under their own snapshot paths). `name` is the package id.
+ */
+export async function snapshotAsPackage(src: SnapshotSource, opts: { name: string; variant?: Variant }): Promise<SnapshotPackage> {
+  const s = await openSnapshot(src, opts.variant ? { variant: opts.variant } : {});
+  const clip = s.textEncoder.config;
+  const maxLength = clip.max_position_embeddings;
+  const tok = await snapshotTokenizer(src, s.tokenizerFiles);
+  const made = new Map<string, Uint8Array>();
+  made.set('text_encoder/model.onnx', buildClipGraph(clip, s.textEncoder.weights, baseName(s.textEncoder.weights.path), maxLength));
+  made.set('text_encoder/tokenizer.json', encode(tok.json));
+  made.set('text_encoder/config.json', await src.read('text_encoder/config.json'));
+  const vqLocation = baseName(s.vqvae.weights.path);
+  made.set('vqvae/encoder.onnx', buildVQEncoderGraph(s.vqvae.config, s.vqvae.weights, vqLocation));
+  made.set('vqvae/decoder.onnx', buildVQDecoderGraph(s.vqvae.config, s.vqvae.weights, vqLocation));
+  made.set('transformer/base.onnx', buildUVitGraph(s.transformer.config, s.transformer.weights, baseName(s.transformer.weights.path), {
+    maxLength, hiddenSize: clip.hidden_size, projectionDim: clip.projection_dim,
+  }));
+
+  const files: Record<string, { sha256: string; bytes: number }> = {};
+  for (const [path, bytes] of made) files[path] = { sha256: await sha256Hex(bytes), bytes: bytes.length };
+  // The weights: listed like any package file, so the loader checks their size and hash too.
+  for (const w of [s.textEncoder.weights, s.vqvae.weights, s.transformer.weights]) {
+    files[w.path] ??= { sha256: await sha256Hex(await src.read(w.path)), bytes: w.fileBytes };
+  }
+  const size = s.imageSize;
+  const manifest = {
+    format: 'muse-studio-package',
+    formatVersion: 1,
+    name: opts.name,
+    displayName: `aMUSEd ${size}×${size} (diffusers snapshot)`,
+    description: `aMUSEd read directly from a diffusers snapshot (${src.label}): ${size}×${size} in one stage, CLIP text encoder, VQ-GAN f=${size / s.grid} with ${s.vqvae.config.num_vq_embeddings} codes.`,
+    fixture: false,
+    license: LICENSE,
+    provenance: { source: `diffusers AmusedPipeline snapshot (${src.label})`, converter: 'src/engine/diffusers (at load time)', variant: opts.variant ?? 'default', created: new Date().toISOString().slice(0, 10), opset: OPSET },
+    textEncoder: {
+      kind: 'clip', onnx: 'text_encoder/model.onnx', tokenizer: 'text_encoder/tokenizer.json', config: 'text_encoder/config.json',
+      maxLength, hiddenSize: clip.hidden_size, projectionDim: clip.projection_dim, padTokenId: tok.padTokenId,
+    },
+    vqgan: { encoder: 'vqvae/encoder.onnx', decoder: 'vqvae/decoder.onnx', downsample: size / s.grid, codebookSize: s.vqvae.config.num_vq_embeddings, pixelRange: [0, 1] },
+    stages: {
+      base: {
+        onnx: 'transformer/base.onnx', grid: [s.grid, s.grid], imageSize: [size, size], maskTokenId: s.maskTokenId, confidenceSchedule: 'amused',
+        // AmusedPipeline: [width, height, crop_coord[0], crop_coord[1], aesthetic_score 6].
+        microConditioning: { names: MICRO_NAMES, values: [size, size, 0, 0, 6] },
+        defaults: DEFAULTS,
+      },
+    },
+    externalData: {
+      'text_encoder/model.onnx': s.textEncoder.weights.path,
+      'vqvae/encoder.onnx': s.vqvae.weights.path,
+      'vqvae/decoder.onnx': s.vqvae.weights.path,
+      'transformer/base.onnx': s.transformer.weights.path,
+    },
+    files,
+  };
+  made.set('manifest.json', encode(manifest));
+  return {
+    snapshot: s,
+    source: {
+      label: src.label,
+      async read(path: string): Promise<Uint8Array> {
+        const bytes = made.get(path);
+        if (bytes) return bytes;
+        if (path in files) return src.read(path);
+        throw new PackageError(`is not part of the package made from ${src.label}`, path);
+      },
+    },
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * A diffusers aMUSEd snapshot run directly (src/engine/diffusers: graphs built from its configs,
+ * weights read from its safetensors files) against the package the Python converter made from
+ * the same checkpoint (tests/fixtures/amused-tiny*, converted from tests/fixtures/*-diffusers):
+ * same prompt and seed ⇒ the same tokens and the same pixels (≤ 2/255), through the engine and
+ * through `npm run generate -- --model DIR`.
+ */
+import { cp, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decode } from 'fast-png';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliIo } from '../../src/cli/generate';
+import { loadModel, type GenerateResult } from '../../src/engine';
+import { snapshotAsPackage, type Variant } from '../../src/engine/diffusers';
+import { createFsSnapshotSource } from '../../src/node/fsSnapshotSource';
+import { createFsSource } from '../../src/node/fsSource';
+import { tempDir } from './helpers';
+
+let tmp: Awaited<ReturnType<typeof tempDir>>;
+beforeAll(async () => {
+  tmp = await tempDir('muse-diffusers-');
+});
+afterAll(async () => {
+  await tmp?.cleanup();
+});
+
+const REQUEST = { prompt: 'a photo of a red cat at sunset', negativePrompt: 'blue', seed: 1234, count: 2, base: { steps: 4 } };
+
+/** Largest per-channel difference between two RGBA buffers, in 1/255 steps. */
+function maxPixelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+async function generateConverted(pkg: string): Promise<GenerateResult> {
+  const model = await loadModel(createFsSource(pkg), { ort, executionProviders: ['cpu'] });
+  try {
+    return await model.generate(REQUEST, { previews: false });
+  } finally {
+    await model.release();
+  }
+}
+
+async function generateDirect(dir: string, variant?: Variant): Promise<GenerateResult> {
+  const { source } = await snapshotAsPackage(createFsSnapshotSource(dir), { name: 'direct', ...(variant ? { variant } : {}) });
+  const model = await loadModel(source, { ort, executionProviders: ['cpu'] });
+  try {
+    return await model.generate(REQUEST, { previews: false });
+  } finally {
+    await model.release();
+  }
+}
+
+// The fp16 files are compared with the package the converter made from those same files
+// (`--variant fp16`, tests/fixtures/amused-tiny-fp16): fp16 weights are not the fp32 ones.
+describe.each([
+  ['amused-tiny-diffusers', undefined, 'amused-tiny', 256],
+  ['amused-tiny-512-diffusers', undefined, 'amused-tiny-512', 512],
+  ['amused-tiny-diffusers', 'fp16', 'amused-tiny-fp16', 256],
+] as const)('%s (%s weights) vs %s, converted by Python', (snapshot, variant, pkg, size) => {
+  it('same seed ⇒ identical tokens and pixels within 2/255', async () => {
+    const want = await generateConverted(`tests/fixtures/${pkg}`);
+    const got = await generateDirect(`tests/fixtures/${snapshot}`, variant);
+    expect(got.images.map((i) => [i.width, i.height])).toEqual([[size, size], [size, size]]);
+    for (let k = 0; k < 2; k++) {
+      expect(Array.from(got.tokens.base[k])).toEqual(Array.from(want.tokens.base[k]));
+      expect(maxPixelDiff(got.images[k].data, want.images[k].data)).toBeLessThanOrEqual(2);
+    }
+  });
+});
+
+function capture(): CliIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, log: (l) => out.push(l), error: (l) => err.push(l) };
+}
+
+async function cliPixels(model: string, out: string): Promise<{ width: number; height: number; data: ArrayLike<number> }> {
+  const io = capture();
+  const code = await runCli(['--model', model, '--prompt', 'a small house by the sea', '--seed', '7', '--steps', '3', '--out', out], io);
+  expect(io.err.filter((l) => l.startsWith('error'))).toEqual([]);
+  expect(code).toBe(0);
+  return decode(await readFile(out));
+}
+
+describe('npm run generate -- --model DIR on a diffusers folder', () => {
+  it('detects the snapshot and writes the converted package’s image', async () => {
+    const direct = await cliPixels('tests/fixtures/amused-tiny-diffusers', join(tmp.dir, 'direct.png'));
+    const converted = await cliPixels('tests/fixtures/amused-tiny', join(tmp.dir, 'converted.png'));
+    expect([direct.width, direct.height]).toEqual([256, 256]);
+    expect(maxPixelDiff(direct.data, converted.data)).toBeLessThanOrEqual(2);
+  });
+
+  it('runs a snapshot that has only the fp16 variant files', async () => {
+    const dir = join(tmp.dir, 'fp16-only');
+    await cp('tests/fixtures/amused-tiny-diffusers', dir, { recursive: true });
+    for (const f of ['transformer/diffusion_pytorch_model.safetensors', 'vqvae/diffusion_pytorch_model.safetensors', 'text_encoder/model.safetensors']) await rm(join(dir, f));
+    const direct = await cliPixels(dir, join(tmp.dir, 'fp16.png'));
+    const converted = await cliPixels('tests/fixtures/amused-tiny-fp16', join(tmp.dir, 'fp16-converted.png'));
+    expect(maxPixelDiff(direct.data, converted.data)).toBeLessThanOrEqual(2);
+  });
+
+  it('refuses a snapshot with pickled weights, naming the file', async () => {
+    const dir = join(tmp.dir, 'pickled');
+    await cp('tests/fixtures/amused-tiny-diffusers', dir, { recursive: true });
+    for (const f of ['diffusion_pytorch_model.safetensors', 'diffusion_pytorch_model.fp16.safetensors']) await rm(join(dir, 'vqvae', f));
+    await cp('tests/fixtures/amused-tiny-diffusers/vqvae/config.json', join(dir, 'vqvae/diffusion_pytorch_model.bin'));
+    const io = capture();
+    expect(await runCli(['--model', dir, '--prompt', 'a', '--out', join(tmp.dir, 'x.png')], io)).toBe(1);
+    expect(io.err.join('\n')).toMatch(/vqvae\/diffusion_pytorch_model\.bin: pickled weights .* not loaded/);
+  });
+});
