@@ -1,0 +1,32 @@
+/**
+ * Load time and peak memory of one model in Node (onnxruntime-node, CPU), for comparing a
+ * diffusers snapshot opened directly with the package the Python converter made from it:
+ *
+ *   npx tsx scripts/bench/diffusersLoad.ts DIR [runs]
+ *
+ * DIR is a package (manifest.json) or a diffusers snapshot (model_index.json). Run each in its
+ * own process: the peak resident set (maxRSS) is per process.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { loadModel } from '../../src/engine';
+import { snapshotAsPackage } from '../../src/engine/diffusers';
+import { createFsSnapshotSource } from '../../src/node/fsSnapshotSource';
+import { createFsSource } from '../../src/node/fsSource';
+
+const [dir, runsArg] = process.argv.slice(2);
+if (!dir) throw new Error('usage: diffusersLoad.ts DIR [runs]');
+const runs = Number(runsArg ?? 5);
+const direct = !existsSync(join(dir, 'manifest.json')) && existsSync(join(dir, 'model_index.json'));
+const times: number[] = [];
+for (let i = 0; i < runs; i++) {
+  const t0 = performance.now();
+  const source = direct ? (await snapshotAsPackage(createFsSnapshotSource(dir), { name: 'bench' })).source : createFsSource(dir);
+  const model = await loadModel(source, { ort, executionProviders: ['cpu'] });
+  times.push(performance.now() - t0);
+  await model.release();
+}
+times.sort((a, b) => a - b);
+const rssMiB = process.resourceUsage().maxRSS / 1024;
+console.log(`${direct ? 'direct' : 'package'} ${dir}: load median ${times[Math.floor(runs / 2)].toFixed(0)} ms (min ${times[0].toFixed(0)}, ${runs} runs), peak RSS ${rssMiB.toFixed(0)} MiB`);
