@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-node';
 import { loadModel, type LoadedModel, type Manifest, type RgbaImage, type StageSettings } from '../engine';
 import type { PackageSource } from '../engine/package/source';
 import { encodePng, formatA1111, PARAMETERS_KEY, resultParams } from '../engine/png';
-import { snapshotAsPackage } from '../engine/diffusers';
+import { openHubSnapshot, snapshotAsPackage } from '../engine/diffusers';
 import { createFsSnapshotSource } from '../node/fsSnapshotSource';
 import { createFsSource } from '../node/fsSource';
 import { UsageError, outputPath } from './args';
@@ -110,10 +110,17 @@ export async function runAndWrite<R extends RunResult>(
 }
 
 /**
- * Where the model in `dir` is read from: a studio package (manifest.json), or a diffusers aMUSEd
- * snapshot (model_index.json, no manifest), whose graphs are built from its configs on the fly.
+ * Where the model in `dir` is read from: a studio package (manifest.json), a diffusers aMUSEd
+ * snapshot (model_index.json, no manifest) whose graphs are built from its configs on the fly, or
+ * `hf:owner/name[@revision]`, such a snapshot read from the Hugging Face Hub (not cached).
  */
 async function modelSource(dir: string): Promise<PackageSource> {
+  if (dir.startsWith('hf:')) {
+    // A Hugging Face model id; HF_ENDPOINT and HF_TOKEN as huggingface_hub reads them.
+    const env = process.env;
+    const src = await openHubSnapshot(dir.slice(3), { ...(env.HF_ENDPOINT ? { hub: env.HF_ENDPOINT } : {}), ...(env.HF_TOKEN ? { token: env.HF_TOKEN } : {}) });
+    return (await snapshotAsPackage(src, { name: dir.slice(3).replace(/@.*$/, '').replace(/[^a-z0-9-]+/gi, '-').toLowerCase() })).source;
+  }
   if (existsSync(join(dir, 'manifest.json')) || !existsSync(join(dir, 'model_index.json'))) return createFsSource(dir);
   const name = basename(resolve(dir)).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'amused';
   return (await snapshotAsPackage(createFsSnapshotSource(dir), { name })).source;

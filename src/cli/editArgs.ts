@@ -36,8 +36,8 @@ feather are kept byte for byte.
   --sr-steps N         super-resolution iterations, ${range('steps')} (default: the model's)
   --guidance X         base-stage guidance scale ${range('guidance')} (default: the model's)
   --temperature X      sampling temperature ${range('temperature')}, both stages (default: the model's)
-  --model DIR          package folder, or a diffusers aMUSEd snapshot folder
-                       (model_index.json; docs/DIFFUSERS.md) (default: models/scenes)
+  --model DIR          package folder, a diffusers aMUSEd snapshot folder (model_index.json),
+                       or hf:OWNER/NAME[@REV] from the Hub (docs/DIFFUSERS.md) (default: models/scenes)
   --out FILE.png       where to write the result (required)
   --help               show this text
 

@@ -50,7 +50,13 @@ export async function snapshotAsPackage(src: SnapshotSource, opts: { name: strin
   for (const [path, bytes] of made) files[path] = { sha256: await sha256Hex(bytes), bytes: bytes.length };
   // The weights: listed like any package file, so the loader checks their size and hash too.
   for (const w of [s.textEncoder.weights, s.vqvae.weights, s.transformer.weights]) {
-    files[w.path] ??= { sha256: await sha256Hex(await src.read(w.path)), bytes: w.fileBytes };
+    if (files[w.path]) continue;
+    const sha256 = await sha256Hex(await src.read(w.path));
+    const vouched = src.expectedSha256?.(w.path);
+    if (vouched !== undefined && vouched !== sha256) {
+      throw new PackageError(`sha256 mismatch: ${src.label} lists ${vouched}, the download has ${sha256} (damaged or changed during the download)`, w.path);
+    }
+    files[w.path] = { sha256, bytes: w.fileBytes };
   }
   const size = s.imageSize;
   const manifest = {

@@ -5,3 +5,4 @@ export type { ClipConfig, UVitConfig, VQConfig } from './configs';
 export { clipTokenizerJson, loadSnapshotTokenizer } from './tokenizer';
 export { snapshotAsPackage, type SnapshotPackage } from './asPackage';
 export { snapshotTokenizer, type SnapshotTokenizer } from './tokenizer';
+export { openHubSnapshot, parseHubId, type HubFile, type HubSnapshotSource } from './hubSource';

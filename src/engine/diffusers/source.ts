@@ -13,6 +13,8 @@ export interface SnapshotSource extends PackageSource {
   list(folder: string): Promise<string[]>;
   /** Bytes [start, end) of the file at `path`; rejects with a PackageError naming it when they are not all there. */
   readRange(path: string, start: number, end: number): Promise<Uint8Array>;
+  /** The sha256 the source vouches for (the Hub's LFS oid), when it knows one; downloads are checked against it. */
+  expectedSha256?(path: string): string | undefined;
 }
 
 /** A snapshot held in memory (tests, dropped files): every file's bytes by snapshot-relative path. */

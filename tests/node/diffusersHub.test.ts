@@ -1,0 +1,127 @@
+/**
+ * A diffusers snapshot read from a server that answers like the Hugging Face Hub: the file
+ * listing API, `resolve` URLs that redirect LFS files to a second origin (as the Hub redirects to
+ * its CDN), byte ranges. The snapshot opens through the same reader and package view as a folder
+ * and generates the same tokens; an unknown id (404) and a private repo (401) say so.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/generate';
+import { loadModel } from '../../src/engine';
+import { openHubSnapshot, parseHubId, snapshotAsPackage, type SnapshotSource } from '../../src/engine/diffusers';
+import { createFsSnapshotSource } from '../../src/node/fsSnapshotSource';
+
+const DIR = 'tests/fixtures/amused-tiny-diffusers';
+const FILES = new Map<string, Buffer>();
+(function walk(rel: string): void {
+  for (const name of readdirSync(join(DIR, rel))) {
+    const p = rel ? `${rel}/${name}` : name;
+    if (statSync(join(DIR, p)).isDirectory()) walk(p);
+    else FILES.set(p, readFileSync(join(DIR, p)));
+  }
+})('');
+
+let hub: Server;
+let cdn: Server;
+let hubUrl = '';
+let rangeRequests = 0;
+
+const listen = (s: Server): Promise<string> => new Promise((ok) => s.listen(0, '127.0.0.1', () => ok(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)));
+
+beforeAll(async () => {
+  cdn = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/files\//, ''));
+    const body = FILES.get(path);
+    if (!body) return void res.writeHead(404).end();
+    const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+    if (!m) return void res.writeHead(200, { 'content-length': body.length }).end(body);
+    rangeRequests++;
+    const [s, e] = [Number(m[1]), Math.min(Number(m[2]), body.length - 1)];
+    res.writeHead(206, { 'content-range': `bytes ${s}-${e}/${body.length}`, 'content-length': e - s + 1 }).end(body.subarray(s, e + 1));
+  });
+  const cdnUrl = await listen(cdn);
+  hub = createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    if (u.pathname.startsWith('/api/models/test/private/')) return void res.writeHead(401).end();
+    const listing = /^\/api\/models\/test\/(tiny|corrupt)\/tree\/main$/.exec(u.pathname);
+    if (listing) {
+      // "corrupt" lists a wrong sha256 for the VQ weights, as if the download were damaged.
+      const oid = (path: string, b: Buffer): string => (listing[1] === 'corrupt' && path.startsWith('vqvae/') ? '0'.repeat(64) : createHash('sha256').update(b).digest('hex'));
+      const list = [...FILES].map(([path, b]) => ({ type: 'file', path, size: b.length, ...(path.endsWith('.safetensors') ? { lfs: { oid: oid(path, b), size: b.length } } : {}) }));
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(list));
+    }
+    const m = /^\/test\/(?:tiny|corrupt)\/resolve\/main\/(.+)$/.exec(u.pathname);
+    if (m && FILES.has(decodeURIComponent(m[1]))) {
+      // LFS files go to the second origin, as the Hub sends them to its CDN; small files are answered here.
+      if (m[1].endsWith('.safetensors')) return void res.writeHead(302, { location: `${cdnUrl}/files/${m[1]}` }).end();
+      return void res.writeHead(200).end(FILES.get(decodeURIComponent(m[1])));
+    }
+    res.writeHead(404).end();
+  });
+  hubUrl = await listen(hub);
+});
+
+afterAll(async () => {
+  await Promise.all([hub, cdn].map((s) => new Promise((ok) => s?.close(ok))));
+});
+
+async function tokensOf(src: SnapshotSource): Promise<number[]> {
+  const { source } = await snapshotAsPackage(src, { name: 'hub' });
+  const model = await loadModel(source, { ort, executionProviders: ['cpu'] });
+  try {
+    const r = await model.generate({ prompt: 'a red cat', seed: 9, base: { steps: 3 } }, { previews: false });
+    return Array.from(r.tokens.base[0]);
+  } finally {
+    await model.release();
+  }
+}
+
+describe('a snapshot from a Hub-like server', () => {
+  it('parses model ids with and without a revision', () => {
+    expect(parseHubId('amused/amused-256')).toEqual({ repo: 'amused/amused-256', revision: 'main' });
+    expect(parseHubId('amused/amused-512@refs/pr/3')).toEqual({ repo: 'amused/amused-512', revision: 'refs/pr/3' });
+    expect(parseHubId('not an id')).toBeNull();
+    expect(parseHubId('a/b@../x')).toBeNull();
+  });
+
+  it('lists, reads headers in ranges through the redirect, and generates what the folder generates', async () => {
+    const src = await openHubSnapshot('test/tiny', { hub: hubUrl });
+    expect(src.files.get('transformer/diffusion_pytorch_model.safetensors')?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const before = rangeRequests;
+    await snapshotAsPackage(src, { name: 'hub' }).then(() => undefined);
+    expect(rangeRequests - before).toBeGreaterThanOrEqual(6); // 3 headers × (length + JSON) at least
+    expect(await tokensOf(src)).toEqual(await tokensOf(createFsSnapshotSource(DIR)));
+  });
+
+  it('says what is wrong with an unknown or a private repo', async () => {
+    await expect(openHubSnapshot('test/nope', { hub: hubUrl })).rejects.toThrow(/test\/nope@main: the file listing not found \(HTTP 404\): check the model id/);
+    await expect(openHubSnapshot('test/private', { hub: hubUrl })).rejects.toThrow(/private or gated/);
+  });
+
+  it('npm run generate -- --model hf:ID reads it from the Hub (HF_ENDPOINT)', async () => {
+    const out: string[] = [];
+    const io = { log: (l: string) => out.push(l), error: (l: string) => out.push(l) };
+    process.env.HF_ENDPOINT = hubUrl;
+    try {
+      const file = join(tmpdir(), `muse-hub-${process.pid}.png`);
+      expect(await runCli(['--model', 'hf:test/tiny', '--prompt', 'a', '--seed', '1', '--steps', '2', '--out', file], io)).toBe(0);
+      expect(out.join('\n')).toMatch(/wrote .*muse-hub-.*\.png \(256x256/);
+      rmSync(file, { force: true });
+      expect(await runCli(['--model', 'hf:test/nope', '--prompt', 'a', '--out', file], io)).toBe(1);
+      expect(out.join('\n')).toMatch(/HTTP 404/);
+    } finally {
+      delete process.env.HF_ENDPOINT;
+    }
+  });
+
+  it('refuses a weights file whose sha256 differs from the listing', async () => {
+    const src = await openHubSnapshot('test/corrupt', { hub: hubUrl });
+    await expect(snapshotAsPackage(src, { name: 'x' })).rejects.toThrow(/vqvae\/diffusion_pytorch_model(\.fp16)?\.safetensors: sha256 mismatch/);
+  });
+});
