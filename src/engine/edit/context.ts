@@ -1,31 +1,13 @@
-/** What every edit mode shares: the model, the prompts, the seeded generators, timing, I/O helpers. */
+/** What every edit mode shares: the chain's context plus the request, and pixel I/O helpers. */
 import { cropToPlanar, resampleRows } from '../image/resample';
-import type { StageSettings, StageSpec } from '../manifest/types';
-import { stageModel, type ModelParts } from '../pipeline/generate';
-import type { Reporter, StageProgress } from '../pipeline/progress';
-import { runStage, type StageStart } from '../pipeline/stage';
+import { addTime, type ChainContext } from '../pipeline/chain';
+import type { ModelParts } from '../pipeline/generate';
 import { encodePixels } from '../pipeline/vq';
-import type { Rng } from '../sampler/prng';
-import type { PromptEncoding } from '../text/promptEncoder';
 import type { PixelRect, RgbaImage } from '../types';
 import type { ResolvedEdit } from './request';
 
-export interface EditContext {
-  parts: ModelParts;
+export interface EditContext extends ChainContext {
   r: ResolvedEdit;
-  reporter: Reporter;
-  /** Milliseconds per phase, summed over windows and rounds. */
-  timings: Record<string, number>;
-  cond: PromptEncoding;
-  uncond: PromptEncoding;
-  /** One generator per variation, carried through every window, round and stage. */
-  rngs: Rng[];
-  signal?: AbortSignal;
-}
-
-/** Adds the time since `start` to `timings[key]`. */
-export function addTime(ctx: EditContext, key: string, start: number): void {
-  ctx.timings[key] = (ctx.timings[key] ?? 0) + performance.now() - start;
 }
 
 /**
@@ -38,34 +20,6 @@ export async function encodeWindow(ctx: EditContext, canvases: ArrayLike<number>
   const planar = canvases.map((c) => cropToPlanar(c, width, rect, size, range));
   const tokens = await encodePixels(ctx.parts.vqEncoder, planar, size);
   addTime(ctx, 'encode', start);
-  return tokens;
-}
-
-/** Which transformer stage a decode runs, and how its progress is numbered. */
-export interface StageCall {
-  key: 'base' | 'superRes';
-  spec: StageSpec;
-  settings: StageSettings;
-  start: StageStart[];
-  lowRes?: Int32Array[];
-  progress: Omit<StageProgress, 'stage' | 'grid'>;
-}
-
-/** One run of a stage's decode loop from partly known tokens (pipeline/stage.ts). */
-export async function decodeStage(ctx: EditContext, call: StageCall): Promise<Int32Array[]> {
-  const begin = performance.now();
-  const tokens = await runStage({
-    ...stageModel(ctx.parts, call.key),
-    settings: call.settings,
-    cond: ctx.cond,
-    uncond: ctx.uncond,
-    rngs: ctx.rngs,
-    signal: ctx.signal,
-    start: call.start,
-    ...(call.lowRes ? { lowRes: call.lowRes } : {}),
-    onStep: ctx.reporter.stage({ stage: call.key, grid: call.spec.grid, ...call.progress }),
-  });
-  addTime(ctx, call.key, begin);
   return tokens;
 }
 

@@ -1,6 +1,6 @@
 import type { ModelParts } from '../pipeline/generate';
-import { createReporter, yieldToEventLoop } from '../pipeline/progress';
-import { createRng } from '../sampler/prng';
+import { startChain } from '../pipeline/chain';
+import { createReporter } from '../pipeline/progress';
 import type { EditRequest, EditResult, GenerateHooks } from '../types';
 import { modelSize, type EditContext } from './context';
 import { fill, planFill } from './fill';
@@ -23,24 +23,7 @@ export async function edit(parts: ModelParts, req: EditRequest, hooks: GenerateH
   const overallTotal = plan ? plan.windows.length * perWindow : textEditSteps({ r, parts });
   const reporter = createReporter(parts.vq, hooks, overallTotal, timings, t0, parts.previewAtlas);
 
-  reporter.checkAbort();
-  reporter.emit({ stage: 'text', step: 0, totalSteps: 0, overallStep: 0, overallTotal });
-  const mark = performance.now();
-  const cond = await parts.prompts.encode(r.prompt);
-  const uncond = await parts.prompts.encode(r.negativePrompt ?? '');
-  timings['text'] = performance.now() - mark;
-  await yieldToEventLoop();
-
-  const ctx: EditContext = {
-    parts,
-    r,
-    reporter,
-    timings,
-    cond,
-    uncond,
-    rngs: Array.from({ length: r.count }, (_, k) => createRng((r.seed + k) >>> 0)),
-    ...(hooks.signal ? { signal: hooks.signal } : {}),
-  };
+  const ctx: EditContext = { ...(await startChain(parts, r, reporter, timings, overallTotal, hooks.signal)), r };
   let result: Pick<EditResult, 'images' | 'changedFraction' | 'windows'>;
   if (plan) {
     const filled = await fill(ctx, plan);
@@ -53,7 +36,7 @@ export async function edit(parts: ModelParts, req: EditRequest, hooks: GenerateH
   return {
     ...result,
     settings: r.superRes ? { base: r.base, superRes: r.superRes } : { base: r.base },
-    promptTruncated: cond.truncated,
+    promptTruncated: ctx.cond.truncated,
     timings,
   };
 }

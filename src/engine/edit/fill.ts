@@ -3,9 +3,10 @@
  * window, and blend the result into the original with the feathered mask.
  */
 import { RequestError } from '../errors';
-import { decodeTokens } from '../pipeline/vq';
+import { addTime, runChain } from '../pipeline/chain';
+import type { StageStart } from '../pipeline/stage';
 import type { PixelRect, RgbaImage } from '../types';
-import { addTime, decodeStage, encodeWindow, writeWindow, type EditContext } from './context';
+import { encodeWindow, writeWindow, type EditContext } from './context';
 import { blendRgba, boundingBox, countSet, featherWeights, holeOf, tokenMask } from './mask';
 import { EMPTY_MASK_MESSAGE, type ResolvedEdit } from './request';
 import { planWindows } from './windows';
@@ -91,40 +92,24 @@ export async function fill(ctx: EditContext, plan: FillPlan): Promise<{ images: 
   const count = plan.windows.length;
   for (const [w, rect] of plan.windows.entries()) {
     reporter.checkAbort();
-    const window = { index: w + 1, count };
-    const baseStart = await encodeWindow(ctx, canvases, width, rect, baseSpec.imageSize);
-    const baseMask = tokenMask(holeLeft, width, rect, baseSpec.grid, r.dilation);
-    let tokens = await decodeStage(ctx, {
-      key: 'base',
-      spec: baseSpec,
-      settings: r.base,
-      start: baseStart.map((t) => ({ tokens: t, decode: baseMask })),
-      progress: { totalSteps: r.base.steps, overallOffset: w * perWindow, window },
+    // Each stage masks its own grid over the hole pixels no earlier window generated.
+    const startAt = async (size: [number, number], grid: [number, number]): Promise<StageStart[]> => {
+      const known = await encodeWindow(ctx, canvases, width, rect, size);
+      const decode = tokenMask(holeLeft, width, rect, grid, r.dilation);
+      return known.map((tokens) => ({ tokens, decode }));
+    };
+    const { images } = await runChain(ctx, {
+      base: { settings: r.base, start: () => startAt(baseSpec.imageSize, baseSpec.grid) },
+      ...(srSpec && r.superRes ? { superRes: { settings: r.superRes, start: () => startAt(srSpec.imageSize, srSpec.grid) } } : {}),
+      overallOffset: w * perWindow,
+      window: { index: w + 1, count },
+      announceDecode: w === count - 1,
     });
-    let grid = baseSpec.grid;
-    if (srSpec && r.superRes) {
-      const srStart = await encodeWindow(ctx, canvases, width, rect, srSpec.imageSize);
-      const srMask = tokenMask(holeLeft, width, rect, srSpec.grid, r.dilation);
-      tokens = await decodeStage(ctx, {
-        key: 'superRes',
-        spec: srSpec,
-        settings: r.superRes,
-        start: srStart.map((t) => ({ tokens: t, decode: srMask })),
-        lowRes: tokens,
-        progress: { totalSteps: r.superRes.steps, overallOffset: w * perWindow + r.base.steps, window },
-      });
-      grid = srSpec.grid;
-    }
-    reporter.checkAbort();
-    if (w === count - 1) reporter.emit({ stage: 'decode', step: 0, totalSteps: 0, overallStep: count * perWindow, overallTotal: count * perWindow });
-    const mark = performance.now();
-    const images = await decodeTokens(parts.vq, tokens, grid);
     images.forEach((img, k) => writeWindow(img, canvases[k], width, rect, writeLeft));
     for (let y = rect.y; y < rect.y + rect.height; y++) {
       holeLeft.fill(0, y * width + rect.x, y * width + rect.x + rect.width);
       writeLeft.fill(0, y * width + rect.x, y * width + rect.x + rect.width);
     }
-    addTime(ctx, 'decode', mark);
   }
   const mark = performance.now();
   // Blend in place, only over the changeable box: each canvas becomes its result (outside the

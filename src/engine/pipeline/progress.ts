@@ -30,6 +30,8 @@ export interface Reporter {
   emit(p: Progress): void;
   /** Throws the AbortError when the job was cancelled. */
   checkAbort(): void;
+  /** Emits the job's 'decode' event: every iteration is done, the final VQ decode starts. */
+  decoding(): void;
   /**
    * The `onStep` callback of one stage run: decodes a preview (unless turned off, and except on
    * the job's last iteration, whose image is the result), emits the event and yields to the event loop.
@@ -69,6 +71,9 @@ export function createReporter(
     emit,
     checkAbort(): void {
       if (hooks.signal?.aborted) throw abortError();
+    },
+    decoding(): void {
+      emit({ stage: 'decode', step: 0, totalSteps: 0, overallStep: overallTotal, overallTotal });
     },
     stage: (run) => async (step, previewTokens) => {
       let preview: RgbaImage[] | undefined;
