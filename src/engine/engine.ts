@@ -7,7 +7,7 @@ import type { ConstantPlacer } from './onnx/constants';
 import { checkGraph, createSession } from './onnx/session';
 import type { Ort, OrtSession } from './ort';
 import type { PackageSource } from './package/source';
-import { verifyFile } from './package/verify';
+import { verifyFile, type VerifyMode } from './package/verify';
 import { edit } from './edit/edit';
 import { generate, type ModelParts } from './pipeline/generate';
 import { atlasKey, cachedAtlas, type AtlasCache, type TokenAtlas } from './pipeline/mosaic';
@@ -47,6 +47,13 @@ export interface EngineOptions {
    * default: a queue of this model's own.
    */
   queue?: JobQueue;
+  /**
+   * How each file is checked against the manifest (package/verify.ts): 'sha256' (default) hashes
+   * every byte; 'size' compares sizes only and trusts a record that the files were hashed
+   * before: the worker passes it for packages in the model store, which verified every file at
+   * install (and again when the user asks to check them). A size that differs is refused.
+   */
+  verify?: VerifyMode;
 }
 
 const MANIFEST = 'manifest.json';
@@ -81,6 +88,34 @@ export async function readManifest(source: PackageSource): Promise<Manifest> {
   return parseManifest(parseJson(await source.read(MANIFEST), MANIFEST), MANIFEST);
 }
 
+/** One file that failed a check, with the reason (PackageError message without the path). */
+export interface FileProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * Hashes every file the manifest lists and compares it with the manifest: the full check that
+ * install does and that a user asks for again ("Check files"), since loads of a stored package
+ * compare sizes only (`EngineOptions.verify`). Every file is checked, a bad one does not stop
+ * the rest; `onFile` is told after each. Rejects only when the manifest itself cannot be read.
+ */
+export async function checkPackageFiles(source: PackageSource, onFile?: (path: string, done: number, total: number) => void): Promise<{ files: number; problems: FileProblem[] }> {
+  const manifest = await readManifest(source);
+  const paths = Object.keys(manifest.files);
+  const problems: FileProblem[] = [];
+  for (const [i, path] of paths.entries()) {
+    try {
+      await verifyFile(path, await source.read(path), manifest.files[path]);
+    } catch (e) {
+      const message = e instanceof PackageError ? e.message.replace(`${path}: `, '') : describeError(e);
+      problems.push({ path, message });
+    }
+    onFile?.(path, i + 1, paths.length);
+  }
+  return { files: paths.length, problems };
+}
+
 /** Checks a transformers config's width fields against the manifest (a mismatch would fail later, less clearly). */
 function checkConfigWidths(config: Record<string, unknown>, want: Record<string, [string, number]>, file: string): void {
   for (const [key, [field, value]] of Object.entries(want)) {
@@ -96,7 +131,8 @@ const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1)
 export const T5_SOURCE_FILES = { config: 'config.json', tokenizer: 'tokenizer.json', onnx: 'onnx/encoder_model.onnx' } as const;
 
 /**
- * Loads and checks a whole package: the manifest, the size and sha256 of every listed file, the
+ * Loads and checks a whole package: the manifest, the size and sha256 (size only with
+ * `opts.verify` 'size') of every listed file, the
  * tokenizer, and every ONNX graph's inputs and outputs. Any problem rejects with a PackageError
  * naming the file, after releasing whatever was already created, so a bad package never
  * half-replaces a working model. Files of graphs the engine does not use are neither read nor
@@ -128,7 +164,7 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
 
   const readVerified = async (path: string): Promise<Uint8Array> => {
     const bytes = await source.read(path);
-    await verifyFile(path, bytes, manifest.files[path]);
+    await verifyFile(path, bytes, manifest.files[path], opts.verify);
     verified.add(path);
     return bytes;
   };

@@ -1,10 +1,10 @@
 /** Public surface of the engine: import from 'src/engine' rather than its folders. */
-export { loadModel, readManifest, T5_SOURCE_FILES, type EngineOptions } from './engine';
+export { checkPackageFiles, loadModel, readManifest, T5_SOURCE_FILES, type EngineOptions, type FileProblem } from './engine';
 export type * from './types';
 export type { Ort } from './ort';
 export { JobQueue, type Job, type JobContext } from './queue';
 export { PackageError, RequestError, abortError, isAbortError } from './errors';
 export { parseManifest, isPackagePath, FORMAT_VERSION } from './manifest';
 export type { StageSpec, SuperResStageSpec, FileEntry, TextEncoderSpec, MicroConditioning, ConfidenceSchedule } from './manifest';
-export { createUrlSource, createMemorySource, sha256Hex, type PackageSource, type FetchLike } from './package';
+export { createUrlSource, createMemorySource, sha256Hex, type PackageSource, type FetchLike, type VerifyMode } from './package';
 export { maskFromRgba, MAX_EDIT_SIDE, DEFAULT_STRENGTH, EMPTY_MASK_MESSAGE } from './edit';

@@ -4,13 +4,23 @@
  * WebGPU fails at run time or loses its device (backend.ts decides the first backend to try).
  */
 import type * as OrtWeb from 'onnxruntime-web/webgpu';
-import { createUrlSource, loadModel, type JobQueue, type LoadedModel } from '../engine';
+import { createUrlSource, loadModel, type JobQueue, type LoadedModel, type VerifyMode } from '../engine';
 import type { AtlasCache } from '../engine/pipeline/mosaic';
 import { createStoredSource } from '../storage/storedSource';
 import { storedIdOf } from '../storage/layout';
 import { chooseBackend, errorMessage, executionProviders } from './backend';
 import { gpuConstantPlacer } from './gpuConstants';
 import type { BackendKind, BackendPreference, WorkerEvent } from './protocol';
+
+/**
+ * Hash once: a stored package's files were hashed when it was installed (and again whenever the
+ * user asks the Model panel to check them), so its loads, reloads and backend switches compare
+ * sizes only and a size that differs is refused. Any other source (a URL) has no such record
+ * and is hashed on every load.
+ */
+export function verifyModeFor(url: string): VerifyMode {
+  return storedIdOf(url) !== null ? 'size' : 'sha256';
+}
 
 export interface Current {
   model: LoadedModel;
@@ -52,7 +62,7 @@ export class ModelHost {
     // `stored:<id>`: a package in the model store (Cache Storage), read without the network.
     const storedId = storedIdOf(url);
     const source = storedId !== null ? createStoredSource(storedId) : createUrlSource(new URL(url, this.deps.baseUrl).href);
-    const shared = { ort, queue: jobs, ...(atlasCache ? { atlasCache } : {}) };
+    const shared = { ort, queue: jobs, verify: verifyModeFor(url), ...(atlasCache ? { atlasCache } : {}) };
     let choice = await chooseBackend(this.preference);
     if (choice.kind === 'webgpu' && this.webgpuBroken) {
       choice = { kind: 'wasm', reason: `${this.webgpuBroken} Reload the page to try WebGPU again.` };

@@ -1,5 +1,5 @@
 import { useStudio } from '../store/studio';
-import { deleteModel, switchModel } from './actions';
+import { checkModelFiles, deleteModel, switchModel } from './actions';
 import { formatBytes } from './install';
 import { storedUrl } from '../../storage/layout';
 import type { StoredPackage } from './store';
@@ -17,12 +17,13 @@ function originText(p: StoredPackage): string {
   }
 }
 
-/** Stored packages with their sizes: switch to one, or delete it. */
+/** Stored packages with their sizes: switch to one, check its files again, or delete it. */
 export function StoredList() {
   const packages = useModels((s) => s.packages);
   const builtInId = useModels((s) => s.builtInId);
   const current = useStudio((s) => s.model.url);
   const loading = useStudio((s) => s.model.loadingUrl);
+  const checking = useModels((s) => s.checking);
   if (packages.length === 0) return null;
   return (
     <ul aria-label="Stored models" className="flex flex-col divide-y divide-zinc-800 rounded-md border border-zinc-800">
@@ -44,6 +45,16 @@ export function StoredList() {
                 Use
               </button>
             )}
+            <button
+              type="button"
+              className={buttonClass}
+              aria-label={`Check files of ${p.displayName}`}
+              title="Hash every file again and compare it with the package's manifest"
+              disabled={checking !== undefined}
+              onClick={() => void checkModelFiles(p.id)}
+            >
+              {checking?.id === p.id ? `Checking ${checking.done}/${checking.total || '…'}` : 'Check files'}
+            </button>
             {p.id !== builtInId && (
               <button
                 type="button"

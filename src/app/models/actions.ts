@@ -12,7 +12,8 @@ import { createDownloadSource, createFolderSource, packageFolderUrl, type Progre
 import { ModelStore, type PackageOrigin, type StoredPackage, type Unfinished } from './store';
 import { storedIdOf, storedUrl } from '../../storage/layout';
 import { packageRoot, type PickedFolder } from './folder';
-import { MISSING_FROM_STORAGE } from '../../storage/storedSource';
+import { createStoredSource, MISSING_FROM_STORAGE } from '../../storage/storedSource';
+import { checkPackageFiles, type FileProblem } from '../../engine';
 import { useModels, type DownloadState } from './useModels';
 
 const PENDING_KEY = 'muse-studio:pending-model-url';
@@ -302,6 +303,31 @@ export async function deleteModel(id: string): Promise<void> {
   if (current.kind === 'stored' && current.id === id) choice.set({ kind: 'default' });
   await s.remove(id);
   await refreshModels();
+}
+
+/**
+ * "Check files": hashes every file of a stored package against its manifest (loads compare
+ * sizes only, trusting the hashes install made) and says what it found in `info`.
+ */
+export async function checkModelFiles(id: string): Promise<void> {
+  const rec = useModels.getState().packages.find((p) => p.id === id);
+  if (!rec || useModels.getState().checking) return;
+  useModels.setState({ checking: { id, done: 0, total: 0 }, info: undefined });
+  try {
+    const { files, problems } = await checkPackageFiles(createStoredSource(id), (_path, done, total) => useModels.setState({ checking: { id, done, total } }));
+    useModels.setState({ info: checkSummary(rec.displayName, files, problems) });
+  } catch (e) {
+    useModels.setState({ info: `Could not check ${rec.displayName}: ${e instanceof Error ? e.message : String(e)}` });
+  } finally {
+    useModels.setState({ checking: undefined });
+  }
+}
+
+/** What "Check files" found, as one sentence a user can act on. */
+export function checkSummary(name: string, files: number, problems: FileProblem[]): string {
+  if (problems.length === 0) return `All ${files} files of ${name} match their sha256: the stored copy is intact.`;
+  const list = problems.map((p) => `${p.path} (${p.message})`).join('; ');
+  return `${problems.length} of ${files} files of ${name} are damaged or missing: ${list}. Delete the model and add it again.`;
 }
 
 /** "Keep models offline": asks the browser not to evict our storage (needs a user action). */

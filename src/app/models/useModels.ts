@@ -30,8 +30,10 @@ export interface ModelsState {
   /** The stored package that serves as the built-in default in this visit. */
   builtInId?: string;
   download?: DownloadState;
-  /** A neutral note, e.g. that a package was already stored. */
+  /** A neutral note, e.g. that a package was already stored, or what "Check files" found. */
   info?: string;
+  /** "Check files" running on a stored package: files hashed so far. */
+  checking?: { id: string; done: number; total: number };
   /** The model chosen last time is gone from storage (evicted or cleared). */
   missing?: { id: string; displayName: string; origin: PackageOrigin };
   storage?: { usage: number; quota: number };

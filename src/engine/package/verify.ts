@@ -16,16 +16,26 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 }
 
 /**
- * Checks that `bytes` is exactly the file the manifest lists (size first: it is free and names
- * the common cause, a truncated download). Throws a PackageError naming `path`.
+ * How a load checks files: 'sha256' hashes every byte; 'size' trusts an earlier hash (the model
+ * store's install record) and compares sizes only, which is free, so a 2 GB model is not hashed
+ * again on every load and backend switch.
  */
-export async function verifyFile(path: string, bytes: Uint8Array, entry: FileEntry): Promise<void> {
+export type VerifyMode = 'sha256' | 'size';
+
+/**
+ * Checks that `bytes` is exactly the file the manifest lists (size first: it is free and names
+ * the common cause, a truncated download; then the sha256 unless `mode` is 'size'). Throws a
+ * PackageError naming `path`.
+ */
+export async function verifyFile(path: string, bytes: Uint8Array, entry: FileEntry, mode: VerifyMode = 'sha256'): Promise<void> {
   if (bytes.byteLength !== entry.bytes) {
-    throw new PackageError(
-      `expected ${entry.bytes} bytes, found ${bytes.byteLength} (the file is incomplete, damaged or from another package)`,
-      path,
-    );
+    const why =
+      mode === 'size'
+        ? 'the stored copy changed since its files were verified: check the files again or add the model again'
+        : 'the file is incomplete, damaged or from another package';
+    throw new PackageError(`expected ${entry.bytes} bytes, found ${bytes.byteLength} (${why})`, path);
   }
+  if (mode === 'size') return;
   const actual = await sha256Hex(bytes);
   if (actual !== entry.sha256) {
     throw new PackageError(

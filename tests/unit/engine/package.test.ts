@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { loadModel } from '../../../src/engine/engine';
+import { describe, expect, it, vi } from 'vitest';
+import { checkPackageFiles, loadModel } from '../../../src/engine/engine';
 import { PackageError } from '../../../src/engine/errors';
 import { createMemorySource } from '../../../src/engine/package/memorySource';
 import { createUrlSource } from '../../../src/engine/package/urlSource';
@@ -176,5 +176,75 @@ describe('createUrlSource', () => {
     });
     await expect(src.read('manifest.json')).rejects.toThrow('manifest.json: could not be fetched from https://host/pkg/manifest.json (fetch failed)');
     await expect(src.read('../secret')).rejects.toThrow(/leaves the package/);
+  });
+});
+
+describe('hash once: stored packages are hashed at install and on request, not on every load', () => {
+  /** Loads with `verify` while counting the SHA-256 digests WebCrypto computes. */
+  async function loadCounting(pkg: ReturnType<typeof fakePackage>, verify?: 'sha256' | 'size') {
+    const subtle = globalThis.crypto.subtle;
+    const digest = subtle.digest.bind(subtle);
+    let digests = 0;
+    const spy = vi.spyOn(subtle, 'digest').mockImplementation((...args: Parameters<SubtleCrypto['digest']>) => {
+      digests++;
+      return digest(...args);
+    });
+    try {
+      const result = await loadModel(pkg.source, { ort: fakeOrt().ort, executionProviders: ['cpu'], ...(verify ? { verify } : {}) }).then(
+        async (m) => {
+          await m.release();
+          return 'loaded' as const;
+        },
+        (e: unknown) => e as PackageError,
+      );
+      return { result, digests };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('a load trusting the stored record hashes nothing; a full load hashes every file', async () => {
+    const pkg = fakePackage();
+    const files = Object.keys(pkg.manifest['files'] as object).length;
+    expect(await loadCounting(pkg, 'size')).toEqual({ result: 'loaded', digests: 0 });
+    expect(await loadCounting(pkg)).toEqual({ result: 'loaded', digests: files });
+  });
+
+  it('trusting the record skips the hash comparison but never the size', async () => {
+    // Same bytes, wrong recorded hash: only a full check notices.
+    const wrongHash = fakePackage(undefined, (_files, manifest) => {
+      (manifest['files'] as Record<string, { sha256: string }>)['vqgan/decoder.onnx'].sha256 = '0'.repeat(64);
+    });
+    expect((await loadCounting(wrongHash, 'size')).result).toBe('loaded');
+    expect(String((await loadCounting(wrongHash, 'sha256')).result)).toMatch(/vqgan\/decoder.onnx: sha256 mismatch/);
+
+    // A stored file whose size changed is refused, saying what to do.
+    const shorter = fakePackage(undefined, (files) => {
+      const b = files.get('vqgan/decoder.onnx')!;
+      files.set('vqgan/decoder.onnx', b.subarray(0, b.length - 1));
+    });
+    const { result, digests } = await loadCounting(shorter, 'size');
+    expect(digests).toBe(0);
+    expect(result).toBeInstanceOf(PackageError);
+    expect((result as PackageError).file).toBe('vqgan/decoder.onnx');
+    expect((result as PackageError).message).toMatch(/expected \d+ bytes, found \d+ \(the stored copy changed since its files were verified: check the files again/);
+  });
+
+  it('"Check files" hashes every file and reports each damaged or missing one, not only the first', async () => {
+    const good = fakePackage();
+    const total = Object.keys(good.manifest['files'] as object).length;
+    expect(await checkPackageFiles(good.source)).toEqual({ files: total, problems: [] });
+
+    const bad = fakePackage(undefined, (files) => {
+      files.get('vqgan/decoder.onnx')![0] ^= 0xff;
+      files.delete('transformer/base.onnx');
+    });
+    const seen: string[] = [];
+    const { files, problems } = await checkPackageFiles(bad.source, (path, done, n) => seen.push(`${done}/${n} ${path}`));
+    expect(files).toBe(total);
+    expect(seen).toHaveLength(total);
+    expect(problems.map((p) => p.path).sort()).toEqual(['transformer/base.onnx', 'vqgan/decoder.onnx']);
+    expect(problems.find((p) => p.path === 'vqgan/decoder.onnx')!.message).toMatch(/^sha256 mismatch/);
+    expect(problems.find((p) => p.path === 'transformer/base.onnx')!.message).toMatch(/file not found/);
   });
 });
