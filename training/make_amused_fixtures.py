@@ -29,7 +29,7 @@ import torch
 from .convert.amused import convert, load_amused
 from .convert.amused_fixture import write_tiny_amused
 from .convert.clip import reference_ids
-from .convert.package_check import check_package
+from .convert.package_check import check_package, validate_manifest
 from .muse.onnx_utils import max_rel_err, sha256_file
 
 # Prompts whose tokenization the engine must reproduce: plain, empty, odd spacing and case,
@@ -92,6 +92,7 @@ def add_fp16_base(pkg: Path) -> float:
     for f in written:
         m["files"][f] = {"sha256": sha256_file(pkg / f), "bytes": (pkg / f).stat().st_size}
     m["files"] = dict(sorted(m["files"].items()))
+    validate_manifest(m)  # schemas/manifest.schema.json, like every other writer: never write one the studio refuses
     (pkg / "manifest.json").write_text(json.dumps(m, indent=2, ensure_ascii=False) + "\n")
     return err
 

@@ -25,7 +25,7 @@ const tokensOf = (r: Awaited<ReturnType<typeof run>>['result']) => ({
 });
 
 describe('generate on the ONNX fixture (onnxruntime-node)', () => {
-  it('produces super-res-sized images, valid tokens, the settings used and timings', async () => {
+  it('produces super-res-sized images, valid tokens and the settings used', async () => {
     const { result } = await run(req);
     expect(result.images).toHaveLength(1);
     const img = result.images[0];
@@ -37,7 +37,18 @@ describe('generate on the ONNX fixture (onnxruntime-node)', () => {
     expect(result.settings.base).toEqual({ steps: 6, guidance: 3, guidanceRamp: 'linear', temperature: 1, confidenceNoise: 4.5 });
     expect(result.settings.superRes?.steps).toBe(4);
     expect(result.promptTruncated).toBe(false);
-    for (const key of ['text', 'base', 'superRes', 'decode', 'total', 'firstPreview']) expect(result.timings[key]).toBeGreaterThanOrEqual(0);
+  });
+
+  it('times each phase as a part of the whole: the phases fit in the total, the first preview comes after the text', async () => {
+    const { timings } = (await run(req)).result;
+    expect(Object.keys(timings).sort()).toEqual(['base', 'decode', 'firstPreview', 'superRes', 'text', 'total']);
+    const phases = timings['text'] + timings['base'] + timings['superRes'] + timings['decode'];
+    // Sequential phases measured inside the job: together they cannot exceed its total.
+    expect(phases).toBeLessThanOrEqual(timings['total'] + 1e-6);
+    expect(timings['firstPreview']).toBeGreaterThanOrEqual(timings['text']);
+    expect(timings['firstPreview']).toBeLessThanOrEqual(timings['total']);
+    // Without previews there is no first preview to time.
+    expect(Object.keys((await run(req, false)).result.timings)).not.toContain('firstPreview');
   });
 
   it('reports one progress event per iteration, with previews (but the last), plus text and decode', async () => {

@@ -1,6 +1,5 @@
 """Fast tests for the procedural Scenes domain (training/scenes)."""
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -37,15 +36,6 @@ def test_render_shape_dtype_and_determinism():
     small = render(s, size=64)
     assert small.shape == (64, 64, 3) and small.dtype == np.uint8
     assert downscale(a, 64).shape == (64, 64, 3)
-
-
-def test_render_speed_is_reported():
-    rng = np.random.default_rng(1)
-    scenes = [sample_scene(rng, "any") for _ in range(20)]
-    t = time.perf_counter()
-    for s in scenes:
-        render(s)
-    print(f"\nrender: {(time.perf_counter() - t) / len(scenes) * 1000:.1f} ms per 256x256 image")
 
 
 @pytest.mark.parametrize("kind,setting,time_", [
