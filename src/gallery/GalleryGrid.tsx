@@ -31,7 +31,7 @@ function useObjectUrl(blob: Blob): string | undefined {
 }
 
 function GalleryCard({ item, onRecall, onDownload, onDelete }: { item: GalleryItem } & Omit<GalleryGridProps, 'items'>) {
-  const url = useObjectUrl(item.thumbnail ?? item.png);
+  const url = useObjectUrl(item.png);
   const captionId = useId();
   const { prompt, seed, model } = item.params;
   return (

@@ -15,7 +15,6 @@ export function checkGalleryRow(value: unknown): RowCheck {
   if (typeof v.createdAt !== 'number' || !Number.isFinite(v.createdAt)) return { ok: false, reason: 'missing or invalid createdAt' };
   if (!(v.png instanceof Blob) || v.png.size === 0) return { ok: false, reason: 'missing PNG data' };
   if (!isPositiveInt(v.width) || !isPositiveInt(v.height)) return { ok: false, reason: 'invalid width or height' };
-  if (v.thumbnail !== undefined && !(v.thumbnail instanceof Blob)) return { ok: false, reason: 'invalid thumbnail' };
   let params;
   try {
     params = checkGenerationParams(v.params);
@@ -23,7 +22,6 @@ export function checkGalleryRow(value: unknown): RowCheck {
     return { ok: false, reason: `invalid parameters: ${e instanceof Error ? e.message : String(e)}` };
   }
   const item: GalleryItem = { id: v.id, createdAt: v.createdAt, params, png: v.png, width: v.width, height: v.height };
-  if (v.thumbnail !== undefined) item.thumbnail = v.thumbnail;
   return { ok: true, item };
 }
 

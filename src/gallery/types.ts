@@ -11,8 +11,6 @@ export interface GalleryItem {
   png: Blob;
   width: number;
   height: number;
-  /** Optional smaller preview; the grid uses `png` when absent. */
-  thumbnail?: Blob;
 }
 
 /** What addToGallery needs; id and createdAt are filled in when absent (undo passes them). */

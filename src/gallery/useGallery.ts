@@ -94,7 +94,6 @@ export const useGallery = create<GalleryState>()((set, get) => {
       if (!item) return;
       try {
         const kept: GalleryItem = { ...item, png: await detach(item.png) };
-        if (item.thumbnail) kept.thumbnail = await detach(item.thumbnail);
         await deleteFromGallery(id);
         set((s) => ({ items: s.items.filter((i) => i.id !== id), recentlyDeleted: kept, error: null }));
       } catch (e) {
