@@ -120,7 +120,7 @@ export interface EditRequest extends Omit<GenerateRequest, 'count'> {
 export interface EditResult extends Omit<GenerateResult, 'tokens'> {
   /** Input size (plus the extension when outpainting). */
   images: RgbaImage[];
-  /** Fraction of the output's pixels the edit was allowed to change (1 for text mode). */
+  /** Fraction of the output's pixels the edit was allowed to change (text mode: those under changed tokens, over all variations). */
   changedFraction: number;
   /** The model windows, in output pixels, in the order they ran (text mode: the whole image). */
   windows: PixelRect[];

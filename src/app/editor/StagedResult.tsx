@@ -58,7 +58,9 @@ export function StagedResult({ staged }: { staged: Staged }) {
           {MODE_LABEL[sent.mode]} · seed <span className="font-mono">{seed}</span>
         </h3>
         <p className="text-xs text-zinc-400">
-          {result.width}×{result.height} px · {sent.mode === 'text' ? 'whole image' : `${(staged.changedFraction * 100).toFixed(1)}% of pixels could change`}
+          {result.width}×{result.height} px · {sent.mode === 'text'
+            ? `${(staged.changedFraction * 100).toFixed(1)}% of pixels changed, the rest is your photo`
+            : `${(staged.changedFraction * 100).toFixed(1)}% of pixels could change`}
           {' · '}
           {staged.windows.length} window{staged.windows.length === 1 ? '' : 's'} · {(staged.ms / 1000).toFixed(1)} s on {staged.backend === 'webgpu' ? 'WebGPU' : 'WASM'}
         </p>

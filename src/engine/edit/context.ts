@@ -24,22 +24,29 @@ export async function encodeWindow(ctx: EditContext, canvases: ArrayLike<number>
 }
 
 /**
- * Resizes a model-sized image onto the window `rect` of an RGBA canvas (`width` px wide),
- * writing only the pixels where `allowed` is non-zero (all of them when it is absent); alpha
- * becomes opaque.
+ * Resizes a model-sized image onto the window `rect` of an RGBA canvas (`width` px wide). With
+ * `weight` (0–255 per canvas pixel) a pixel of weight 0 is left alone, 255 is replaced and
+ * anything between is blended (canvas + (new − canvas)·w/255); without it every pixel is
+ * replaced. Written pixels become opaque.
  */
-export function writeWindow(img: RgbaImage, canvas: Uint8ClampedArray, width: number, rect: PixelRect, allowed?: Uint8Array): void {
+export function writeWindow(img: RgbaImage, canvas: Uint8ClampedArray, width: number, rect: PixelRect, weight?: Uint8Array): void {
   const whole = { x: 0, y: 0, width: img.width, height: img.height };
   resampleRows(img.data, img.width, 4, whole, rect.width, rect.height, (y, row) => {
     const line = (rect.y + y) * width + rect.x;
     for (let x = 0; x < rect.width; x++) {
       const p = line + x;
-      if (allowed && !allowed[p]) continue;
+      const w = weight ? weight[p] : 255;
+      if (w === 0) continue;
       const i = p * 4;
       // Uint8ClampedArray rounds (half to even) and clamps on assignment.
-      canvas[i] = row[x * 4];
-      canvas[i + 1] = row[x * 4 + 1];
-      canvas[i + 2] = row[x * 4 + 2];
+      if (w === 255) {
+        canvas[i] = row[x * 4];
+        canvas[i + 1] = row[x * 4 + 1];
+        canvas[i + 2] = row[x * 4 + 2];
+      } else {
+        const a = w / 255;
+        for (let c = 0; c < 3; c++) canvas[i + c] = Math.round(canvas[i + c] + (row[x * 4 + c] - canvas[i + c]) * a);
+      }
       canvas[i + 3] = 255;
     }
   });

@@ -30,7 +30,7 @@ export async function edit(parts: ModelParts, req: EditRequest, hooks: GenerateH
     result = { ...filled, windows: plan.windows };
   } else {
     const edited = await textEdit(ctx);
-    result = { images: edited.images, changedFraction: 1, windows: [edited.window] };
+    result = { images: edited.images, changedFraction: edited.changedFraction, windows: [edited.window] };
   }
   timings['total'] = performance.now() - t0;
   return {

@@ -7,6 +7,7 @@ import { addTime, runChain } from '../pipeline/chain';
 import type { StageStart } from '../pipeline/stage';
 import type { PixelRect, RgbaImage } from '../types';
 import { encodeWindow, writeWindow, type EditContext } from './context';
+import { squaredDistanceToSet } from './distance';
 import { blendRgba, boundingBox, countSet, featherWeights, holeOf, tokenMask } from './mask';
 import { EMPTY_MASK_MESSAGE, type ResolvedEdit } from './request';
 import { planWindows } from './windows';
@@ -68,11 +69,40 @@ export function planFill(r: ResolvedEdit, model: [number, number]): FillPlan {
   return { hole, weight, changeBox, windows: planWindows(mode, hole, changeBox, r.width, r.height, model) };
 }
 
+/** How far (px) a later window's pixels fade into an earlier window's: 1/8 of its shorter side. */
+export function seamBand(rect: PixelRect): number {
+  return Math.round(Math.min(rect.width, rect.height) / 8);
+}
+
+/**
+ * Write weights (0–255) of one window over the canvas: 255 on the changeable pixels no earlier
+ * window wrote (`fresh`); on changeable pixels an earlier window already wrote, a ramp
+ * 255·(1 − d/(band+1)) within `band` px of the fresh ones, so the windows meet without a seam;
+ * 0 elsewhere (kept pixels, and pixels outside `rect`).
+ */
+export function windowWeights(fresh: Uint8Array, changeable: Uint8Array, width: number, rect: PixelRect, band: number): Uint8Array {
+  const out = new Uint8Array(fresh.length);
+  const at = (x: number, y: number): number => (rect.y + y) * width + rect.x + x;
+  const d2 = band > 0 ? squaredDistanceToSet(rect.width, rect.height, (x, y) => fresh[at(x, y)] !== 0) : undefined;
+  for (let y = 0; y < rect.height; y++) {
+    for (let x = 0; x < rect.width; x++) {
+      const p = at(x, y);
+      if (fresh[p]) out[p] = 255;
+      else if (d2 && changeable[p]) {
+        const d = Math.sqrt(d2[y * rect.width + x]);
+        if (d <= band) out[p] = Math.max(1, Math.round(255 * (1 - d / (band + 1))));
+      }
+    }
+  }
+  return out;
+}
+
 /**
  * Runs the plan: for each window (in order), encode the current canvases at each stage's size,
  * mask the tokens over the hole pixels not generated yet (dilated), decode the base stage, then
  * the super-res stage conditioned on the edited base tokens, VQ-decode, and write the result
- * back over the window's not-yet-written changeable pixels. Finally blend into the original.
+ * back over the window's not-yet-written changeable pixels, fading into what earlier windows
+ * wrote over `seamBand` px (windowWeights). Finally blend into the original.
  */
 export async function fill(ctx: EditContext, plan: FillPlan): Promise<{ images: RgbaImage[]; changedFraction: number }> {
   const { parts, r, reporter } = ctx;
@@ -105,7 +135,8 @@ export async function fill(ctx: EditContext, plan: FillPlan): Promise<{ images: 
       window: { index: w + 1, count },
       announceDecode: w === count - 1,
     });
-    images.forEach((img, k) => writeWindow(img, canvases[k], width, rect, writeLeft));
+    const weight = windowWeights(writeLeft, plan.weight, width, rect, seamBand(rect));
+    images.forEach((img, k) => writeWindow(img, canvases[k], width, rect, weight));
     for (let y = rect.y; y < rect.y + rect.height; y++) {
       holeLeft.fill(0, y * width + rect.x, y * width + rect.x + rect.width);
       writeLeft.fill(0, y * width + rect.x, y * width + rect.x + rect.width);

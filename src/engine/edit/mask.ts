@@ -74,6 +74,27 @@ export function tokenMask(hole: Uint8Array, width: number, rect: PixelRect, grid
   return dilateTokens(out, grid, dilation);
 }
 
+/**
+ * The pixels of a `width` × `height` image covered by tokens that differ between `before` and
+ * `after` (grid `grid` stretched over the image; partly covered pixels count, as in tokenMask):
+ * 255 there, 0 elsewhere. Editing by text keeps the original pixels outside it.
+ */
+export function changedTokenPixels(before: Int32Array, after: Int32Array, grid: [number, number], width: number, height: number): Uint8Array {
+  const [rows, cols] = grid;
+  const out = new Uint8Array(width * height);
+  const sx = width / cols;
+  const sy = height / rows;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      if (before[r * cols + c] === after[r * cols + c]) continue;
+      const xa = Math.floor(c * sx);
+      const xb = Math.min(width, Math.ceil((c + 1) * sx));
+      for (let y = Math.floor(r * sy); y < Math.min(height, Math.ceil((r + 1) * sy)); y++) out.fill(255, y * width + xa, y * width + xb);
+    }
+  }
+  return out;
+}
+
 /** Adds `radius` rings of tokens (8-neighbourhood, i.e. a (2r+1)² square) around masked tokens. */
 export function dilateTokens(mask: Uint8Array, grid: [number, number], radius: number): Uint8Array {
   if (radius <= 0) return mask.slice();
@@ -142,6 +163,18 @@ export function featherWeights(mask: ArrayLike<number>, width: number, height: n
     }
   }
   return weight;
+}
+
+/**
+ * Blend weights that stay inside `changed` (255 = changed, 0 = kept): 0 on every kept pixel,
+ * rising to 255 over `feather` px inside the changed region (255·d/(feather+1) at distance d
+ * from the nearest kept pixel). The mirror of featherWeights, which feathers outward: here the
+ * kept pixels are exact and the seam is softened on the changed side.
+ */
+export function inwardWeights(changed: Uint8Array, width: number, height: number, feather: number): Uint8Array {
+  const kept = changed.map((m) => 255 - m);
+  const outward = featherWeights(kept, width, height, feather, 0);
+  return outward.map((w) => 255 - w);
 }
 
 /**

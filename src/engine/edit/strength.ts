@@ -3,9 +3,10 @@
  * token subsets, and the seeded choice of those subsets.
  *
  * - base stage: `rounds` = ⌈4·strength⌉ rounds (1–4); each re-masks a fresh random subset of
- *   `fraction` = 0.1 + 0.5·strength of the tokens (at least one token) and resamples it under the
- *   new prompt with the ordinary decode loop (N₀ = subset size). strength 0.6 → 3 rounds of 40%;
- *   1 → 4 rounds of 60%; 0.2 → 1 round of 20%.
+ *   `fraction` = 0.1·min(1, 4·strength) + 0.5·strength of the tokens (at least one token) and
+ *   resamples it under the new prompt with the ordinary decode loop (N₀ = subset size). strength
+ *   0.6 → 3 rounds of 40%; 1 → 4 rounds of 60%; 0.2 → 1 round of 18%; 0.05 → 1 round of 4.5%
+ *   (the floor of 0.1 fades out below 0.25, so a low strength really keeps the photo).
  * - super-res: regenerates every hi-res token whose low-res parent token changed, plus the same
  *   `fraction` of the other hi-res tokens, at random, in one pass — so fine detail moves with the
  *   strength even where the coarse layout stayed.
@@ -23,7 +24,7 @@ export interface TextEditPlan {
 /** The plan for `strength` in (0, 1] over a base grid of `basePositions` tokens. */
 export function textEditPlan(strength: number, basePositions: number): TextEditPlan {
   const rounds = Math.min(4, Math.max(1, Math.ceil(4 * strength - 1e-9)));
-  const fraction = 0.1 + 0.5 * strength;
+  const fraction = 0.1 * Math.min(1, 4 * strength) + 0.5 * strength;
   return { rounds, fraction, baseSubset: subsetSize(fraction, basePositions) };
 }
 

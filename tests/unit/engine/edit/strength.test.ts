@@ -4,8 +4,9 @@ import { createRng, type Rng } from '../../../../src/engine/sampler/prng';
 
 describe('strength → rounds and subset sizes', () => {
   it.each([
-    // strength, rounds = ⌈4s⌉, fraction = 0.1 + 0.5s, subset of 64 = round(fraction·64)
-    [0.05, 1, 0.125, 8],
+    // strength, rounds = ⌈4s⌉, fraction = 0.1·min(1, 4s) + 0.5s, subset of 64 = round(fraction·64)
+    [0.05, 1, 0.045, 3],
+    [0.2, 1, 0.18, 12],
     [0.25, 1, 0.225, 14],
     [0.26, 2, 0.23, 15],
     [0.6, 3, 0.4, 26],
