@@ -166,3 +166,23 @@ export function crashWorkerForTest(): void {
 /** The built-in default package and its fallback; models/boot.ts picks, stores and loads them. */
 export const DEFAULT_MODEL_URL = '/models/scenes/';
 export const FIXTURE_MODEL_URL = '/tests/fixtures/tiny/';
+
+/**
+ * How well the loaded model's VQ reproduces `image` (PSNR of encode → decode, in the worker);
+ * undefined when it could not be measured (no model, the worker restarted).
+ */
+export function measurePhoto(image: { width: number; height: number; data: Uint8ClampedArray }): Promise<{ psnr: number; poor: boolean } | undefined> {
+  const c = engine();
+  const rgba = image.data.slice().buffer;
+  return new Promise((resolve) => {
+    let id = '';
+    const stop = c.onEvent((e) => {
+      if (!('jobId' in e) || e.jobId !== id) return;
+      if (e.type === 'vqChecked') resolve({ psnr: e.psnr, poor: e.poor });
+      else if (e.type === 'error' || e.type === 'cancelled') resolve(undefined);
+      else return;
+      stop();
+    });
+    id = c.send({ type: 'vqCheck', image: { width: image.width, height: image.height, rgba } }, [rgba]);
+  });
+}

@@ -9,12 +9,13 @@ import type { Ort, OrtSession } from './ort';
 import type { PackageSource } from './package/source';
 import { verifyFile, type VerifyMode } from './package/verify';
 import { edit } from './edit/edit';
+import { vqRoundTrip, type VqRoundTrip } from './edit/fidelity';
 import { generate, type ModelParts } from './pipeline/generate';
 import { atlasKey, cachedAtlas, type AtlasCache, type TokenAtlas } from './pipeline/mosaic';
 import type { VqDecoder } from './pipeline/vq';
 import { createClipPromptEncoder, createPromptEncoder, type PromptEncoder } from './text/promptEncoder';
 import { loadTokenizer } from './text/tokenizer';
-import type { EditRequest, EditResult, GenerateHooks, GenerateRequest, GenerateResult, LoadedModel } from './types';
+import type { EditRequest, EditResult, GenerateHooks, GenerateRequest, GenerateResult, LoadedModel, RgbaImage } from './types';
 
 export type * from './types';
 
@@ -286,6 +287,9 @@ function createLoadedModel(parts: ModelParts, sessions: OrtSession[], queue: Job
     },
     edit(req: EditRequest, hooks?: GenerateHooks): Promise<EditResult> {
       return call('edit', hooks, () => edit(parts, req, hooks));
+    },
+    vqRoundTrip(image: RgbaImage, hooks?: Pick<GenerateHooks, 'job'>): Promise<VqRoundTrip> {
+      return call('vqRoundTrip', hooks, () => vqRoundTrip(parts, image));
     },
     warmPreviews(): Promise<void> {
       return call('warmPreviews', undefined, async () => {

@@ -1,6 +1,7 @@
 /** The public request/result types of the engine (docs/ENGINE_API.md). */
 import type { Manifest, StageSettings } from './manifest/types';
 import type { JobContext } from './queue';
+import type { VqRoundTrip } from './edit/fidelity';
 
 export type { Manifest, StageSettings, GuidanceRamp } from './manifest/types';
 
@@ -139,6 +140,12 @@ export interface LoadedModel {
    * user types; without it the first job with previews builds it. No-op for single-stage models.
    */
   warmPreviews(): Promise<void>;
+  /**
+   * How well this model's VQ reproduces `image` (encode → decode at the model's size, PSNR in
+   * dB; edit/fidelity.ts), queued like a job. A `poor` round trip means edits of the picture
+   * will look painted: the Scenes model was trained on simple renders, not photos.
+   */
+  vqRoundTrip(image: RgbaImage, hooks?: Pick<GenerateHooks, 'job'>): Promise<VqRoundTrip>;
   /** Frees the ONNX sessions; the model cannot be used afterwards. */
   release(): Promise<void>;
 }

@@ -1,12 +1,12 @@
 /**
  * The worker's jobs on its one queue (engine JobQueue, shared with the loaded model): load,
- * backend switch, generate, edit, cancel. Every request ends with exactly one terminal event;
+ * backend switch, generate, edit, VQ check of a photo, cancel. Every request ends with exactly one terminal event;
  * one image job may wait behind the running one, a further one is refused as `busy`.
  */
 import { isAbortError, type GenerateHooks, type JobContext, type JobQueue, type LoadedModel } from '../engine';
 import { errorMessage } from './backend';
 import type { ModelHost } from './models';
-import type { BackendKind, BackendPreference, EditJobRequest, ErrorCode, GenerateJobRequest, WorkerEvent } from './protocol';
+import type { BackendKind, BackendPreference, EditJobRequest, ErrorCode, GenerateJobRequest, WireImage, WorkerEvent } from './protocol';
 import { editResultEvent, progressEvent, resultEvent, type Outgoing } from './wire';
 
 const IMAGE_JOBS = ['generate', 'edit'] as const;
@@ -75,6 +75,23 @@ export class WorkerJobs {
     this.image(req.jobId, 'edit', async (model, hooks, backend) =>
       editResultEvent(req.jobId, req.request, model.manifest.name, await model.edit(req.request, hooks), backend),
     );
+  }
+
+  /** Measures the current model's VQ round trip on a photo (not an image job: it takes no image slot). */
+  vqCheck(jobId: string, image: WireImage): void {
+    void this.enqueue(jobId, 'vqCheck', async (job) => {
+      const current = this.host.current;
+      if (!current) {
+        this.fail(jobId, 'noModel', new Error('No model is loaded yet.'));
+        return;
+      }
+      try {
+        const r = await current.model.vqRoundTrip({ width: image.width, height: image.height, data: new Uint8ClampedArray(image.rgba) }, { job });
+        this.post({ type: 'vqChecked', jobId, psnr: r.psnr, poor: r.poor });
+      } catch (e) {
+        this.fail(jobId, codeOf(e), e);
+      }
+    });
   }
 
   /** Cancels a running or waiting job; an unknown id already ended and had its terminal event. */

@@ -3,8 +3,8 @@
  *
  * Invariants:
  * - Every request carries a `jobId` chosen by the UI; every request is answered with exactly
- *   one terminal event for that id (`loaded`, `result`, `editResult`, `cancelled`, `backendSet`
- *   or `error`).
+ *   one terminal event for that id (`loaded`, `result`, `editResult`, `vqChecked`, `cancelled`,
+ *   `backendSet` or `error`).
  *   Errors travel as data, never as exceptions across the boundary.
  * - The worker runs one job at a time. While an image job (`generate` or `edit`) runs, ONE more
  *   image job may wait (it gets a `queued` event); a further one is refused with `error`
@@ -75,6 +75,15 @@ export interface SetBackendRequest {
   jobId: string;
   preference: BackendPreference;
 }
+/**
+ * How well the loaded model's VQ reproduces a photo (engine `vqRoundTrip`): answered with
+ * `vqChecked`. `image.rgba` is transferred: send a copy.
+ */
+export interface VqCheckRequest {
+  type: 'vqCheck';
+  jobId: string;
+  image: WireImage;
+}
 /** Test-only: the worker throws an uncaught error so crash recovery can be exercised. */
 export interface CrashForTestRequest {
   type: 'crashForTest';
@@ -87,6 +96,7 @@ export type WorkerRequest =
   | EditJobRequest
   | CancelRequest
   | SetBackendRequest
+  | VqCheckRequest
   | CrashForTestRequest;
 
 // ---------------------------------------------------------------- events (worker → UI)
@@ -146,6 +156,14 @@ export interface EditResultEvent {
   /** The model windows, in result pixels, in the order they ran. */
   windows: PixelRect[];
 }
+/** The answer to `vqCheck`: PSNR (dB) of the photo's VQ round trip at the model's size. */
+export interface VqCheckedEvent {
+  type: 'vqChecked';
+  jobId: string;
+  psnr: number;
+  /** Below the engine's POOR_VQ_PSNR: edits of this photo will look painted. */
+  poor: boolean;
+}
 export interface CancelledEvent {
   type: 'cancelled';
   jobId: string;
@@ -192,10 +210,11 @@ export type WorkerEvent =
   | ProgressEvent
   | ResultEvent
   | EditResultEvent
+  | VqCheckedEvent
   | CancelledEvent
   | BackendSetEvent
   | ErrorEvent
   | BackendEvent;
 
 /** Events that end a job: after one of these the job id is never mentioned again. */
-export type TerminalEvent = LoadedEvent | ResultEvent | EditResultEvent | CancelledEvent | BackendSetEvent | ErrorEvent;
+export type TerminalEvent = LoadedEvent | ResultEvent | EditResultEvent | VqCheckedEvent | CancelledEvent | BackendSetEvent | ErrorEvent;

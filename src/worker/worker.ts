@@ -50,6 +50,8 @@ function start(): void {
         return jobs.generate(msg);
       case 'edit':
         return jobs.edit(msg);
+      case 'vqCheck':
+        return jobs.vqCheck(msg.jobId, msg.image);
       case 'cancel':
         return jobs.cancel(msg.jobId);
       case 'crashForTest':

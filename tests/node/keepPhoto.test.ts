@@ -5,7 +5,7 @@
  * two adjacent columns across a window border, against the steps a few columns either side.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedModel, RgbaImage } from '../../src/engine';
+import { POOR_VQ_PSNR, type LoadedModel, type RgbaImage } from '../../src/engine';
 import { loadFixture, rectMask, REPO_ROOT } from './helpers';
 
 let model: LoadedModel;
@@ -113,5 +113,24 @@ describe('windows meet without a seam', () => {
     const border = r.windows[0].x + r.windows[0].width;
     const { step, around } = seamAt(r.images[0], border, 0, 256);
     expect(step).toBeLessThanOrEqual(2.5 * around);
+  });
+});
+
+describe("the model's VQ round trip on an opened picture", () => {
+  it('is good on a Scenes picture and poor on a photo-like one, so the studio can warn before edits look painted', async () => {
+    const own = await model.vqRoundTrip(scene);
+    const photo = await model.vqRoundTrip(texturedPhoto());
+    expect(own.size).toEqual([256, 256]);
+    expect(own.poor).toBe(false);
+    expect(photo.poor).toBe(true);
+    expect(photo.psnr).toBeLessThan(own.psnr);
+    expect(own.psnr).toBeGreaterThanOrEqual(POOR_VQ_PSNR);
+    // Deterministic: the same picture gives the same figure.
+    expect((await model.vqRoundTrip(scene)).psnr).toBe(own.psnr);
+    console.log(`VQ round trip PSNR: Scenes picture ${own.psnr.toFixed(1)} dB, photo-like ${photo.psnr.toFixed(1)} dB`);
+  });
+
+  it('refuses what is not an image, naming the problem', async () => {
+    await expect(model.vqRoundTrip({ width: 2, height: 2, data: new Uint8ClampedArray(3) })).rejects.toThrow(/image data has 3 bytes/);
   });
 });

@@ -12,6 +12,7 @@ import { StagedResult } from './StagedResult';
 import { editorActions, useEditor } from './store';
 import { useImageIntake } from './useImageIntake';
 import { useEditorShortcuts } from './useEditorShortcuts';
+import { PhotoFidelityNote } from './PhotoFidelityNote';
 
 function EditProgress({ job }: { job: Job }) {
   const preview = job.previews?.[0];
@@ -101,6 +102,7 @@ export function EditorPanel() {
           {n}
         </p>
       ))}
+      {photo && <PhotoFidelityNote />}
       {editJob && <EditProgress job={editJob} />}
       {jobError && !job && <InlineError>{jobError}</InlineError>}
       {!job && jobNote && (

@@ -88,7 +88,7 @@ export function ModelManager() {
     void refreshStorage();
   }, []);
   return (
-    <section aria-label="Model" className="flex flex-col gap-3 border-t border-zinc-800 pt-4">
+    <section id="model-panel" aria-label="Model" className="flex flex-col gap-3 border-t border-zinc-800 pt-4">
       <SectionTitle>Model</SectionTitle>
       <CurrentModel />
       <MissingModel />

@@ -166,6 +166,9 @@ export function applyEvent(e: WorkerEvent): void {
       for (const l of editResultListeners) l(result);
       return;
     }
+    case 'vqChecked':
+      // Answered to whoever asked (commands.measurePhoto); nothing in the studio's state.
+      return;
     case 'cancelled':
       if (s.job?.id === e.jobId) set({ job: undefined, jobNote: 'Cancelled.' });
       else if (s.queued?.id === e.jobId) set({ queued: undefined });

@@ -36,7 +36,8 @@ function optional(name: SettingName & keyof EditRequest, v: unknown, fallback: n
   return v === undefined ? fallback : checkSetting(name, name, v);
 }
 
-function checkImage(img: unknown): RgbaImage {
+/** An RGBA image from outside, checked (sides within bounds, data length); a RequestError says what is wrong. */
+export function checkImage(img: unknown): RgbaImage {
   const i = img as { width: unknown; height: unknown; data: Uint8ClampedArray | Uint8Array } | null;
   if (typeof i !== 'object' || i === null || !(i.data instanceof Uint8ClampedArray || i.data instanceof Uint8Array)) {
     throw new RequestError('image must be an RGBA image { width, height, data: Uint8ClampedArray }');
