@@ -229,7 +229,10 @@ test('outpaint to the right and edit by text; results keep the right size; disca
   await expect(page.getByText('0.40')).toBeVisible();
   await editButton(page).click();
   const text = await waitForStaged(page);
-  expect(text).toMatchObject({ mode: 'text', width: 320, height: 200, changedFraction: 1 });
+  expect(text).toMatchObject({ mode: 'text', width: 320, height: 200 });
+  // Only pixels under tokens the edit changed may differ from the photo.
+  expect(text.changedFraction).toBeGreaterThan(0);
+  expect(text.changedFraction).toBeLessThanOrEqual(1);
   await page.getByRole('button', { name: /^Next variation/ }).click();
   await expect.poll(() => page.evaluate(() => window.__muse!.editor.staged()?.seed), { timeout: 180_000 }).toBe((text.seed + 1) >>> 0);
 });
