@@ -27,6 +27,12 @@ test('upload a photo, paint a mask, inpaint: only the mask and its feather chang
   const photo = testPhoto();
   await upload(page, 'photo.png', 'image/png', await pngBytes(photo));
   await expect(page.getByTestId('photo-info')).toHaveText('photo.png · 320×200 px');
+  // The fixture's random VQ cannot reproduce a photo: the editor says edits will look painted
+  // (the worker measured the round trip's PSNR) and points to the Model panel.
+  const fidelity = page.getByRole('note', { name: 'Photo and model' });
+  await expect(fidelity).toContainText('This model was trained on simple scenes; edits of photos will look painted');
+  await expect(fidelity.getByRole('link', { name: 'load a real-photo model' })).toHaveAttribute('href', '#model-panel');
+  await expect(page.locator('#model-panel')).toHaveCount(1);
   // The canvas shows the exact pixels.
   expect((await canvasPixels(page, 'Photo being edited')).data).toEqual(Array.from(photo.data));
 
