@@ -16,41 +16,64 @@ import { EditBar } from './editor/EditBar';
 import { EditorPanel } from './editor/EditorPanel';
 import { connectEditor } from './editor/commands';
 import { useEditor } from './editor/store';
+import { useWide } from './layout/useWide';
 
+/**
+ * The page. One grid, two layouts: on wide screens the settings (prompt and run button, then
+ * seed and Advanced, then the Model panel) on the left, the stage and gallery on the right; on
+ * narrow screens the DOM order stacks prompt → run button → stage → other settings → Model
+ * panel → gallery, so pressing Generate or Edit shows its result right below the button.
+ */
 export function App() {
   useShortcuts();
   // Finished edits are staged by the editor, whichever mode is showing.
   useEffect(() => connectEditor(), []);
   const editing = useEditor((s) => s.appMode === 'edit');
+  const wide = useWide();
   return (
     <div className="min-h-screen">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:fixed focus:left-2 focus:top-2 focus:z-[70] focus:rounded-md focus:bg-violet-600 focus:px-3 focus:py-2 focus:text-sm focus:text-white"
+      >
+        Skip to main content
+      </a>
       <Header />
       <Banners />
-      <div className="mx-auto max-w-7xl px-4 pt-4">
-        <ModeSwitch />
-      </div>
-      <main
-        id="mode-panel"
-        role="tabpanel"
-        aria-labelledby={editing ? 'mode-tab-edit' : 'mode-tab-generate'}
-        className="mx-auto grid max-w-7xl gap-6 px-4 py-6 lg:grid-cols-[22rem_1fr]"
-      >
-        <form
-          aria-label={editing ? 'Edit settings' : 'Generation settings'}
-          className="flex flex-col gap-5"
-          onSubmit={(e) => e.preventDefault()}
+      <main id="main" tabIndex={-1} className="mx-auto max-w-7xl px-4 outline-none">
+        <div className="pt-3">
+          <ModeSwitch />
+        </div>
+        <div
+          id="mode-panel"
+          role="tabpanel"
+          aria-labelledby={editing ? 'mode-tab-edit' : 'mode-tab-generate'}
+          className="grid gap-4 py-3 lg:grid-cols-[22rem_1fr] lg:grid-rows-[auto_auto_auto_1fr] lg:gap-x-6"
         >
-          {editing && <EditSettings />}
-          <PromptPanel action={editing ? 'edit' : 'generate'} />
-          <SeedControl />
-          {!editing && <CountControl />}
-          <AdvancedSettings />
-          {editing ? <EditBar /> : <GenerateBar />}
-          <ModelPanel />
-        </form>
-        <div className="flex min-w-0 flex-col gap-6">
-          {editing ? <EditorPanel /> : <OutputPanel />}
-          <GallerySection />
+          <form
+            aria-label={editing ? 'Edit settings' : 'Generation settings'}
+            className="flex flex-col gap-4 lg:col-start-1 lg:row-start-1"
+            onSubmit={(e) => e.preventDefault()}
+          >
+            {editing && <EditSettings part="mode" />}
+            <PromptPanel action={editing ? 'edit' : 'generate'} />
+            {editing ? <EditBar /> : <GenerateBar />}
+          </form>
+          <div className="flex min-w-0 flex-col gap-6 lg:col-start-2 lg:row-span-4 lg:row-start-1">
+            {editing ? <EditorPanel /> : <OutputPanel />}
+            {wide && <GallerySection />}
+          </div>
+          <div role="group" aria-label="More settings" className="flex flex-col gap-4 lg:col-start-1 lg:row-start-2">
+            {editing && <EditSettings part="options" />}
+            <SeedControl />
+            {!editing && <CountControl />}
+            <AdvancedSettings />
+          </div>
+          <div className="lg:col-start-1 lg:row-start-3">
+            <ModelPanel />
+          </div>
+          {/* On narrow screens the gallery comes last, after the Model panel. */}
+          {!wide && <GallerySection />}
         </div>
       </main>
     </div>

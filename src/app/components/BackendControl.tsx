@@ -1,12 +1,14 @@
 import { useStudio } from '../store/studio';
 import { setBackend } from '../commands';
 import { parseBackendParam } from '../backendParam';
+import { useWide } from '../layout/useWide';
 
 const names = { webgpu: 'WebGPU', wasm: 'WASM' } as const;
 
 /** Shows the active backend (and why it is not the preferred one) with the override select. */
 export function BackendControl() {
   const backend = useStudio((s) => s.backend);
+  const wide = useWide();
   const active = backend.active
     ? backend.active === 'wasm'
       ? `WASM · ${backend.wasmThreads ?? 1} thread${backend.wasmThreads === 1 ? '' : 's'}`
@@ -33,11 +35,18 @@ export function BackendControl() {
           <option value="wasm">{names.wasm}</option>
         </select>
       </label>
-      {(backend.reason || backend.error) && (
-        <p className="w-full text-right text-xs text-amber-300" data-testid="backend-reason">
-          {backend.error ?? `Using WASM: ${backend.reason}`}
-        </p>
-      )}
+      {(backend.reason || backend.error) &&
+        (wide ? (
+          <p className="w-full text-right text-xs text-amber-300" data-testid="backend-reason">
+            {backend.error ?? `Using WASM: ${backend.reason}`}
+          </p>
+        ) : (
+          // On a phone the explanation folds into one line, so the prompt stays near the top.
+          <details className="w-full text-right text-xs text-amber-300" data-testid="backend-reason">
+            <summary className="cursor-pointer">{backend.error ? 'Backend problem' : 'Why WASM?'}</summary>
+            {backend.error ?? `Using WASM: ${backend.reason}`}
+          </details>
+        ))}
     </div>
   );
 }

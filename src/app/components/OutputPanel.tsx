@@ -5,6 +5,7 @@ import { RgbaCanvas } from './RgbaCanvas';
 import { buttonClass, InlineError } from './ui';
 import { tokenDigest } from '../tokenDigest';
 import { editImage } from '../editor/commands';
+import { useEffect, useRef } from 'react';
 
 function gridCols(n: number): string {
   return n === 1 ? 'grid-cols-1 max-w-xl' : 'grid-cols-2 max-w-3xl';
@@ -63,8 +64,18 @@ export function OutputPanel() {
   const jobNote = useStudio((s) => s.jobNote);
   const maxLength = useStudio((s) => s.model.manifest?.textEncoder.maxLength);
   const showing = job?.previews ?? (job ? undefined : result?.images);
+  const stage = useRef<HTMLElement>(null);
+  // A job started from a button far above the stage (a phone): bring the stage into view, so
+  // pressing Generate visibly does something. Left alone when the stage is already on screen.
+  const jobId = job?.id;
+  useEffect(() => {
+    const el = stage.current;
+    if (jobId === undefined || !el) return;
+    const top = el.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight * 0.6) el.scrollIntoView({ block: 'start' });
+  }, [jobId]);
   return (
-    <section aria-label="Output" className="flex flex-col gap-4 rounded-xl border border-zinc-800 bg-zinc-900/30 p-4">
+    <section ref={stage} aria-label="Output" className="flex flex-col gap-4 rounded-xl border border-zinc-800 bg-zinc-900/30 p-4">
       {job && <Progress job={job} />}
       {jobError && <InlineError>{jobError}</InlineError>}
       {!job && jobNote && (

@@ -10,8 +10,12 @@ const MODES: { value: EditMode; label: string; hint: string }[] = [
   { value: 'text', label: 'By text', hint: 'No mask: the whole picture moves toward the prompt, keeping its layout.' },
 ];
 
-/** Edit mode (paint / extend / by text) and its settings: feather, per-side extension, strength. */
-export function EditSettings() {
+/**
+ * Edit mode (paint / extend / by text) and its settings: feather, per-side extension, strength.
+ * `part` splits it for the page layout: the mode goes above the prompt, its options below the
+ * run button (on a phone, below the canvas).
+ */
+export function EditSettings({ part }: { part: 'mode' | 'options' }) {
   const editMode = useEditor((s) => s.editMode);
   const feather = useEditor((s) => s.feather);
   const strength = useEditor((s) => s.strength);
@@ -21,8 +25,8 @@ export function EditSettings() {
   const parsed = photo ? parseExtension(extend, photo.image) : undefined;
   const featherMax = photo ? Math.min(MAX_FEATHER_UI, Math.max(16, Math.round(Math.min(photo.image.width, photo.image.height) / 4))) : 64;
   const hint = MODES.find((m) => m.value === editMode)!.hint;
-  return (
-    <div className="flex flex-col gap-4">
+  if (part === 'mode')
+    return (
       <fieldset>
         <legend className="mb-2 text-sm font-medium text-zinc-200">Edit mode</legend>
         <div className="flex gap-1 rounded-md bg-zinc-900 p-1 text-sm">
@@ -46,10 +50,13 @@ export function EditSettings() {
             </label>
           ))}
         </div>
-        <p id={`${id}-hint`} className="mt-1.5 text-xs text-zinc-500">
+        <p id={`${id}-hint`} className="mt-1.5 text-xs text-zinc-400">
           {hint}
         </p>
       </fieldset>
+    );
+  return (
+    <div className="flex flex-col gap-4">
 
       {editMode !== 'text' && (
         <label className="flex flex-col gap-1 text-sm text-zinc-200" title="How far the blend fades from the painted region into the kept pixels">

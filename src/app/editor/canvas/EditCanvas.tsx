@@ -6,6 +6,8 @@ import { IDLE, transition, type Point, type ToolEvent, type ToolState } from '..
 import { place, toContent, zoomAt, type Size } from '../tools/view';
 import { drawImage, drawMask } from './draw';
 import { OpenImageButton } from '../OpenImageButton';
+import { useWide } from '../../layout/useWide';
+import { useFitHeight } from '../../layout/useFitHeight';
 
 function useElementSize(ref: React.RefObject<HTMLElement | null>): Size {
   const [size, setSize] = useState<Size>({ width: 0, height: 0 });
@@ -56,6 +58,9 @@ export function EditCanvas() {
   const imageRef = useRef<HTMLCanvasElement>(null);
   const maskRef = useRef<HTMLCanvasElement>(null);
   const viewport = useElementSize(viewportRef);
+  // Wide screens: the canvas ends just above the window's bottom edge (the section's padding
+  // below it stays visible), so canvas, tools and the Edit button fit on one screen.
+  const fitHeight = useFitHeight(viewportRef, { enabled: useWide(), min: 288, max: 640, bottomGap: 28 });
   const machine = useRef<ToolState>(IDLE);
   const draft = useRef<StrokeOp | null>(null);
   const spaceHeld = useRef(false);
@@ -214,6 +219,7 @@ export function EditCanvas() {
       aria-label={image ? 'Mask canvas: drag to paint, Space+drag or middle button to pan, wheel to zoom' : undefined}
       aria-roledescription={image ? 'mask canvas' : undefined}
       data-testid="edit-canvas"
+      style={fitHeight === undefined ? undefined : { height: fitHeight }}
       className={`relative h-[min(65vh,40rem)] min-h-72 overflow-hidden rounded-md border border-zinc-800 bg-zinc-950 outline-none focus-visible:ring-2 focus-visible:ring-violet-400 ${
         !image ? '' : grabbing ? 'cursor-grabbing' : canPaint ? 'cursor-none' : 'cursor-grab'
       }`}

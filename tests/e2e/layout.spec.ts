@@ -1,0 +1,89 @@
+/**
+ * Layouts that fit (issue 14.3): what a person needs for the next step is on screen without
+ * scrolling. Desktop: in Edit, the canvas, the mask tools and the Edit button are visible together.
+ * Phone: the output (and the edit canvas) come right after the prompt and the Generate button;
+ * the Model panel and the banners are collapsed. Screenshots go to /tmp/ux-*.png for review.
+ */
+import type { Locator, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { pngBytes, testPhoto } from './editorHelpers';
+
+/** Fails unless the element's whole box lies inside the viewport (no scrolling needed). */
+async function expectInViewport(page: Page, locator: Locator, what: string): Promise<void> {
+  const box = await locator.boundingBox();
+  const vp = page.viewportSize()!;
+  expect(box, `${what} is laid out`).not.toBeNull();
+  const b = box!;
+  expect(b.y, `${what} top`).toBeGreaterThanOrEqual(0);
+  expect(b.x, `${what} left`).toBeGreaterThanOrEqual(0);
+  expect(b.y + b.height, `${what} bottom (viewport ${vp.height})`).toBeLessThanOrEqual(vp.height);
+  expect(b.x + b.width, `${what} right (viewport ${vp.width})`).toBeLessThanOrEqual(vp.width);
+}
+
+async function openPhoto(page: Page): Promise<void> {
+  await page.getByRole('tab', { name: 'Edit' }).click();
+  await page.getByLabel('Open image…').first().setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: await pngBytes(testPhoto()) });
+  await expect(page.getByTestId('photo-info')).toBeVisible();
+}
+
+const canvas = (page: Page) => page.getByTestId('edit-canvas');
+const editButton = (page: Page) => page.getByRole('button', { name: /^Edit(?! image)/ });
+
+for (const size of [
+  { width: 1280, height: 800 },
+  { width: 1366, height: 768 },
+]) {
+  test(`desktop ${size.width}×${size.height}: in Edit the canvas, the mask tools and the Edit button fit without scrolling`, async ({ studio, page }) => {
+    await page.setViewportSize(size);
+    await studio.open();
+    await openPhoto(page);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `/tmp/ux-edit-${size.width}x${size.height}.png` });
+    await expectInViewport(page, canvas(page), 'edit canvas');
+    await expectInViewport(page, page.getByRole('toolbar', { name: 'Mask tools' }), 'mask tools');
+    await expectInViewport(page, editButton(page), 'Edit button');
+  });
+}
+
+test.describe('phone 390×844', () => {
+  test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+
+  test('the output follows the prompt and Generate; the Model panel is collapsed; the result is in view after Generate', async ({ studio, page }) => {
+    await studio.open();
+    await studio.makeJobsShort();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.getByLabel('Prompt', { exact: true }).fill('a red balloon');
+    await page.screenshot({ path: '/tmp/ux-phone-generate.png' });
+    // The first screen holds the prompt and the Generate button.
+    await expectInViewport(page, page.getByLabel('Prompt', { exact: true }), 'prompt');
+    await expectInViewport(page, studio.generateButton, 'Generate button');
+    // The Model panel is folded away; the output comes before it in the page.
+    const model = page.getByTestId('model-panel');
+    await expect(model).not.toHaveAttribute('open');
+    const stage = page.getByRole('region', { name: 'Output' });
+    expect((await stage.boundingBox())!.y).toBeLessThan((await model.boundingBox())!.y);
+    // Generate: the result is where the eye is, with no scrolling by the user.
+    await studio.generateButton.click();
+    await studio.waitForResults(1);
+    await expect(page.getByTestId('result')).toBeVisible();
+    await expectInViewport(page, page.getByTestId('result'), 'result');
+    await page.screenshot({ path: '/tmp/ux-phone-result.png' });
+  });
+
+  test('in Edit the canvas comes right after the prompt, after the Edit button, on the first screen', async ({ studio, page }) => {
+    await studio.open();
+    await openPhoto(page);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: '/tmp/ux-phone-edit.png', fullPage: true });
+    const promptBox = (await page.getByLabel('Prompt', { exact: true }).boundingBox())!;
+    const canvasBox = (await canvas(page).boundingBox())!;
+    const modelBox = (await page.getByTestId('model-panel').boundingBox())!;
+    expect(canvasBox.y).toBeGreaterThan(promptBox.y);
+    expect(canvasBox.y).toBeLessThan(modelBox.y);
+    // The Edit button sits between the prompt and the canvas, and the canvas starts on the first screen.
+    const editBox = (await editButton(page).boundingBox())!;
+    expect(editBox.y).toBeGreaterThan(promptBox.y);
+    expect(editBox.y).toBeLessThan(canvasBox.y);
+    expect(canvasBox.y).toBeLessThan(844);
+  });
+});
