@@ -2,13 +2,16 @@ import { useState } from 'react';
 import { Gallery, PngDropOverlay, usePngDrop } from '../../gallery';
 import type { GenerationParams } from '../../engine/png';
 import { recallParams } from '../galleryLink';
+import { formActions } from '../store/form';
 
 /** The gallery panel plus "drop a PNG anywhere to reuse its settings". */
 export function GallerySection() {
   const [note, setNote] = useState<{ tone: 'info' | 'error'; text: string }>();
   const recall = (params: GenerationParams, from: string) => {
     const mismatch = recallParams(params);
-    setNote({ tone: 'info', text: mismatch ?? `Settings recalled from ${from}: seed ${params.seed}.` });
+    // Confirmed beside the prompt, which the recall just changed (and scrolls into view).
+    formActions.setRecallNote(`Settings recalled from ${from}: seed ${params.seed}.${mismatch ? ` ${mismatch}` : ''}`);
+    setNote(undefined);
   };
   const { dragging } = usePngDrop(
     (p) => recall(p, 'the dropped PNG'),

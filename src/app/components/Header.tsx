@@ -1,5 +1,6 @@
 import { ModelStatus } from './ModelStatus';
 import { BackendControl } from './BackendControl';
+import { OfflineStatus } from '../pwa/OfflineStatus';
 
 export function Header() {
   return (
@@ -12,6 +13,7 @@ export function Header() {
           </h1>
         </div>
         <ModelStatus />
+        <OfflineStatus />
         <div className="ml-auto">
           <BackendControl />
         </div>

@@ -5,7 +5,7 @@ import { RgbaCanvas } from './RgbaCanvas';
 import { buttonClass, InlineError } from './ui';
 import { tokenDigest } from '../tokenDigest';
 import { editImage } from '../editor/commands';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 function gridCols(n: number): string {
   return n === 1 ? 'grid-cols-1 max-w-xl' : 'grid-cols-2 max-w-3xl';
@@ -19,8 +19,33 @@ function Progress({ job }: { job: Job }) {
   );
 }
 
-function ResultInfo({ result }: { result: GenerationResult }) {
-  const img = result.images[0];
+/** Which of several results the buttons act on: image n has seed `seed + n` (seeds run on). */
+function ChooseImage({ count, chosen, onChoose }: { count: number; chosen: number; onChoose(i: number): void }) {
+  return (
+    <div role="radiogroup" aria-label="Chosen image" className="flex items-center gap-1">
+      <span aria-hidden>Image</span>
+      {Array.from({ length: count }, (_, i) => (
+        <button
+          key={i}
+          type="button"
+          role="radio"
+          aria-checked={i === chosen}
+          aria-label={`Image ${i + 1}`}
+          className={`h-6 w-6 rounded border text-xs focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-violet-400 ${
+            i === chosen ? 'border-violet-400 bg-violet-600/30 text-violet-100' : 'border-zinc-700 text-zinc-300 hover:bg-zinc-800'
+          }`}
+          onClick={() => onChoose(i)}
+        >
+          {i + 1}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function ResultInfo({ result, chosen, onChoose }: { result: GenerationResult; chosen: number; onChoose(i: number): void }) {
+  const img = result.images[chosen];
+  const seed = result.params.seed + chosen;
   const seconds = (result.ms / 1000).toFixed(1);
   return (
     <div className="flex flex-wrap items-center gap-x-4 gap-y-1 text-xs text-zinc-400">
@@ -38,19 +63,22 @@ function ResultInfo({ result }: { result: GenerationResult }) {
         {seconds} s{result.images.length > 1 ? ` for ${result.images.length}` : ''}
       </span>
       <span>{result.params.prompt.trim() === '' ? 'unconditional' : ''}</span>
-      <button type="button" className={`${buttonClass} ml-auto py-1 text-xs`} onClick={() => formActions.reuseSeed(result.params.seed)}>
-        Reuse this seed
-      </button>
-      {img && (
-        <button
-          type="button"
-          className={`${buttonClass} py-1 text-xs`}
-          title="Open this image in the editor"
-          onClick={() => editImage(img, `generated image (seed ${result.params.seed})`)}
-        >
-          Edit image
+      <div className="ml-auto flex flex-wrap items-center gap-2">
+        {result.images.length > 1 && <ChooseImage count={result.images.length} chosen={chosen} onChoose={onChoose} />}
+        <button type="button" className={`${buttonClass} py-1 text-xs`} title={`Lock the seed to ${seed}`} onClick={() => formActions.reuseSeed(seed)}>
+          Reuse this seed
         </button>
-      )}
+        {img && (
+          <button
+            type="button"
+            className={`${buttonClass} py-1 text-xs`}
+            title="Open this image in the editor"
+            onClick={() => editImage(img, `generated image (seed ${seed})`)}
+          >
+            Edit image
+          </button>
+        )}
+      </div>
     </div>
   );
 }
@@ -65,6 +93,10 @@ export function OutputPanel() {
   const maxLength = useStudio((s) => s.model.manifest?.textEncoder.maxLength);
   const showing = job?.previews ?? (job ? undefined : result?.images);
   const stage = useRef<HTMLElement>(null);
+  // The image "Reuse this seed" and "Edit image" act on; a new result starts at its first.
+  const [chosen, setChosen] = useState({ result, index: 0 });
+  const chosenIndex = chosen.result === result ? chosen.index : 0;
+  const choose = (index: number) => setChosen({ result, index });
   // A job started from a button far above the stage (a phone): bring the stage into view, so
   // pressing Generate visibly does something. Left alone when the stage is already on screen.
   const jobId = job?.id;
@@ -92,12 +124,14 @@ export function OutputPanel() {
           className={`grid gap-3 ${gridCols(showing.length)}`}
         >
           {showing.map((img, i) => (
-            <RgbaCanvas
-              key={i}
-              image={img}
-              label={job ? `Preview ${i + 1} of ${showing.length}` : `Generated image ${i + 1} of ${showing.length}`}
-              className={job ? 'opacity-80' : ''}
-            />
+            // A click picks the image the buttons below act on (the radio group does it by keyboard).
+            <div key={i} onClick={job || showing.length === 1 ? undefined : () => choose(i)} className={job || showing.length === 1 ? '' : 'cursor-pointer'}>
+              <RgbaCanvas
+                image={img}
+                label={job ? `Preview ${i + 1} of ${showing.length}` : `Generated image ${i + 1} of ${showing.length}`}
+                className={job ? 'opacity-80' : showing.length > 1 && i === chosenIndex ? 'ring-2 ring-violet-400' : ''}
+              />
+            </div>
           ))}
         </div>
       ) : (
@@ -112,7 +146,7 @@ export function OutputPanel() {
           Waiting for the first preview…
         </div>
       )}
-      {!job && result && <ResultInfo result={result} />}
+      {!job && result && <ResultInfo result={result} chosen={chosenIndex} onChoose={choose} />}
       {!job && result?.promptTruncated && (
         <p role="note" className="text-xs text-amber-300">
           The prompt was longer than the model reads ({maxLength ?? '?'} tokens) and was truncated; the end was ignored.

@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import { formActions, useForm } from '../store/form';
 import { inputClass, Kbd, modKey } from './ui';
 
@@ -6,10 +6,21 @@ import { inputClass, Kbd, modKey } from './ui';
 export function PromptPanel({ action = 'generate' }: { action?: 'generate' | 'edit' }) {
   const prompt = useForm((s) => s.prompt);
   const negative = useForm((s) => s.negativePrompt);
+  const recallNote = useForm((s) => s.recallNote);
   const id = useId();
+  const root = useRef<HTMLDivElement>(null);
+  // A recall from the gallery far below: bring the refilled prompt and its note into view.
+  useEffect(() => {
+    if (recallNote) root.current?.scrollIntoView({ block: 'nearest' });
+  }, [recallNote]);
   const empty = prompt.trim() === '';
   return (
-    <div className="flex flex-col gap-2">
+    <div ref={root} className="flex flex-col gap-2">
+      {recallNote && (
+        <p role="status" aria-label="Recall" className="rounded-md border border-sky-500/30 bg-sky-500/10 px-2 py-1 text-xs text-sky-200">
+          {recallNote}
+        </p>
+      )}
       <div className="flex items-center justify-between">
         <label htmlFor={`${id}-prompt`} className="text-sm font-medium text-zinc-200">
           Prompt
@@ -31,7 +42,7 @@ export function PromptPanel({ action = 'generate' }: { action?: 'generate' | 'ed
         aria-describedby={`${id}-hint`}
         onChange={(e) => formActions.setPrompt(e.target.value)}
       />
-      <p id={`${id}-hint`} className="text-xs text-zinc-500">
+      <p id={`${id}-hint`} className="text-xs text-zinc-400">
         {empty ? 'Empty prompt: the model draws without text (unconditional). ' : ''}
         <Kbd>{modKey}</Kbd> <Kbd>Enter</Kbd> to {action}.
       </p>

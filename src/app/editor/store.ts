@@ -144,6 +144,12 @@ function setPhoto(photo: Photo, extra: Partial<EditorState> = {}): void {
   });
 }
 
+/** What a new photo is told when the last photo's "fit" or "crop" choice resized it. */
+export function carriedSizeNotice(sizing: Exclude<SizeChoice, 'original'>, from: Size, to: Size): string {
+  const how = sizing === 'fit' ? 'Fit to the model' : 'Crop to the model';
+  return `Resized from ${from.width}×${from.height} to ${to.width}×${to.height} px by “${how}”, kept from the last photo. Choose “Keep original size” under Size to undo.`;
+}
+
 const set = useEditor.setState;
 const get = useEditor.getState;
 
@@ -155,7 +161,9 @@ export const editorActions = {
     const source = { image: o.image, name: o.name, original: o.original };
     const sizing = model ? get().sizing : 'original';
     const image = applySizePlan(o.image, planSize(sizing, o.image, model ?? o.image));
-    setPhoto({ image, name: o.name }, { source, sizing, notices: o.notices, opening: false, note: undefined });
+    // The size choice carries over from the last photo: say so, so it is never a silent resize.
+    const notices = sizing === 'original' ? o.notices : [...o.notices, carriedSizeNotice(sizing, o.image, image)];
+    setPhoto({ image, name: o.name }, { source, sizing, notices, opening: false, note: undefined });
   },
   openFailed: (openError: string) => set({ openError, opening: false }),
   setOpening: (opening: boolean) => set({ opening }),

@@ -18,6 +18,7 @@ export const formPlan: PersistPlan<FormState> = {
   seedText: keep(text(32)),
   count: keep(intIn(1, 4)),
   // Raw strings, as typed: an invalid value comes back with its message, like before the reload.
+  recallNote: skip('a confirmation of one recall, about this visit only'),
   overrides: keep(recordOf(/^(base|superRes)\.(steps|guidance|temperature)$/, text(32)) as (raw: unknown) => Partial<Record<FieldKey, string>> | undefined),
 };
 

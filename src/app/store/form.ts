@@ -16,6 +16,11 @@ export interface FormState {
   seedText: string;
   count: number;
   overrides: Partial<Record<FieldKey, string>>;
+  /**
+   * "Settings recalled from …", shown beside the prompt (where the user looks next) until the
+   * prompt is changed by hand or another recall replaces it.
+   */
+  recallNote?: string;
 }
 
 export const useForm = create<FormState>()(() => ({
@@ -28,7 +33,8 @@ export const useForm = create<FormState>()(() => ({
 }));
 
 export const formActions = {
-  setPrompt: (prompt: string) => useForm.setState({ prompt }),
+  setPrompt: (prompt: string) => useForm.setState({ prompt, recallNote: undefined }),
+  setRecallNote: (recallNote: string | undefined) => useForm.setState({ recallNote }),
   setNegativePrompt: (negativePrompt: string) => useForm.setState({ negativePrompt }),
   setSeedMode: (seedMode: SeedMode) => useForm.setState({ seedMode }),
   setSeedText: (seedText: string) => useForm.setState({ seedText, seedMode: 'locked' }),
