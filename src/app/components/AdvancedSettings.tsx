@@ -24,7 +24,7 @@ export function AdvancedSettings() {
         {changed && <span className="ml-2 text-xs text-violet-300">· changed</span>}
       </summary>
       <div className="flex flex-col gap-4 px-3 pb-3">
-        {!manifest && <p className="text-xs text-zinc-500">Defaults appear once the model has loaded.</p>}
+        {!manifest && <p className="text-xs text-zinc-400">Defaults appear once the model has loaded.</p>}
         {manifest &&
           stages.map((stage) => {
             const spec = manifest.stages[stage]!;

@@ -17,7 +17,7 @@ export function BackendControl() {
   return (
     <div className="flex flex-wrap items-center justify-end gap-x-3 gap-y-1 text-sm">
       <span role="status" aria-label="Active backend" className="text-zinc-300" data-backend={backend.active ?? ''}>
-        <span className="text-zinc-500">Running on </span>
+        <span className="text-zinc-400">Running on </span>
         {backend.switching ? 'switching…' : active}
       </span>
       <label className="flex items-center gap-2 text-zinc-400">

@@ -1,6 +1,7 @@
 import { ModelStatus } from './ModelStatus';
 import { BackendControl } from './BackendControl';
 import { OfflineStatus } from '../pwa/OfflineStatus';
+import { ShortcutsDialog } from './ShortcutsDialog';
 
 export function Header() {
   return (
@@ -14,7 +15,8 @@ export function Header() {
         </div>
         <ModelStatus />
         <OfflineStatus />
-        <div className="ml-auto">
+        <div className="ml-auto flex items-center gap-3">
+          <ShortcutsDialog />
           <BackendControl />
         </div>
       </div>

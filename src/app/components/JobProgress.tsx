@@ -28,7 +28,7 @@ export function JobProgress({ job, label, queuedText, extra }: JobProgressProps)
           {job.status === 'queued' ? queuedText : total > 0 ? `Step ${step}/${total}` : 'Preparing…'}
           {extra}
         </span>
-        <span className="text-xs text-zinc-500">{job.stage ? (stageNames[job.stage] ?? job.stage) : ''}</span>
+        <span className="text-xs text-zinc-400">{job.stage ? (stageNames[job.stage] ?? job.stage) : ''}</span>
       </div>
       <div
         role="progressbar"

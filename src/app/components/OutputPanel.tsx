@@ -136,13 +136,13 @@ export function OutputPanel() {
         </div>
       ) : (
         !job && (
-          <div className="flex aspect-[2/1] max-w-3xl items-center justify-center rounded-md border border-dashed border-zinc-800 text-sm text-zinc-500">
+          <div className="flex aspect-[2/1] max-w-3xl items-center justify-center rounded-md border border-dashed border-zinc-800 text-sm text-zinc-400">
             Your images appear here.
           </div>
         )
       )}
       {job && !job.previews && (
-        <div className="flex aspect-[2/1] max-w-3xl animate-pulse items-center justify-center rounded-md bg-zinc-900 text-sm text-zinc-500">
+        <div className="flex aspect-[2/1] max-w-3xl animate-pulse items-center justify-center rounded-md bg-zinc-900 text-sm text-zinc-400">
           Waiting for the first preview…
         </div>
       )}

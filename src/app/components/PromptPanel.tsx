@@ -63,7 +63,7 @@ export function PromptPanel({ action = 'generate' }: { action?: 'generate' | 'ed
             value={negative}
             onChange={(e) => formActions.setNegativePrompt(e.target.value)}
           />
-          <p className="mt-1 text-xs text-zinc-500">Replaces the unconditional branch of guidance.</p>
+          <p className="mt-1 text-xs text-zinc-400">Replaces the unconditional branch of guidance.</p>
         </div>
       </details>
     </div>

@@ -16,7 +16,7 @@ export function SectionTitle({ children }: { children: ReactNode }) {
 
 export function Kbd({ children }: { children: ReactNode }) {
   return (
-    <kbd className="rounded border border-white/20 bg-black/20 px-1 font-mono text-[10px] leading-4 text-current/80">
+    <kbd className="rounded border border-white/20 bg-black/20 px-1 font-mono text-[10px] leading-4 text-current">
       {children}
     </kbd>
   );

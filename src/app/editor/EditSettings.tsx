@@ -72,7 +72,7 @@ export function EditSettings({ part }: { part: 'mode' | 'options' }) {
             className="accent-violet-500"
             onChange={(e) => editorActions.setFeather(Number(e.target.value))}
           />
-          <span className="text-xs text-zinc-500">Pixels farther than this from the mask are kept exactly.</span>
+          <span className="text-xs text-zinc-400">Pixels farther than this from the mask are kept exactly.</span>
         </label>
       )}
 
@@ -99,7 +99,7 @@ export function EditSettings({ part }: { part: 'mode' | 'options' }) {
             ))}
           </div>
           {photo && parsed?.ok && (
-            <p className="text-xs text-zinc-500">
+            <p className="text-xs text-zinc-400">
               Result: {photo.image.width + parsed.value.left + parsed.value.right}×{photo.image.height + parsed.value.top + parsed.value.bottom} px (the
               checkered area is new).
             </p>
@@ -123,7 +123,7 @@ export function EditSettings({ part }: { part: 'mode' | 'options' }) {
             className="accent-violet-500"
             onChange={(e) => editorActions.setStrength(Number(e.target.value) / 100)}
           />
-          <span className="text-xs text-zinc-500">Low keeps the photo close; high follows the prompt more.</span>
+          <span className="text-xs text-zinc-400">Low keeps the photo close; high follows the prompt more.</span>
         </label>
       )}
     </div>

@@ -19,12 +19,15 @@ function ToolButton({
   disabled,
   onClick,
   children,
+  namedByText,
 }: {
   label: string;
   /** What the tooltip shows, e.g. "B". */
   keys?: string;
   /** aria-keyshortcuts value. */
   shortcut?: string;
+  /** The button's own text names it (it shows the label, e.g. "Brush B"): no aria-label over it. */
+  namedByText?: boolean;
   pressed?: boolean;
   disabled?: boolean;
   onClick(): void;
@@ -35,7 +38,7 @@ function ToolButton({
       type="button"
       className={`${toolButton} ${pressed ? active : idle}`}
       title={keys ? `${label} (${keys})` : label}
-      aria-label={label}
+      aria-label={namedByText ? undefined : label}
       aria-pressed={pressed}
       aria-keyshortcuts={shortcut}
       disabled={disabled}
@@ -60,10 +63,10 @@ export function MaskToolbar() {
       {painting && (
         <>
           <div className="flex gap-1" role="group" aria-label="Tool">
-            <ToolButton label="Brush" keys="B" shortcut="B" pressed={tool === 'brush'} disabled={noPhoto} onClick={() => editorActions.setTool('brush')}>
+            <ToolButton label="Brush" namedByText keys="B" shortcut="B" pressed={tool === 'brush'} disabled={noPhoto} onClick={() => editorActions.setTool('brush')}>
               <span aria-hidden>●</span> Brush <Kbd>B</Kbd>
             </ToolButton>
-            <ToolButton label="Eraser" keys="E" shortcut="E" pressed={tool === 'eraser'} disabled={noPhoto} onClick={() => editorActions.setTool('eraser')}>
+            <ToolButton label="Eraser" namedByText keys="E" shortcut="E" pressed={tool === 'eraser'} disabled={noPhoto} onClick={() => editorActions.setTool('eraser')}>
               <span aria-hidden>○</span> Eraser <Kbd>E</Kbd>
             </ToolButton>
           </div>
@@ -135,7 +138,7 @@ export function MaskToolbar() {
         <ToolButton label="Zoom out" keys="−" shortcut="-" disabled={noPhoto} onClick={() => zoomBy(1 / ZOOM_STEP)}>
           −
         </ToolButton>
-        <ToolButton label="Fit to view" keys="0" shortcut="0" disabled={noPhoto} onClick={() => editorActions.setView({ zoom: 1, panX: 0, panY: 0 })}>
+        <ToolButton label={`${Math.round(view.zoom * 100)}% — fit to view`} keys="0" shortcut="0" disabled={noPhoto} onClick={() => editorActions.setView({ zoom: 1, panX: 0, panY: 0 })}>
           <span className="w-10 font-mono tabular-nums">{Math.round(view.zoom * 100)}%</span>
         </ToolButton>
         <ToolButton label="Zoom in" keys="+" shortcut="+" disabled={noPhoto} onClick={() => zoomBy(ZOOM_STEP)}>

@@ -131,7 +131,7 @@ export function AddModel() {
         />
       </div>
       {allowed.length > 0 && (
-        <div className="text-[11px] text-zinc-500">
+        <div className="text-[11px] text-zinc-400">
           Model sites allowed:{' '}
           {allowed.map((o) => (
             <span key={o} className="mr-2 inline-flex items-center gap-1 font-mono">

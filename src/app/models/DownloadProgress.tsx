@@ -39,7 +39,7 @@ export function DownloadProgress({ download }: { download: DownloadState }) {
       <p className="text-xs text-zinc-300">
         {running ? 'Adding' : 'Stopped'} {download.displayName ?? download.label}
         {total > 0 && (
-          <span className="text-zinc-500">
+          <span className="text-zinc-400">
             {' '}
             · {formatBytes(received)} of {formatBytes(total)}
           </span>
@@ -54,7 +54,7 @@ export function DownloadProgress({ download }: { download: DownloadState }) {
                 <span className="truncate" title={f.path}>
                   {f.path}
                 </span>
-                <span className="shrink-0 text-zinc-500">
+                <span className="shrink-0 text-zinc-400">
                   {formatBytes(Math.min(f.received, f.bytes))} / {formatBytes(f.bytes)} · {stateText[f.state]}
                 </span>
               </div>

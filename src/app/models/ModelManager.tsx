@@ -29,7 +29,7 @@ function CurrentModel() {
       {m ? (
         <div className="text-sm">
           <p className="text-zinc-200">{m.displayName}</p>
-          <p className="text-xs text-zinc-500">
+          <p className="text-xs text-zinc-400">
             {m.stages.superRes
               ? `${m.stages.superRes.imageSize[1]}×${m.stages.superRes.imageSize[0]} px`
               : `${m.stages.base.imageSize[1]}×${m.stages.base.imageSize[0]} px`}

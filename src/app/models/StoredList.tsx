@@ -36,7 +36,7 @@ export function StoredList() {
                 {p.displayName}
                 {inUse && <span className="ml-2 text-emerald-400">in use</span>}
               </p>
-              <p className="truncate text-zinc-500" title={originText(p)}>
+              <p className="truncate text-zinc-400" title={originText(p)}>
                 {formatBytes(p.bytes)} · {originText(p)}
               </p>
             </div>

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type PointerEvent as ReactPointerEvent } from 'react';
 import { editorActions, maskRasterOf, useEditor } from '../store';
 import { contentSize, previewExtension, setViewportSize } from '../viewport';
 import type { StrokeOp } from '../mask/ops';
@@ -8,6 +8,9 @@ import { drawImage, drawMask } from './draw';
 import { OpenImageButton } from '../OpenImageButton';
 import { useWide } from '../../layout/useWide';
 import { useFitHeight } from '../../layout/useFitHeight';
+
+/** The keyboard brush's pointer id in the tool machine (browsers give real pointers ids ≥ 0). */
+const KEYBOARD_POINTER = -1;
 
 function useElementSize(ref: React.RefObject<HTMLElement | null>): Size {
   const [size, setSize] = useState<Size>({ width: 0, height: 0 });
@@ -65,6 +68,8 @@ export function EditCanvas() {
   const draft = useRef<StrokeOp | null>(null);
   const spaceHeld = useRef(false);
   const [hover, setHover] = useState<Point | null>(null);
+  /** Where the keyboard brush is, in image pixels (undefined until an arrow or Enter is pressed). */
+  const keyBrush = useRef<Point | undefined>(undefined);
   const [grabbing, setGrabbing] = useState(false);
 
   const image = photo?.image;
@@ -181,6 +186,35 @@ export function EditCanvas() {
   };
   const onPointerUp = (e: ReactPointerEvent<HTMLDivElement>) => send({ type: 'up', pointerId: e.pointerId, image: locate(e).image });
 
+  // The keyboard brush, for a mask made without a mouse: arrows move the brush (Shift: 4× the
+  // step), Enter puts the pen down and lifts it; what is painted in between is one stroke (one
+  // undo step), driven through the same machine as the pointer, with its own pointer id.
+  const screenOf = (p: Point): Point => ({ x: at.x + (p.x + ext.left) * at.scale, y: at.y + (p.y + ext.top) * at.scale });
+  const onKeyDown = (e: ReactKeyboardEvent<HTMLDivElement>) => {
+    if (!image || !canPaint || e.ctrlKey || e.metaKey || e.altKey) return;
+    const arrows: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    const start = keyBrush.current ?? { x: Math.floor(image.width / 2), y: Math.floor(image.height / 2) };
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      if (machine.current.name === 'idle') send({ type: 'down', pointerId: KEYBOARD_POINTER, button: 0, image: start, screen: screenOf(start), spaceHeld: false });
+      else send({ type: 'up', pointerId: KEYBOARD_POINTER, image: start });
+      keyBrush.current = start;
+      setHover(screenOf(start));
+      return;
+    }
+    const dir = arrows[e.key];
+    if (!dir) return;
+    e.preventDefault();
+    const step = Math.max(1, Math.round(brushSize / 2)) * (e.shiftKey ? 4 : 1);
+    const next = {
+      x: Math.min(image.width - 1, Math.max(0, start.x + dir[0] * step)),
+      y: Math.min(image.height - 1, Math.max(0, start.y + dir[1] * step)),
+    };
+    keyBrush.current = next;
+    setHover(screenOf(next));
+    if (machine.current.name !== 'idle') send({ type: 'move', pointerId: KEYBOARD_POINTER, image: next, screen: screenOf(next) });
+  };
+
   // Space (held) pans; Esc while painting drops the stroke instead of cancelling the job.
   useEffect(() => {
     const down = (e: KeyboardEvent) => {
@@ -216,13 +250,18 @@ export function EditCanvas() {
       ref={viewportRef}
       tabIndex={image ? 0 : -1}
       role={image ? 'application' : undefined}
-      aria-label={image ? 'Mask canvas: drag to paint, Space+drag or middle button to pan, wheel to zoom' : undefined}
+      aria-label={
+        image
+          ? 'Mask canvas: drag to paint, or arrow keys to move the brush and Enter for pen down and up; Space+drag or middle button to pan, wheel to zoom'
+          : undefined
+      }
       aria-roledescription={image ? 'mask canvas' : undefined}
       data-testid="edit-canvas"
       style={fitHeight === undefined ? undefined : { height: fitHeight }}
       className={`relative h-[min(65vh,40rem)] min-h-72 overflow-hidden rounded-md border border-zinc-800 bg-zinc-950 outline-none focus-visible:ring-2 focus-visible:ring-violet-400 ${
         !image ? '' : grabbing ? 'cursor-grabbing' : canPaint ? 'cursor-none' : 'cursor-grab'
       }`}
+      onKeyDown={onKeyDown}
       onPointerDown={onPointerDown}
       onPointerMove={onPointerMove}
       onPointerUp={onPointerUp}
@@ -272,7 +311,7 @@ function EmptyState() {
     <div className="absolute inset-0 flex flex-col items-center justify-center gap-3 border-2 border-dashed border-zinc-800 text-center text-sm text-zinc-400">
       <p>Open a photo to edit: PNG, JPEG or WebP, any size.</p>
       <OpenImageButton />
-      <p className="text-xs text-zinc-500">…or drop it here, or paste it (Ctrl+V / ⌘V).</p>
+      <p className="text-xs text-zinc-400">…or drop it here, or paste it (Ctrl+V / ⌘V).</p>
     </div>
   );
 }
