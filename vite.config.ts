@@ -8,7 +8,7 @@ import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import tailwindcss from '@tailwindcss/vite';
 import { VitePWA } from 'vite-plugin-pwa';
-import { BASE_POLICY, devPolicy, pageHeaders, renderPolicy } from './src/sw/csp';
+import { BASE_POLICY, devPolicy, pageHeaders, renderPolicy } from './src/sw/csp.ts';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 
