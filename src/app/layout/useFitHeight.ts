@@ -24,9 +24,11 @@ export function useFitHeight(
     };
     update();
     window.addEventListener('resize', update);
-    // Banners and notices above the element move it down without resizing the window.
+    // Banners and notices above the element move it down without resizing the window: watch
+    // what grows when they appear (its own container, and the app root for page-wide banners;
+    // the body itself may be pinned to the window's height).
     const ro = new ResizeObserver(update);
-    ro.observe(document.body);
+    for (const box of [el.parentElement, document.body.firstElementChild, document.body]) if (box) ro.observe(box);
     return () => {
       window.removeEventListener('resize', update);
       ro.disconnect();
