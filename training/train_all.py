@@ -68,8 +68,14 @@ def main() -> None:
     run = Path(a.run)
     run.mkdir(parents=True, exist_ok=True)
     vq = ["training.train_vq", "--run", a.run, "--steps", a.vq_steps]
-    if a.vq_from_package:
-        vq += ["--from-package", a.vq_from_package]
+    vq_package = a.vq_from_package
+    if vq_package is None and COMMITTED_CHECKPOINT.exists() and not (run / "vq.pt").exists():
+        # The committed transformers were trained on the tokens of the embedded package's VQ; a
+        # freshly trained VQ would give other codes and the checkpoint would be worthless.
+        vq_package = "models/scenes"
+        print(f"[train] vq: continuing {COMMITTED_CHECKPOINT}, so the VQ is the one of {vq_package}", flush=True)
+    if vq_package:
+        vq += ["--from-package", vq_package]
     stage("vq", vq, run / "vq_eval.json", run)
     stage("tokens", ["training.build_tokens", "--run", a.run], run / "tokens.npz", run)
     tr = ["training.train_transformers", "--run-dir", a.run, "--steps", a.steps, "--precision", a.precision]
