@@ -86,6 +86,12 @@ export class JobQueue {
     return this.current === undefined && this.queue.length === 0;
   }
 
+  /** Jobs of these kinds, the running one included. */
+  count(kinds: readonly string[]): number {
+    const running = this.current !== undefined && kinds.includes(this.current.ctx.kind) ? 1 : 0;
+    return running + this.waiting(kinds);
+  }
+
   /** Waiting (not running) jobs of these kinds. */
   waiting(kinds: readonly string[]): number {
     return this.queue.filter((e) => kinds.includes(e.ctx.kind)).length;

@@ -11,7 +11,6 @@ import { editResultEvent, progressEvent, resultEvent, type Outgoing } from './wi
 
 const IMAGE_JOBS = ['generate', 'edit'] as const;
 
-const isImageJob = (kind: string): boolean => (IMAGE_JOBS as readonly string[]).includes(kind);
 const isPackageError = (e: unknown): boolean => e instanceof Error && e.name === 'PackageError';
 const isRequestError = (e: unknown): boolean => e instanceof Error && e.name === 'RequestError';
 const codeOf = (e: unknown): ErrorCode => (isPackageError(e) ? 'package' : isRequestError(e) ? 'request' : 'internal');
@@ -107,9 +106,7 @@ export class WorkerJobs {
   private image(jobId: string, kind: (typeof IMAGE_JOBS)[number], work: (model: LoadedModel, hooks: GenerateHooks, backend: BackendKind) => Promise<Outgoing>): void {
     // One image job runs and one waits. A non-image job (a load, the preview warm-up) may run
     // ahead of both, so count image jobs in the whole queue, the running one included.
-    const active = this.jobs.active;
-    const imageJobs = this.jobs.waiting(IMAGE_JOBS) + (active && isImageJob(active.kind) ? 1 : 0);
-    if (imageJobs >= 2) {
+    if (this.jobs.count(IMAGE_JOBS) >= 2) {
       this.post({ type: 'error', jobId, code: 'busy', message: 'One image job is running and another is queued; wait or cancel first.' });
       return;
     }

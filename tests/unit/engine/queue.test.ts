@@ -30,6 +30,8 @@ describe('JobQueue', () => {
     await tick();
     expect(log).toEqual(['start a']);
     expect(q.waiting(['x'])).toBe(1);
+    expect(q.count(['x'])).toBe(2);
+    expect(q.count(['y'])).toBe(0);
     a.open();
     expect(await pa).toBe('a');
     await tick();
