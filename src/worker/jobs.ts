@@ -26,6 +26,13 @@ export class WorkerJobs {
     this.post({ type: 'error', jobId, code, message: errorMessage(e), fatal: false });
   }
 
+  /** The loaded model, or undefined after answering `jobId` with the no-model error. */
+  private currentOrFail(jobId: string): ModelHost['current'] {
+    const current = this.host.current;
+    if (!current) this.fail(jobId, 'noModel', new Error('No model is loaded yet.'));
+    return current;
+  }
+
   /** Runs `run` as job `jobId`; anything it throws is answered as an internal error. */
   private enqueue(jobId: string, kind: string, run: (ctx: JobContext) => Promise<void>): Promise<void> {
     return this.jobs.run({ id: jobId, kind, run }).catch((e: unknown) => {
@@ -79,11 +86,8 @@ export class WorkerJobs {
   /** Measures the current model's VQ round trip on a photo (not an image job: it takes no image slot). */
   vqCheck(jobId: string, image: WireImage): void {
     void this.enqueue(jobId, 'vqCheck', async (job) => {
-      const current = this.host.current;
-      if (!current) {
-        this.fail(jobId, 'noModel', new Error('No model is loaded yet.'));
-        return;
-      }
+      const current = this.currentOrFail(jobId);
+      if (!current) return;
       try {
         const r = await current.model.vqRoundTrip({ width: image.width, height: image.height, data: new Uint8ClampedArray(image.rgba) }, { job });
         this.post({ type: 'vqChecked', jobId, psnr: r.psnr, poor: r.poor });
@@ -117,11 +121,8 @@ export class WorkerJobs {
         this.post(out.event, out.transfer);
       };
       for (let attempt = 0; ; attempt++) {
-        const current = this.host.current;
-        if (!current) {
-          this.fail(jobId, 'noModel', new Error('No model is loaded yet.'));
-          return;
-        }
+        const current = this.currentOrFail(jobId);
+        if (!current) return;
         this.post({ type: 'started', jobId, backend: current.backend });
         try {
           const done = await work(current.model, { signal: job.signal, onProgress, job }, current.backend);

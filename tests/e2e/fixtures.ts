@@ -56,13 +56,21 @@ export class Studio {
 
   /** Settings that make a job long enough to act on while it runs. */
   async makeJobsLong(): Promise<void> {
-    // WebGPU on SwiftShader is slow already; WASM needs the maximum steps to last a few seconds.
-    if (this.backend === 'wasm') await this.setAdvanced({ 'Base steps': '64', 'Super-res steps': '64' });
+    // WebGPU on SwiftShader is slow already. On WASM the tiny model at the maximum steps can still
+    // finish in well under a second on a fast machine (a second Generate then starts instead of
+    // queueing), so it also asks for four images.
+    if (this.backend === 'wasm') {
+      await this.setAdvanced({ 'Base steps': '64', 'Super-res steps': '64' });
+      await this.page.getByRole('radio', { name: '4 images' }).check({ force: true });
+    }
   }
 
   /** Settings that make a job quick (for flows that only need some result). */
   async makeJobsShort(): Promise<void> {
     await this.setAdvanced({ 'Base steps': '2', 'Super-res steps': '2' });
+    // One image, where the control is shown (Generate mode; Edit makes one).
+    const one = this.page.getByRole('radio', { name: '1 image', exact: true });
+    if (await one.count()) await one.check({ force: true });
   }
 
   async results(): Promise<number> {

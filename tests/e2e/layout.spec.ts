@@ -24,6 +24,9 @@ async function openPhoto(page: Page): Promise<void> {
   await page.getByRole('tab', { name: 'Edit' }).click();
   await page.getByLabel('Open image…').first().setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: await pngBytes(testPhoto()) });
   await expect(page.getByTestId('photo-info')).toBeVisible();
+  // The photo-fidelity note may appear above the canvas once the worker has measured the photo;
+  // what must fit is the settled page, so wait for the measurement first.
+  await expect(page.getByTestId('photo-fidelity')).not.toHaveAttribute('data-state', 'measuring', { timeout: 60_000 });
 }
 
 const canvas = (page: Page) => page.getByTestId('edit-canvas');
@@ -38,10 +41,13 @@ for (const size of [
     await studio.open();
     await openPhoto(page);
     await page.evaluate(() => window.scrollTo(0, 0));
+    // The canvas re-fits a frame after the note appears (ResizeObserver), hence toPass.
+    await expect(async () => {
+      await expectInViewport(page, canvas(page), 'edit canvas');
+      await expectInViewport(page, page.getByRole('toolbar', { name: 'Mask tools' }), 'mask tools');
+      await expectInViewport(page, editButton(page), 'Edit button');
+    }).toPass({ timeout: 5_000 });
     await page.screenshot({ path: `/tmp/ux-edit-${size.width}x${size.height}.png` });
-    await expectInViewport(page, canvas(page), 'edit canvas');
-    await expectInViewport(page, page.getByRole('toolbar', { name: 'Mask tools' }), 'mask tools');
-    await expectInViewport(page, editButton(page), 'Edit button');
   });
 }
 

@@ -6,8 +6,8 @@ import { useEditor } from './store';
 interface Measured {
   image: unknown;
   modelUrl: string;
-  psnr: number;
-  poor: boolean;
+  /** Undefined when the worker could not measure it (no model, restarted). */
+  result?: { psnr: number; poor: boolean };
 }
 
 /**
@@ -23,20 +23,31 @@ export function PhotoFidelityNote() {
     if (!image || !modelUrl) return;
     let live = true;
     void measurePhoto(image).then((r) => {
-      if (live && r) setMeasured({ image, modelUrl, ...r });
+      if (live) setMeasured({ image, modelUrl, result: r });
     });
     return () => {
       live = false;
     };
   }, [image, modelUrl]);
-  if (!measured || measured.image !== image || measured.modelUrl !== modelUrl || !measured.poor) return null;
+  const current = measured && measured.image === image && measured.modelUrl === modelUrl ? measured : undefined;
+  const state = !current ? 'measuring' : !current.result ? 'unmeasured' : current.result.poor ? 'poor' : 'good';
+  // `contents`: the wrapper adds no box (and no flex gap) while nothing is shown; its state tells
+  // tests when the check has settled, since the note moves what is below it.
+  return (
+    <div className="contents" data-testid="photo-fidelity" data-state={state}>
+      {current?.result?.poor && <PoorNote psnr={current.result.psnr} />}
+    </div>
+  );
+}
+
+function PoorNote({ psnr }: { psnr: number }) {
   return (
     <p role="note" aria-label="Photo and model" className="rounded-md border border-amber-500/40 bg-amber-500/10 px-2 py-1 text-xs text-amber-100">
       This model was trained on simple scenes; edits of photos will look painted —{' '}
       <a href="#model-panel" className="underline hover:text-white">
         load a real-photo model
       </a>{' '}
-      (its VQ reproduces this photo at {measured.psnr.toFixed(1)} dB PSNR).
+      (its VQ reproduces this photo at {psnr.toFixed(1)} dB PSNR).
     </p>
   );
 }
