@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outputPath, parseGenerateArgs } from '../../src/cli/args';
-import { runCli, type CliIo } from '../../src/cli/generate';
+import { runCli } from '../../src/cli/generate';
 import { readPngParameters, readPngText } from '../../src/engine/png';
-import { FIXTURE_DIR, REPO_ROOT, tempDir } from './helpers';
+import { FIXTURE_DIR, REPO_ROOT, tempDir, captureIo } from './helpers';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
@@ -16,11 +16,6 @@ afterAll(async () => {
   await tmp?.cleanup();
 });
 
-function capture(): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, log: (l) => out.push(l), error: (l) => err.push(l) };
-}
 
 describe('parseGenerateArgs', () => {
   it('parses every flag', () => {
@@ -59,9 +54,9 @@ describe('runCli on the fixture', () => {
     const a = join(tmp.dir, 'a.png');
     const b = join(tmp.dir, 'sub/b.png');
     const args = ['--prompt', 'a red house', '--negative', 'blurry', '--seed', '5', '--count', '2', '--model', FIXTURE_DIR];
-    const io = capture();
+    const io = captureIo();
     expect(await runCli([...args, '--out', a], io)).toBe(0);
-    expect(await runCli([...args, '--out', b], capture())).toBe(0);
+    expect(await runCli([...args, '--out', b], captureIo())).toBe(0);
     expect(io.out).toHaveLength(2);
     expect(io.out[0]).toMatch(/^wrote .*a\.png \(64x64, seed 5, \d+ ms per image\)$/);
     expect(io.err.join('\n')).toMatch(/random weights/);
@@ -92,21 +87,21 @@ describe('runCli on the fixture', () => {
 
   it('applies step, guidance and temperature flags', async () => {
     const f = join(tmp.dir, 'flags.png');
-    expect(await runCli(['--prompt', 'x', '--seed', '1', '--steps', '2', '--sr-steps', '3', '--guidance', '1.5', '--temperature', '0.7', '--model', FIXTURE_DIR, '--out', f], capture())).toBe(0);
+    expect(await runCli(['--prompt', 'x', '--seed', '1', '--steps', '2', '--sr-steps', '3', '--guidance', '1.5', '--temperature', '0.7', '--model', FIXTURE_DIR, '--out', f], captureIo())).toBe(0);
     expect(readPngParameters(await readFile(f))).toMatchObject({ steps: 2, superResSteps: 3, guidance: 1.5, temperature: 0.7 });
   });
 
   it('explains that no default model exists yet', async () => {
-    const io = capture();
+    const io = captureIo();
     expect(await runCli(['--prompt', 'x', '--out', join(tmp.dir, 'n.png')], io, join(tmp.dir, 'no-such-model'))).toBe(1);
     expect(io.err.join('\n')).toMatch(/no trained default model exists yet[\s\S]*--model tests\/fixtures\/tiny[\s\S]*random-weight test fixture/);
   });
 
   it('reports usage errors with exit code 2 and a broken package with exit code 1', async () => {
-    const usage = capture();
+    const usage = captureIo();
     expect(await runCli(['--prompt', 'x', '--out', 'x.png', '--steps', 'lots'], usage)).toBe(2);
     expect(usage.err.join('\n')).toMatch(/error: --steps must be a whole number[\s\S]*--help/);
-    const broken = capture();
+    const broken = captureIo();
     expect(await runCli(['--prompt', 'x', '--model', join(tmp.dir, 'missing'), '--out', join(tmp.dir, 'm.png')], broken)).toBe(1);
     expect(broken.err.join('\n')).toMatch(/cannot load the model package in .*missing: manifest.json: file not found/);
   });

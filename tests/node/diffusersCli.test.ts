@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { decode } from 'fast-png';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliIo } from '../../src/cli/generate';
+import { runCli } from '../../src/cli/generate';
 import { loadModel, type GenerateResult } from '../../src/engine';
 import { snapshotAsPackage, type Variant } from '../../src/engine/diffusers';
 import { createFsSnapshotSource } from '../../src/node/fsSnapshotSource';
 import { createFsSource } from '../../src/node/fsSource';
-import { tempDir } from './helpers';
+import { tempDir, captureIo } from './helpers';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
@@ -72,14 +72,9 @@ describe.each([
   });
 });
 
-function capture(): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, log: (l) => out.push(l), error: (l) => err.push(l) };
-}
 
 async function cliPixels(model: string, out: string): Promise<{ width: number; height: number; data: ArrayLike<number> }> {
-  const io = capture();
+  const io = captureIo();
   const code = await runCli(['--model', model, '--prompt', 'a small house by the sea', '--seed', '7', '--steps', '3', '--out', out], io);
   expect(io.err.filter((l) => l.startsWith('error'))).toEqual([]);
   expect(code).toBe(0);
@@ -108,7 +103,7 @@ describe('npm run generate -- --model DIR on a diffusers folder', () => {
     await cp('tests/fixtures/amused-tiny-diffusers', dir, { recursive: true });
     for (const f of ['diffusion_pytorch_model.safetensors', 'diffusion_pytorch_model.fp16.safetensors']) await rm(join(dir, 'vqvae', f));
     await cp('tests/fixtures/amused-tiny-diffusers/vqvae/config.json', join(dir, 'vqvae/diffusion_pytorch_model.bin'));
-    const io = capture();
+    const io = captureIo();
     expect(await runCli(['--model', dir, '--prompt', 'a', '--out', join(tmp.dir, 'x.png')], io)).toBe(1);
     expect(io.err.join('\n')).toMatch(/vqvae\/diffusion_pytorch_model\.bin: pickled weights .* not loaded/);
   });

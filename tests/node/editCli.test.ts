@@ -6,11 +6,10 @@ import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEditCli } from '../../src/cli/edit';
 import { parseEditArgs, parseExtend } from '../../src/cli/editArgs';
-import type { CliIo } from '../../src/cli/common';
 import { concatBytes, encodeChunk, PNG_SIGNATURE } from '../../src/engine/png/chunks';
 import { decodeImage } from '../../src/engine/image/decode';
 import { encodePng, readPngParameters } from '../../src/engine/png';
-import { FIXTURE_DIR, REPO_ROOT, tempDir } from './helpers';
+import { FIXTURE_DIR, REPO_ROOT, tempDir, captureIo } from './helpers';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let photoPng: string;
@@ -44,11 +43,6 @@ afterAll(async () => {
   await tmp?.cleanup();
 });
 
-function capture(): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, log: (l) => out.push(l), error: (l) => err.push(l) };
-}
 
 const decode = async (file: string) => decodeImage(new Uint8Array(await readFile(file)));
 
@@ -93,7 +87,7 @@ describe('runEditCli on the fixture', () => {
 
   it('inpaints with a greyscale mask PNG: input size, pixels outside mask + feather kept, edit recorded', async () => {
     const out = join(tmp.dir, 'inpaint.png');
-    const io = capture();
+    const io = captureIo();
     expect(await runEditCli(args('--mask', maskPng, '--feather', '2', '--out', out), io)).toBe(0);
     expect(io.out[0]).toMatch(/^wrote .*inpaint\.png \(96x64, inpaint, \d+\.\d% of pixels changeable, 1 window\(s\), seed 5, \d+ ms per image\)$/);
     const [result, input] = await Promise.all([decode(out), decode(photoPng)]);
@@ -115,7 +109,7 @@ describe('runEditCli on the fixture', () => {
 
   it('outpaints to input + extension and records the extension', async () => {
     const out = join(tmp.dir, 'outpaint.png');
-    expect(await runEditCli(args('--extend', 'left=16,bottom=8', '--out', out), capture())).toBe(0);
+    expect(await runEditCli(args('--extend', 'left=16,bottom=8', '--out', out), captureIo())).toBe(0);
     const result = await decode(out);
     expect([result.width, result.height]).toEqual([W + 16, H + 8]);
     expect(readPngParameters(await readFile(out)).extra).toEqual({ Edit: 'outpaint', 'Edit source': '96x64', 'Edit extend': 'left=16,right=0,top=0,bottom=8' });
@@ -124,9 +118,9 @@ describe('runEditCli on the fixture', () => {
   it('edits by text without mask or extension; the same seed gives the same bytes', async () => {
     const a = join(tmp.dir, 'text-a.png');
     const b = join(tmp.dir, 'text-b.png');
-    const io = capture();
+    const io = captureIo();
     expect(await runEditCli(args('--strength', '0.3', '--count', '2', '--out', a), io)).toBe(0);
-    expect(await runEditCli(args('--strength', '0.3', '--count', '2', '--out', b), capture())).toBe(0);
+    expect(await runEditCli(args('--strength', '0.3', '--count', '2', '--out', b), captureIo())).toBe(0);
     expect(io.out[1]).toMatch(/text-a-2\.png \(96x64, edit by text, strength 0\.3, seed 6,/);
     const [pa, pb] = await Promise.all([readFile(a), readFile(b)]);
     expect(pa.equals(pb)).toBe(true);
@@ -151,7 +145,7 @@ describe('runEditCli on the fixture', () => {
       [[...args('--mask', blank, '--out', join(tmp.dir, 'x.png'))], /error: the mask is empty: paint the region to regenerate/],
     ];
     for (const [argv, message] of cases) {
-      const io = capture();
+      const io = captureIo();
       expect(await runEditCli(argv, io)).toBe(1);
       expect(io.err.join('\n')).toMatch(message);
     }
@@ -162,7 +156,7 @@ describe('runEditCli on the fixture', () => {
     const cases: [string, number, number][] = [['exif-rotate-6.jpg', 4, 8], ['lossless.webp', 6, 4], ['interlaced.png', 6, 4]];
     for (const [file, w, h] of cases) {
       const out = join(tmp.dir, `from-${file}.png`);
-      const io = capture();
+      const io = captureIo();
       expect(await runEditCli(['--image', join(formats, file), '--prompt', 'at night', '--strength', '0.3', '--seed', '2', '--model', FIXTURE_DIR, '--out', out], io), io.err.join('\n')).toBe(0);
       const result = await decode(out);
       expect([file, result.width, result.height]).toEqual([file, w, h]);

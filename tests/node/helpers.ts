@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { loadModel, type LoadedModel, type MaskImage, type RgbaImage } from '../../src/engine';
 import { createFsSource } from '../../src/node/fsSource';
+import type { CliIo } from '../../src/cli/common';
 
 export const FIXTURE_DIR = fileURLToPath(new URL('../fixtures/tiny', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -75,3 +76,10 @@ export function diff(a: RgbaImage, b: RgbaImage, inside: (x: number, y: number) 
   return out;
 }
 
+
+/** A CLI's console that keeps what it printed, for asserting the messages a user reads. */
+export function captureIo(): CliIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, log: (l) => out.push(l), error: (l) => err.push(l) };
+}

@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatA1111, parseA1111, ParametersError, type GenerationParams } from '../../../src/engine/png';
+import { TYPICAL_PARAMS } from './pngTestUtils';
 
-const doc: GenerationParams = {
-  prompt: 'a red hot-air balloon over the sea at sunset',
-  negativePrompt: 'blurry',
-  seed: 1234,
-  steps: 12,
-  guidance: 4,
-  superResSteps: 8,
-  superResGuidance: 2,
-  temperature: 1,
-  width: 256,
-  height: 256,
-  model: 'scenes',
-};
+const doc: GenerationParams = TYPICAL_PARAMS;
 const DOC_TEXT =
   'a red hot-air balloon over the sea at sunset\n' +
   'Negative prompt: blurry\n' +

@@ -9,21 +9,9 @@ import {
   readPngText,
   type GenerationParams,
 } from '../../../src/engine/png';
-import { decodePixels, listChunks, testImage } from './pngTestUtils';
+import { decodePixels, listChunks, testImage, TYPICAL_PARAMS } from './pngTestUtils';
 
-const base: GenerationParams = {
-  prompt: 'a red hot-air balloon over the sea at sunset',
-  negativePrompt: 'blurry',
-  seed: 1234,
-  steps: 12,
-  guidance: 4,
-  superResSteps: 8,
-  superResGuidance: 2,
-  temperature: 1,
-  width: 256,
-  height: 256,
-  model: 'scenes',
-};
+const base: GenerationParams = TYPICAL_PARAMS;
 
 async function roundTrip(p: GenerationParams): Promise<GenerationParams> {
   const png = encodePng(testImage(4, 3), { parameters: formatA1111(p) });

@@ -1,6 +1,7 @@
 // Test-only PNG reading helpers: a minimal independent decoder (node:zlib inflate + the PNG
 // unfilter rules) used to check that pixels survive encodePng.
 import { inflateSync } from 'node:zlib';
+import type { GenerationParams } from '../../../src/engine/png';
 
 export interface RawChunk {
   type: string;
@@ -78,3 +79,18 @@ export function testImage(width: number, height: number, opts: { opaque?: boolea
   }
   return { width, height, data };
 }
+
+/** Settings of a typical Scenes image, as its PNG's parameters text holds them. */
+export const TYPICAL_PARAMS: GenerationParams = {
+  prompt: 'a red hot-air balloon over the sea at sunset',
+  negativePrompt: 'blurry',
+  seed: 1234,
+  steps: 12,
+  guidance: 4,
+  superResSteps: 8,
+  superResGuidance: 2,
+  temperature: 1,
+  width: 256,
+  height: 256,
+  model: 'scenes',
+};
