@@ -2,7 +2,7 @@ import { useId } from 'react';
 import { formActions, useForm } from '../store/form';
 import { useStudio } from '../store/studio';
 import { parseSeed } from '../settings/validate';
-import { buttonClass, inputClass, InlineError } from './ui';
+import { buttonClass, inputClass, InlineError, Segmented } from './ui';
 
 /** Seed: random for every job, or locked to the typed value; "Reuse last" locks the last job's seed. */
 export function SeedControl() {
@@ -16,24 +16,13 @@ export function SeedControl() {
     <fieldset className="flex flex-col gap-2">
       <legend className="mb-2 text-sm font-medium text-zinc-200">Seed</legend>
       <div role="radiogroup" aria-label="Seed mode" className="flex gap-1 rounded-md bg-zinc-900 p-1 text-sm">
-        {(['random', 'locked'] as const).map((m) => (
-          <label
-            key={m}
-            className={`flex-1 cursor-pointer rounded px-2 py-1 text-center has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-violet-400 ${
-              mode === m ? 'bg-zinc-700 text-zinc-50' : 'text-zinc-400 hover:text-zinc-200'
-            }`}
-          >
-            <input
-              type="radio"
-              className="sr-only"
-              name={`${id}-mode`}
-              value={m}
-              checked={mode === m}
-              onChange={() => formActions.setSeedMode(m)}
-            />
-            {m === 'random' ? 'Random' : 'Locked'}
-          </label>
-        ))}
+        <Segmented
+          name={`${id}-mode`}
+          options={['random', 'locked'] as const}
+          value={mode}
+          onChange={formActions.setSeedMode}
+          label={(m) => (m === 'random' ? 'Random' : 'Locked')}
+        />
       </div>
       <div className="flex gap-2">
         <label htmlFor={`${id}-seed`} className="sr-only">

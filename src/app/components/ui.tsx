@@ -32,3 +32,37 @@ export function InlineError({ id, children }: { id?: string; children: ReactNode
 
 /** Platform name of the Mod key for shortcut hints. */
 export const modKey = /Mac|iPhone|iPad/.test(globalThis.navigator?.platform ?? '') ? '⌘' : 'Ctrl';
+
+/**
+ * A row of radio buttons drawn as one segmented control (the native radios stay, visually
+ * hidden, so arrow keys and screen readers work as for any radio group).
+ */
+export function Segmented<T extends string | number>({
+  name,
+  options,
+  value,
+  onChange,
+  label,
+  ariaLabel,
+}: {
+  name: string;
+  options: readonly T[];
+  value: T;
+  onChange: (v: T) => void;
+  /** What each segment shows. */
+  label: (v: T) => ReactNode;
+  /** The accessible name of each radio, when it differs from what is shown. */
+  ariaLabel?: (v: T) => string;
+}) {
+  return options.map((o) => (
+    <label
+      key={o}
+      className={`flex-1 cursor-pointer rounded px-2 py-1 text-center has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-violet-400 ${
+        value === o ? 'bg-zinc-700 text-zinc-50' : 'text-zinc-400 hover:text-zinc-200'
+      }`}
+    >
+      <input type="radio" className="sr-only" name={name} value={o} aria-label={ariaLabel?.(o)} checked={value === o} onChange={() => onChange(o)} />
+      {label(o)}
+    </label>
+  ));
+}
