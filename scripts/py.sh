@@ -18,7 +18,12 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
     [ -d /opt/pypi-more/simple ] && pip_args+=(--extra-index-url file:///opt/pypi-more/simple)
     [ -d /opt/wheels ] && pip_args+=(--find-links /opt/wheels)
   fi
-  .venv/bin/pip install -q "${pip_args[@]}" -r "$req"
+  # A file:// index answers a project it lacks with a missing folder, and pip warns "Location
+  # '…/simple/<name>/' is ignored: it is neither a file nor a directory" twice per project and
+  # index (/opt/pypi-more holds ~60 projects, /opt/pypi no torch): expected here, so those lines
+  # are dropped; every other warning and error still shows, and pip's exit status is kept.
+  { .venv/bin/pip install -q "${pip_args[@]}" -r "$req" 2>&1 >&3 |
+    { grep -v "is ignored: it is neither a file nor a directory" || true; } >&2; } 3>&1
   echo "$want" > "$stamp"
 fi
 # torch prints "Could not initialize NNPACK! Reason: Unsupported hardware." once per thread and
