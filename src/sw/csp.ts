@@ -45,7 +45,7 @@ const NONCE = /^[A-Za-z0-9+/_-]{16,}={0,2}$/;
 const DEV_MODEL_SOURCES = ['https:', 'http://localhost:*', 'http://127.0.0.1:*'];
 
 /**
- * The policy of the development server (`npm start`): the production policy, plus one nonce on
+ * The policy of the development server (`npm run dev`): the production policy, plus one nonce on
  * `script-src` and `style-src`, plus the model sites above. Measured in Chromium (docs/DEPLOY.md):
  * under the production policy alone React Refresh's inline preamble and the `<style>` elements
  * Vite's client injects for every imported stylesheet are refused; Vite stamps both with the
