@@ -143,7 +143,7 @@ export function loadModel(url: string, notice?: string): void {
   const { model } = useStudio.getState();
   useStudio.setState({
     loadJobId: id,
-    model: { ...model, status: model.manifest ? model.status : 'loading', loadingUrl: url, pendingNotice: notice },
+    model: { ...model, status: model.manifest ? model.status : 'loading', loadingUrl: url, pendingNotice: notice, loadProgress: undefined },
   });
 }
 

@@ -11,7 +11,7 @@ import { verifyFile, type VerifyMode } from './package/verify';
 import { edit } from './edit/edit';
 import { vqRoundTrip, type VqRoundTrip } from './edit/fidelity';
 import { generate, type ModelParts } from './pipeline/generate';
-import { atlasKey, cachedAtlas, type AtlasCache, type TokenAtlas } from './pipeline/mosaic';
+import { atlasKey, previewAtlas, type AtlasCache } from './pipeline/mosaic';
 import type { VqDecoder } from './pipeline/vq';
 import { createClipPromptEncoder, createPromptEncoder, type PromptEncoder } from './text/promptEncoder';
 import { loadTokenizer } from './text/tokenizer';
@@ -55,19 +55,29 @@ export interface EngineOptions {
    * install (and again when the user asks to check them). A size that differs is refused.
    */
   verify?: VerifyMode;
+  /**
+   * Told after each file of the package has been read and checked, so a load can say how far it
+   * is ("Loading model 3/7 files…"). `total` counts the files this load reads.
+   */
+  onLoadProgress?: (p: LoadProgress) => void;
+  /**
+   * Read and check each file only when its graph is opened, one after the other, as loads did
+   * before issue 14.2. Default false: the next graph's file is fetched and hashed while the
+   * current graph's session is created. For `npm run bench`'s A/B of the start only.
+   */
+  sequentialLoad?: boolean;
+}
+
+/** How far a load is: files read and checked so far, of the files this load reads. */
+export interface LoadProgress {
+  done: number;
+  total: number;
+  file: string;
 }
 
 const MANIFEST = 'manifest.json';
-
-/**
- * The super-res preview atlas, built by the first super-res preview that needs it (about a dozen
- * decoder runs' worth) or read from `cache`, and kept with the model. Previews are a
- * convenience: if the decoder cannot build it, previews stay true decodes and the job goes on.
- */
-function lazyAtlas(vq: VqDecoder, codes: number, cache: AtlasCache | undefined, key: string): () => Promise<TokenAtlas | undefined> {
-  let atlas: Promise<TokenAtlas | undefined> | undefined;
-  return () => (atlas ??= cachedAtlas(vq, codes, cache, key).catch(() => undefined));
-}
+/** How far ahead of the graph being opened a load reads (loadModel, readAhead). */
+const READ_AHEAD_BYTES = 256 * 2 ** 20;
 
 function parseJson(bytes: Uint8Array, file: string): unknown {
   try {
@@ -163,17 +173,54 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
   skip(useFp16 ? baseSpec.onnx : baseSpec.onnxFp16);
   if (t5Source) [te.onnx, te.tokenizer, te.config].forEach(skip);
 
-  const readVerified = async (path: string): Promise<Uint8Array> => {
-    const bytes = await source.read(path);
-    await verifyFile(path, bytes, manifest.files[path], opts.verify);
-    verified.add(path);
-    return bytes;
+  // The files this load reads, in the order it opens them: the text encoder's, the VQ graphs, the
+  // transformers, then the rest (licences, notes), which must still be what the manifest says.
+  const te0 = t5Source ? [] : [te.config, te.tokenizer, te.onnx];
+  const graphs = [manifest.vqgan.encoder, manifest.vqgan.decoder, baseFile, ...(manifest.stages.superRes ? [manifest.stages.superRes.onnx] : [])];
+  const withData = (paths: string[]): string[] => paths.flatMap((p) => (external[p] ? [p, external[p]] : [p]));
+  const order = [...new Set([...withData(te0), ...withData(graphs), ...Object.keys(manifest.files)])].filter((p) => manifest.files[p] && !unused.has(p));
+  const reads = new Map<string, Promise<Uint8Array>>();
+  const readVerified = (path: string): Promise<Uint8Array> => {
+    let read = reads.get(path);
+    if (!read) {
+      read = (async () => {
+        const bytes = await source.read(path);
+        await verifyFile(path, bytes, manifest.files[path], opts.verify);
+        verified.add(path);
+        opts.onLoadProgress?.({ done: verified.size, total: order.length, file: path });
+        return bytes;
+      })();
+      // A read started ahead that nobody awaits yet must not be an unhandled rejection.
+      read.catch(() => {});
+      reads.set(path, read);
+    }
+    return read;
   };
+  /**
+   * Starts reading the files after `path` (all of them from the start when `path` is undefined),
+   * up to READ_AHEAD_BYTES ahead: fetching and hashing them (WebCrypto works off the JS thread)
+   * overlaps ONNX Runtime's start and session creation, which is what a load waits on, while a
+   * model of gigabytes is not held in memory twice over.
+   */
+  const readAhead = (path?: string): void => {
+    if (opts.sequentialLoad) return;
+    let ahead = 0;
+    for (const next of order.slice(path === undefined ? 0 : order.indexOf(path) + 1)) {
+      ahead += manifest.files[next].bytes;
+      if (ahead > READ_AHEAD_BYTES && ahead !== manifest.files[next].bytes) break;
+      if (!verified.has(next)) void readVerified(next);
+    }
+  };
+  readAhead();
   const openGraph = async (key: GraphKey, path: string): Promise<OrtSession> => {
     const bytes = await readVerified(path);
     const dataPath = external[path];
     const data = dataPath ? [{ path: baseName(dataPath), data: await readVerified(dataPath) }] : undefined;
+    readAhead(dataPath ?? path);
     const session = await createSession(ort, bytes, path, executionProviders, data);
+    // The session holds its own copy: let these bytes go before the next graph's arrive.
+    reads.delete(path);
+    if (dataPath) reads.delete(dataPath);
     sessions.push(session);
     const spec = specs[key];
     if (spec) checkGraph(session, spec, path);
@@ -204,7 +251,7 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
     const sr = manifest.stages.superRes;
     const superRes = sr ? await openGraph('superRes', sr.onnx) : undefined;
     // Files the runtime does not open (licences, notes) must still be what the manifest says.
-    for (const path of Object.keys(manifest.files)) if (!verified.has(path) && !unused.has(path)) await readVerified(path);
+    for (const path of order) if (!verified.has(path)) await readVerified(path);
 
     const vq: VqDecoder = { ort, session: decoder, file: manifest.vqgan.decoder, downsample: manifest.vqgan.downsample, pixelRange: manifest.vqgan.pixelRange };
     const parts: ModelParts = {
@@ -212,7 +259,7 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
       manifest,
       prompts,
       vq,
-      ...(superRes ? { previewAtlas: lazyAtlas(vq, manifest.vqgan.codebookSize, opts.atlasCache, atlasKey(manifest.files[manifest.vqgan.decoder].sha256)) } : {}),
+      ...(superRes ? { previewAtlas: previewAtlas(vq, manifest.vqgan.codebookSize, opts.atlasCache, atlasKey(manifest.files[manifest.vqgan.decoder].sha256)) } : {}),
       vqEncoder: { ort, session: encoder, file: manifest.vqgan.encoder, downsample: manifest.vqgan.downsample, codebookSize: manifest.vqgan.codebookSize },
       base,
       baseFile,
@@ -291,10 +338,12 @@ function createLoadedModel(parts: ModelParts, sessions: OrtSession[], queue: Job
     vqRoundTrip(image: RgbaImage, hooks?: Pick<GenerateHooks, 'job'>): Promise<VqRoundTrip> {
       return call('vqRoundTrip', hooks, () => vqRoundTrip(parts, image));
     },
-    warmPreviews(): Promise<void> {
-      return call('warmPreviews', undefined, async () => {
-        await parts.previewAtlas?.();
-      });
+    warmPreviews(opts?: { cachedOnly?: boolean }): Promise<boolean> {
+      if (parts.previewAtlas?.now()) return Promise.resolve(true);
+      return call('warmPreviews', undefined, async () => (await parts.previewAtlas?.get(opts?.cachedOnly)) !== undefined);
+    },
+    previewsReady(): boolean {
+      return parts.previewAtlas?.now() !== undefined;
     },
     async release(): Promise<void> {
       if (released) return;

@@ -1,5 +1,5 @@
 /** Public surface of the engine: import from 'src/engine' rather than its folders. */
-export { checkPackageFiles, loadModel, readManifest, T5_SOURCE_FILES, type EngineOptions, type FileProblem } from './engine';
+export { checkPackageFiles, loadModel, readManifest, T5_SOURCE_FILES, type EngineOptions, type FileProblem, type LoadProgress } from './engine';
 export type * from './types';
 export type { Ort } from './ort';
 export { JobQueue, type Job, type JobContext } from './queue';

@@ -135,11 +135,15 @@ export interface LoadedModel {
   /** Inpaints, outpaints or edits by text; queued with generate() calls. */
   edit(req: EditRequest, hooks?: GenerateHooks): Promise<EditResult>;
   /**
-   * Builds what live previews need once per model (the super-res preview atlas, see
-   * pipeline/mosaic.ts), queued like a job. The worker calls it right after loading, while the
-   * user types; without it the first job with previews builds it. No-op for single-stage models.
+   * Gets what live previews need once per model (the super-res preview atlas, see
+   * pipeline/mosaic.ts), queued like a job: read from the atlas cache, else (unless
+   * `cachedOnly`) built — about a dozen decoder runs, seconds on WASM. Jobs never wait for it:
+   * until it is ready their super-res previews are true decodes. Resolves whether it is ready;
+   * false for single-stage models.
    */
-  warmPreviews(): Promise<void>;
+  warmPreviews(opts?: { cachedOnly?: boolean }): Promise<boolean>;
+  /** Whether the preview atlas is ready (warmPreviews resolved true): no call, no queue. */
+  previewsReady(): boolean;
   /**
    * How well this model's VQ reproduces `image` (encode → decode at the model's size, PSNR in
    * dB; edit/fidelity.ts), queued like a job. A `poor` round trip means edits of the picture

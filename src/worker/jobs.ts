@@ -6,7 +6,7 @@
 import { isAbortError, type GenerateHooks, type JobContext, type JobQueue, type LoadedModel } from '../engine';
 import { errorMessage } from './backend';
 import type { ModelHost } from './models';
-import type { BackendKind, BackendPreference, EditJobRequest, ErrorCode, GenerateJobRequest, WireImage, WorkerEvent } from './protocol';
+import type { BackendKind, BackendPreference, EditJobRequest, ErrorCode, GenerateJobRequest, QueueWait, WireImage, WorkerEvent } from './protocol';
 import { editResultEvent, progressEvent, resultEvent, type Outgoing } from './wire';
 
 const IMAGE_JOBS = ['generate', 'edit'] as const;
@@ -46,7 +46,7 @@ export class WorkerJobs {
     void this.enqueue(jobId, 'load', async () => {
       const t0 = performance.now();
       try {
-        const next = await this.host.open(modelUrl);
+        const next = await this.host.open(modelUrl, (p) => this.post({ type: 'loadProgress', jobId, done: p.done, total: p.total }));
         await this.host.install(next);
         this.post({ type: 'loaded', jobId, modelUrl, manifest: next.model.manifest, backend: next.backend, ms: performance.now() - t0 });
       } catch (e) {
@@ -114,7 +114,7 @@ export class WorkerJobs {
       this.post({ type: 'error', jobId, code: 'busy', message: 'One image job is running and another is queued; wait or cancel first.' });
       return;
     }
-    const willWait = !this.jobs.idle;
+    const behind = this.behind();
     void this.enqueue(jobId, kind, async (job) => {
       const onProgress: GenerateHooks['onProgress'] = (p) => {
         const out = progressEvent(jobId, p);
@@ -127,6 +127,7 @@ export class WorkerJobs {
         try {
           const done = await work(current.model, { signal: job.signal, onProgress, job }, current.backend);
           this.post(done.event, done.transfer);
+          this.host.warmPreviewsLater();
           return;
         } catch (e) {
           if (job.signal.aborted || isAbortError(e)) {
@@ -143,6 +144,26 @@ export class WorkerJobs {
         }
       }
     });
-    if (willWait) this.post({ type: 'queued', jobId });
+    if (behind) this.post({ type: 'queued', jobId, behind });
+  }
+
+  /** What a job queued now waits for (the running job's kind), or undefined when it starts at once. */
+  private behind(): QueueWait | undefined {
+    if (this.jobs.idle) return undefined;
+    const kind = this.jobs.active?.kind;
+    switch (kind) {
+      case 'load':
+        return 'load';
+      case 'setBackend':
+      case 'internal': // the fallback to WASM reopens the model
+        return 'backend';
+      case 'warmPreviews':
+        return 'previews';
+      case 'generate':
+      case 'edit':
+        return 'image';
+      default:
+        return 'other';
+    }
   }
 }

@@ -4,7 +4,7 @@
  * WebGPU fails at run time or loses its device (backend.ts decides the first backend to try).
  */
 import type * as OrtWeb from 'onnxruntime-web/webgpu';
-import { createUrlSource, loadModel, type JobQueue, type LoadedModel, type VerifyMode } from '../engine';
+import { createUrlSource, loadModel, type JobQueue, type LoadedModel, type LoadProgress, type VerifyMode } from '../engine';
 import type { AtlasCache } from '../engine/pipeline/mosaic';
 import { createStoredSource } from '../storage/storedSource';
 import { storedIdOf } from '../storage/layout';
@@ -37,6 +37,11 @@ export interface ModelHostDeps {
   baseUrl: string;
   wasmThreads: number;
   atlasCache?: AtlasCache;
+  /**
+   * Bench only (`npm run bench`, cached-visit row): start as the studio did before issue 14.2,
+   * so today's start and the new one are measured in one run on one machine.
+   */
+  legacyStart?: boolean;
 }
 
 /** The loaded model and its backend, with the fallback rules of src/worker/README.md. */
@@ -57,12 +62,19 @@ export class ModelHost {
    * Opens a package on the best backend the preference allows. A WebGPU failure that is not
    * the package's fault falls back to WASM with the reason; package errors are rethrown.
    */
-  async open(url: string): Promise<Current & { reason?: string }> {
+  async open(url: string, onLoadProgress?: (p: LoadProgress) => void): Promise<Current & { reason?: string }> {
     const { ort, jobs, atlasCache } = this.deps;
     // `stored:<id>`: a package in the model store (Cache Storage), read without the network.
     const storedId = storedIdOf(url);
     const source = storedId !== null ? createStoredSource(storedId) : createUrlSource(new URL(url, this.deps.baseUrl).href);
-    const shared = { ort, queue: jobs, verify: verifyModeFor(url), ...(atlasCache ? { atlasCache } : {}) };
+    const shared = {
+      ort,
+      queue: jobs,
+      verify: verifyModeFor(url),
+      ...(atlasCache ? { atlasCache } : {}),
+      ...(onLoadProgress ? { onLoadProgress } : {}),
+      ...(this.deps.legacyStart ? { sequentialLoad: true } : {}),
+    };
     let choice = await chooseBackend(this.preference);
     if (choice.kind === 'webgpu' && this.webgpuBroken) {
       choice = { kind: 'wasm', reason: `${this.webgpuBroken} Reload the page to try WebGPU again.` };
@@ -94,8 +106,24 @@ export class ModelHost {
     this.current = { model: next.model, url: next.url, backend: next.backend };
     this.announce(next.backend, next.reason);
     if (previous && previous.model !== next.model) await previous.model.release().catch(() => {});
-    // While the user types: a job sent meanwhile waits for it in the queue.
-    void next.model.warmPreviews().catch(() => {});
+    if (this.deps.legacyStart) {
+      // Before issue 14.2: the atlas was built right here, and a job sent meanwhile waited for it.
+      void next.model.warmPreviews().catch(() => {});
+      return;
+    }
+    // The atlas from Cache Storage (milliseconds). When it is not there, it is built after the
+    // first image (warmPreviewsLater), so it never delays the image the user asked for.
+    void next.model.warmPreviews({ cachedOnly: true }).catch(() => {});
+  }
+
+  /**
+   * After an image job: builds the preview atlas if the current model still lacks it. A job sent
+   * while it builds waits (the UI says "Preparing previews…"); the image that was asked for first
+   * did not.
+   */
+  warmPreviewsLater(): void {
+    const model = this.current?.model;
+    if (model && !model.previewsReady()) void model.warmPreviews().catch(() => {});
   }
 
   /** WebGPU failed while running a job: remember why, and reopen the current model on WASM. */

@@ -109,9 +109,20 @@ export interface LoadedEvent {
   backend: BackendKind;
   ms: number;
 }
+/** What a queued job waits for: the kind of job ahead of it, as the UI names it. */
+export type QueueWait = 'load' | 'backend' | 'previews' | 'image' | 'other';
 export interface QueuedEvent {
   type: 'queued';
   jobId: string;
+  /** The job ahead of this one, so the UI can say what the wait is ("Preparing previews…"). */
+  behind: QueueWait;
+}
+/** A model load's progress: files read and checked so far (the graphs open as they arrive). */
+export interface LoadProgressEvent {
+  type: 'loadProgress';
+  jobId: string;
+  done: number;
+  total: number;
 }
 export interface StartedEvent {
   type: 'started';
@@ -205,6 +216,7 @@ export interface BackendEvent {
 
 export type WorkerEvent =
   | LoadedEvent
+  | LoadProgressEvent
   | QueuedEvent
   | StartedEvent
   | ProgressEvent

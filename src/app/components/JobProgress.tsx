@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import type { QueueWait } from '../../worker/protocol';
 import type { Job } from '../store/studio';
 
 const stageNames: Record<string, string> = {
@@ -8,11 +9,20 @@ const stageNames: Record<string, string> = {
   decode: 'decoding pixels',
 };
 
+/** What a queued job says while it waits, by what it waits for (the worker's 'queued' event). */
+export const waitTexts: Record<QueueWait, string> = {
+  load: 'Waiting for the model to load…',
+  backend: 'Waiting for the backend switch…',
+  previews: 'Preparing previews…',
+  image: 'Waiting for the image before it…',
+  other: 'Waiting for the engine…',
+};
+
 export interface JobProgressProps {
   job: Job;
   /** The job's kind as screen readers hear it: "Generation" or "Edit". */
   label: string;
-  /** What the status line says while the job waits in the queue. */
+  /** What the status line says while the job waits in the queue and the worker has not said why. */
   queuedText: string;
   /** Added after "Step x/N" (e.g. the outpainting window). */
   extra?: ReactNode;
@@ -25,7 +35,7 @@ export function JobProgress({ job, label, queuedText, extra }: JobProgressProps)
     <>
       <div role="status" aria-label={`${label} progress`} className="flex items-baseline justify-between text-sm">
         <span className="text-zinc-200">
-          {job.status === 'queued' ? queuedText : total > 0 ? `Step ${step}/${total}` : 'Preparing…'}
+          {job.status === 'queued' ? (job.waitingFor ? waitTexts[job.waitingFor] : queuedText) : total > 0 ? `Step ${step}/${total}` : 'Preparing…'}
           {extra}
         </span>
         <span className="text-xs text-zinc-400">{job.stage ? (stageNames[job.stage] ?? job.stage) : ''}</span>

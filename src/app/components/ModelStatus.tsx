@@ -15,14 +15,15 @@ export function ModelStatus() {
   const loading = model.loadingUrl !== undefined;
   const state = loading ? 'loading' : model.status;
   const name = model.manifest?.displayName ?? loadingLabel ?? 'no model';
+  const files = model.loadProgress;
   const text =
     state === 'loading'
-      ? `Loading ${loadingLabel}…`
+      ? `Loading ${loadingLabel}${files ? `: ${files.done}/${files.total} files` : ''}…`
       : state === 'ready'
         ? 'Ready'
         : state === 'error'
           ? 'Failed to load'
-          : 'Starting…';
+          : 'Starting the engine…';
   return (
     <div role="status" aria-label="Model status" className="flex min-w-0 items-center gap-2 text-sm">
       <span className={`h-2 w-2 shrink-0 rounded-full ${dot[state]}`} aria-hidden />

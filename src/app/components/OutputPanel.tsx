@@ -14,7 +14,7 @@ function gridCols(n: number): string {
 function Progress({ job }: { job: Job }) {
   return (
     <div className="flex flex-col gap-2">
-      <JobProgress job={job} label="Generation" queuedText="Starting…" />
+      <JobProgress job={job} label="Generation" queuedText="Sending to the engine…" />
     </div>
   );
 }

@@ -6,7 +6,7 @@
 import { create } from 'zustand';
 import type { Manifest } from '../../engine';
 import { assertNever } from '../../worker/assertNever';
-import type { BackendKind, BackendPreference, EditResultEvent, ResultEvent, WireImage, WorkerEvent } from '../../worker/protocol';
+import type { BackendKind, BackendPreference, EditResultEvent, QueueWait, ResultEvent, WireImage, WorkerEvent } from '../../worker/protocol';
 
 export interface ModelState {
   status: 'idle' | 'loading' | 'ready' | 'error';
@@ -22,6 +22,8 @@ export interface ModelState {
   /** The notice that goes with the model being loaded; becomes `notice` once it is ready. */
   pendingNotice?: string;
   loadMs?: number;
+  /** The load in progress: files read and checked so far (worker 'loadProgress'). */
+  loadProgress?: { done: number; total: number };
 }
 
 export interface BackendState {
@@ -49,6 +51,8 @@ export interface Job {
   kind?: 'edit';
   params: JobParams;
   status: 'queued' | 'running';
+  /** While queued: what the job waits for (the worker's 'queued' event). */
+  waitingFor?: QueueWait;
   stage?: string;
   overallStep: number;
   overallTotal: number;
@@ -127,12 +131,19 @@ export function applyEvent(e: WorkerEvent): void {
       if (e.jobId !== s.loadJobId) return;
       set({
         loadJobId: undefined,
-        model: { ...s.model, status: 'ready', url: e.modelUrl, manifest: e.manifest, loadingUrl: undefined,
+        model: { ...s.model, status: 'ready', url: e.modelUrl, manifest: e.manifest, loadingUrl: undefined, loadProgress: undefined,
           loadError: undefined, failedUrl: undefined, loadMs: e.ms, notice: s.model.pendingNotice, pendingNotice: undefined },
       });
       return;
-    case 'queued':
+    case 'loadProgress':
+      if (e.jobId !== s.loadJobId) return;
+      set({ model: { ...s.model, loadProgress: { done: e.done, total: e.total } } });
       return;
+    case 'queued': {
+      if (s.job?.id === e.jobId) set({ job: { ...s.job, waitingFor: e.behind } });
+      else if (s.queued?.id === e.jobId) set({ queued: { ...s.queued, waitingFor: e.behind } });
+      return;
+    }
     case 'started': {
       const job = s.job?.id === e.jobId ? s.job : s.queued?.id === e.jobId ? s.queued : undefined;
       if (!job) return;
@@ -181,7 +192,7 @@ export function applyEvent(e: WorkerEvent): void {
         const hadModel = s.model.manifest !== undefined && e.code !== 'crashed';
         set({
           loadJobId: undefined,
-          model: { ...s.model, status: hadModel ? 'ready' : 'error', loadingUrl: undefined,
+          model: { ...s.model, status: hadModel ? 'ready' : 'error', loadingUrl: undefined, loadProgress: undefined,
             pendingNotice: undefined, loadError: e.message, failedUrl: s.model.loadingUrl },
         });
       } else if (e.jobId === s.backendJobId) {

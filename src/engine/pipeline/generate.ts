@@ -1,6 +1,6 @@
 import type { Manifest } from '../manifest/types';
 import type { ConstantPlacer } from '../onnx/constants';
-import type { TokenAtlas } from './mosaic';
+import type { PreviewAtlas } from './mosaic';
 import type { Ort, OrtSession } from '../ort';
 import type { PromptEncoder } from '../text/promptEncoder';
 import type { GenerateHooks, GenerateRequest, GenerateResult } from '../types';
@@ -21,8 +21,8 @@ export interface ModelParts {
   /** The file `base` was created from: stages.base.onnx, or its fp16 copy. */
   baseFile: string;
   superRes?: OrtSession;
-  /** The super-res preview atlas, built on first use (pipeline/mosaic.ts); absent: true decodes. */
-  previewAtlas?: () => Promise<TokenAtlas | undefined>;
+  /** The super-res preview atlas (pipeline/mosaic.ts); absent or not ready yet: true decodes. */
+  previewAtlas?: PreviewAtlas;
   /** Places each stage's constant inputs once per stage run (GPU buffers on WebGPU). */
   placeConstants?: ConstantPlacer;
 }

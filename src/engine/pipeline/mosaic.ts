@@ -77,12 +77,44 @@ export interface AtlasCache {
 /** The atlas depends on the decoder's bytes only (and on how it is built: the version). */
 export const atlasKey = (decoderSha256: string): string => `atlas-v1-${decoderSha256}`;
 
-/** The atlas from `cache` when it holds one of the right size, else built (and offered back). */
-export async function cachedAtlas(vq: VqDecoder, codes: number, cache: AtlasCache | undefined, key: string): Promise<TokenAtlas> {
+/** The atlas `cache` holds under `key` when it has the right size, else undefined (never throws). */
+export async function readCachedAtlas(vq: VqDecoder, codes: number, cache: AtlasCache | undefined, key: string): Promise<TokenAtlas | undefined> {
   const bytes = codes * vq.downsample * vq.downsample * 4;
   const hit = await cache?.get(key).catch(() => undefined);
-  if (hit && hit.byteLength === bytes) return { patch: vq.downsample, codes, rgba: new Uint8ClampedArray(hit.buffer, hit.byteOffset, hit.byteLength) };
+  return hit && hit.byteLength === bytes ? { patch: vq.downsample, codes, rgba: new Uint8ClampedArray(hit.buffer, hit.byteOffset, hit.byteLength) } : undefined;
+}
+
+/** The atlas from `cache` when it holds one of the right size, else built (and offered back). */
+export async function cachedAtlas(vq: VqDecoder, codes: number, cache: AtlasCache | undefined, key: string): Promise<TokenAtlas> {
+  const hit = await readCachedAtlas(vq, codes, cache, key);
+  if (hit) return hit;
   const atlas = await buildAtlas(vq, codes);
   await cache?.put(key, new Uint8Array(atlas.rgba.buffer, atlas.rgba.byteOffset, atlas.rgba.byteLength)).catch(() => undefined);
   return atlas;
+}
+
+/**
+ * A loaded model's atlas: previews take it only when it is ready (`now`), so a job never waits
+ * for it; `get` reads it from the cache and, unless `cachedOnly`, builds it (about a dozen
+ * decoder runs: seconds on WASM). Previews are a convenience: an atlas that cannot be read or
+ * built leaves them true decodes.
+ */
+export interface PreviewAtlas {
+  now(): TokenAtlas | undefined;
+  get(cachedOnly?: boolean): Promise<TokenAtlas | undefined>;
+}
+
+export function previewAtlas(vq: VqDecoder, codes: number, cache: AtlasCache | undefined, key: string): PreviewAtlas {
+  let ready: TokenAtlas | undefined;
+  let reading: Promise<TokenAtlas | undefined> | undefined;
+  let building: Promise<TokenAtlas | undefined> | undefined;
+  return {
+    now: () => ready,
+    async get(cachedOnly = false) {
+      ready ??= await (reading ??= readCachedAtlas(vq, codes, cache, key));
+      if (ready || cachedOnly) return ready;
+      ready ??= await (building ??= cachedAtlas(vq, codes, cache, key).catch(() => undefined));
+      return ready;
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { abortError } from '../errors';
 import type { GenerateHooks, Progress, RgbaImage } from '../types';
-import { mosaic, type TokenAtlas } from './mosaic';
+import { mosaic, type PreviewAtlas } from './mosaic';
 import { decodeTokens, type VqDecoder } from './vq';
 
 /**
@@ -53,9 +53,9 @@ export interface StageProgress {
 }
 
 /**
- * `timings.firstPreview` is set (ms since `t0`) when the first preview has been decoded. With an
- * `atlas`, super-res previews are mosaics of it (pipeline/mosaic.ts); base previews, small and
- * the first thing the user sees, are always true decodes.
+ * `timings.firstPreview` is set (ms since `t0`) when the first preview has been decoded. Once the
+ * `atlas` is ready, super-res previews are mosaics of it (pipeline/mosaic.ts); base previews,
+ * small and the first thing the user sees, are always true decodes.
  */
 export function createReporter(
   vq: VqDecoder,
@@ -63,7 +63,7 @@ export function createReporter(
   overallTotal: number,
   timings: Record<string, number>,
   t0: number,
-  atlas?: () => Promise<TokenAtlas | undefined>,
+  atlas?: PreviewAtlas,
 ): Reporter {
   const wantPreviews = hooks.onProgress !== undefined && hooks.previews !== false;
   const emit = (p: Progress): void => hooks.onProgress?.(p);
@@ -81,7 +81,9 @@ export function createReporter(
       // decodes them for the result right after, so a preview would decode the same image twice
       // (at 256×256 the costliest decode of the job).
       if (wantPreviews && run.overallOffset + step < overallTotal) {
-        const a = run.stage === 'superRes' && atlas ? await atlas() : undefined;
+        // Never waits for the atlas: until it is ready (read from the cache or built by
+        // LoadedModel.warmPreviews), super-res previews are true decodes.
+        const a = run.stage === 'superRes' ? atlas?.now() : undefined;
         preview = a ? previewTokens.map((t) => mosaic(a, t, run.grid)) : await decodeTokens(vq, previewTokens, run.grid);
         timings['firstPreview'] ??= performance.now() - t0;
       }

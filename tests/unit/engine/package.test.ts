@@ -51,6 +51,18 @@ describe('loadModel package checks (fake ORT)', () => {
     expect(live()).toBe(0);
   });
 
+  it('says how far a load is: each file it reads once, counted up to the total', async () => {
+    const { ort } = fakeOrt();
+    const pkg = fakePackage();
+    const seen: Array<{ done: number; total: number; file: string }> = [];
+    const model = await loadModel(pkg.source, { ort, executionProviders: ['cpu'], onLoadProgress: (p) => seen.push(p) });
+    const listed = Object.keys(pkg.manifest['files'] as object);
+    expect(seen.map((p) => p.done)).toEqual(listed.map((_, i) => i + 1));
+    expect(seen.every((p) => p.total === listed.length)).toBe(true);
+    expect(seen.map((p) => p.file).sort()).toEqual([...listed].sort());
+    await model.release();
+  });
+
   it('missing manifest.json', async () => {
     const source = createMemorySource('empty-folder', {});
     const err = await loadModel(source, { ort: fakeOrt().ort, executionProviders: ['cpu'] }).catch((e: unknown) => e);

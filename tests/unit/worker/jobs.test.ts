@@ -25,7 +25,7 @@ function setup() {
   const request = (jobId: string) => ({ type: 'generate', jobId, request: { prompt: 'a boat', seed: 1 } }) as unknown as GenerateJobRequest;
   const busy = () => events.flatMap((e) => (e.type === 'error' && e.code === 'busy' ? [e.jobId] : []));
   const queued = () => events.flatMap((e) => (e.type === 'queued' ? [e.jobId] : []));
-  return { queue, jobs, request, busy, queued, release };
+  return { queue, jobs, events, request, busy, queued, release };
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
@@ -53,6 +53,23 @@ describe('WorkerJobs image queue', () => {
     expect(t.queued()).toEqual(['a', 'b']);
     expect(t.busy()).toEqual(['c']);
     warm.open();
+    t.release.open();
+  });
+
+  it('a queued job says what it waits for, so the UI can name the wait', async () => {
+    const t = setup();
+    const load = gate();
+    void t.queue.run({ kind: 'load', run: () => load.opened });
+    await tick();
+    t.jobs.generate(t.request('a'));
+    load.open();
+    await tick();
+    t.jobs.generate(t.request('b'));
+    const behind = t.events.flatMap((e) => (e.type === 'queued' ? [[e.jobId, e.behind]] : []));
+    expect(behind).toEqual([
+      ['a', 'load'],
+      ['b', 'image'],
+    ]);
     t.release.open();
   });
 });
