@@ -2,7 +2,7 @@
  * Turns the raw per-backend results into medians, the issue's ratios and targets, and the
  * markdown written between the markers of docs/BENCHMARKS.md.
  */
-import type { BackendResult, BaselineMetrics, IterationTiming, JobMetrics } from './shared/types';
+import type { BackendResult, BaselineMetrics, CachedVisit, IterationTiming, JobMetrics, StartPath } from './shared/types';
 import { max, median, min } from './shared/stats';
 import type { ProfileSummary } from './profile';
 
@@ -55,6 +55,8 @@ export interface BackendSummary {
   loadCold: number;
   loadWarm: number;
   loadNewWorker?: number;
+  /** Cached visits (medians), by start path: today's start (before issue 14.2) and the new one. */
+  visits?: Record<StartPath, { ready: number; firstImage: number; secondImage: number; runs: number }>;
   previewAtlas?: number;
   text: number;
   base: number;
@@ -114,6 +116,14 @@ function iterStats(jobs: JobMetrics[], pick: (j: JobMetrics) => IterationTiming[
 
 const med = (jobs: JobMetrics[], f: (j: JobMetrics) => number | null): number => median(jobs.map((j) => f(j) ?? NaN));
 
+function visitSummary(visits: CachedVisit[]): NonNullable<BackendSummary['visits']> {
+  const of = (path: StartPath) => {
+    const v = visits.filter((x) => x.path === path);
+    return { ready: median(v.map((x) => x.ready)), firstImage: median(v.map((x) => x.firstImage)), secondImage: median(v.map((x) => x.secondImage)), runs: v.length };
+  };
+  return { today: of('today'), new: of('new') };
+}
+
 export function summarise(r: BackendResult): BackendSummary {
   const jobs = r.jobs;
   const fp = med(jobs, (j) => j.firstPreview);
@@ -124,6 +134,7 @@ export function summarise(r: BackendResult): BackendSummary {
     loadCold: r.load.cold,
     loadWarm: r.load.warm,
     ...(r.load.newWorker !== undefined ? { loadNewWorker: r.load.newWorker } : {}),
+    ...(r.load.visits?.length ? { visits: visitSummary(r.load.visits) } : {}),
     ...(r.load.previewAtlas !== undefined ? { previewAtlas: r.load.previewAtlas } : {}),
     text: med(jobs, (j) => j.text),
     base: med(jobs, (j) => j.base),
@@ -196,6 +207,15 @@ export function computeTargets(model: ModelInfo, machine: MachineInfo, s: Backen
   const wasm = by('wasm');
   const webgpu = by('webgpu');
   const t: Target[] = [];
+  // Issue 14.2, Chromium WASM, cached visit: Ready in a third of the time before, and the first
+  // image (sent at Ready) within one warm generation.
+  const v = wasm?.visits;
+  if (v && v.today.runs && v.new.runs) {
+    const r = v.new.ready / v.today.ready;
+    t.push({ name: 'Cached visit (WASM): Ready now / before 14.2', value: ratio(r), target: '≤ 0.33×', met: r <= 1 / 3 });
+    const f = v.new.firstImage / v.new.secondImage;
+    t.push({ name: 'Cached visit (WASM): first image after Ready / one warm generation', value: ratio(f), target: '≤ 1×', met: f <= 1 });
+  }
   if (node && wasm) {
     const r = wasm.timeToImage / node.timeToImage;
     t.push({ name: 'Browser WASM time to image / Node', value: ratio(r), target: '≤ 1.25×', met: r <= 1.25 });
@@ -301,6 +321,10 @@ export function markdown(r: Report): string {
   add('model load, cold', par((s) => ms(s.loadCold)));
   add('model load, warm (same process/worker)', par((s) => ms(s.loadWarm)));
   add('model load, new worker (HTTP cache)', par((s) => ms(s.loadNewWorker)));
+  const visit = (f: (v: NonNullable<BackendSummary['visits']>) => string): Cell => par((s) => (s.visits ? f(s.visits) : ''));
+  add('cached visit: Ready, before 14.2 → now (ratio)', visit((v) => `${ms(v.today.ready)} → ${ms(v.new.ready)} (${ratio(v.new.ready / v.today.ready)})`));
+  add('cached visit: first image after Ready, before → now', visit((v) => `${ms(v.today.firstImage)} → ${ms(v.new.firstImage)}`));
+  add('cached visit: the next image (one warm generation), before → now', visit((v) => `${ms(v.today.secondImage)} → ${ms(v.new.secondImage)}`));
   add('super-res preview atlas, once per model (after load)', par((s) => ms(s.previewAtlas)));
   add('text encoding', both((s) => ms(s.text), (b) => ms(b.text)));
   add('base stage', both((s) => ms(s.base), (b) => ms(b.base)));

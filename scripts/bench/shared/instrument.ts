@@ -50,6 +50,8 @@ export interface Instrumented {
   all: Array<{ graph: GraphKind; session: OrtSession }>;
   /** The feeds of the most recent run of each graph (the baseline and the readback experiment reuse them). */
   lastFeeds: Partial<Record<GraphKind, Record<string, OrtTensor>>>;
+  /** How long each InferenceSession.create took, in order (ms). */
+  creates: Array<{ graph: GraphKind; ms: number }>;
   /** Called with the feeds of every run before it starts (the baseline borrows the text feeds). */
   onFeeds?: (graph: GraphKind, feeds: Record<string, OrtTensor>) => void;
 }
@@ -60,7 +62,7 @@ export interface InstrumentOptions {
 }
 
 export function instrumentOrt(real: Ort, opts: InstrumentOptions = {}): Instrumented {
-  const inst: Instrumented = { ort: undefined as unknown as Ort, records: [], sessions: {}, all: [], lastFeeds: {} };
+  const inst: Instrumented = { ort: undefined as unknown as Ort, records: [], sessions: {}, all: [], lastFeeds: {}, creates: [] };
   const create = async (...args: unknown[]): Promise<OrtSession> => {
     if (opts.sessionOptions && args[0] instanceof Uint8Array) {
       const extra = await opts.sessionOptions(args[0]);
@@ -68,8 +70,10 @@ export function instrumentOrt(real: Ort, opts: InstrumentOptions = {}): Instrume
       if (args.length >= 2 && typeof args[last] === 'object' && args[last] !== null) args[last] = { ...(args[last] as object), ...extra };
       else args.push(extra);
     }
+    const began = performance.now();
     const session = await (real.InferenceSession.create as (...a: unknown[]) => Promise<OrtSession>)(...args);
     const graph = classifySession(session);
+    inst.creates.push({ graph, ms: performance.now() - began });
     const run = session.run.bind(session) as (...a: unknown[]) => Promise<Record<string, OrtTensor>>;
     (session as unknown as { run: unknown }).run = async (...a: unknown[]) => {
       const feeds = a[0] as Record<string, OrtTensor>;

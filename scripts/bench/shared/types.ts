@@ -96,6 +96,28 @@ export interface LoadTimes {
   newWorker?: number;
   /** Building the super-res preview atlas once after the load (LoadedModel.warmPreviews); absent with --no-previews. */
   previewAtlas?: number;
+  /** Browser only: cached visits, today's start and the new one alternating (CachedVisit). */
+  visits?: CachedVisit[];
+}
+
+/**
+ * How a cached visit starts the studio (bench only): 'today' is the start as it was before issue
+ * 14.2 (every file hashed, every graph opened, the preview atlas queued before the first job);
+ * 'new' is the studio's start now (src/worker/models.ts).
+ */
+export type StartPath = 'today' | 'new';
+
+/** One page visit with everything in the HTTP cache and Cache Storage: a fresh worker, as after a reload. */
+export interface CachedVisit {
+  path: StartPath;
+  /** Worker start → model loaded (the studio's "Ready"). */
+  ready: number;
+  /** Ready → the first image's pixels, for a generation sent the moment the model is ready. */
+  firstImage: number;
+  /** The same generation again, right after: one generation on a warm model. */
+  secondImage: number;
+  /** Parts of `ready`, ms: ORT import, fetch (summed), sha256 (summed), session creation per graph. */
+  parts: Record<string, number>;
 }
 
 export interface MemoryReport {

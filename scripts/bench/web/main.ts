@@ -3,7 +3,7 @@
  * (which reads the browser's process memory at each one) and exposes `window.__bench` for
  * Playwright.
  */
-import type { BackendResult, RunnerConfig } from '../shared/types';
+import type { BackendResult, CachedVisit, RunnerConfig, StartPath } from '../shared/types';
 import type { Backend, FromWorker, ToWorker } from './messages';
 
 declare global {
@@ -13,6 +13,7 @@ declare global {
     __bench: {
       run(backend: Backend, pkgUrl: string, cfg: RunnerConfig): Promise<BackendResult>;
       loadInNewWorker(backend: Backend, pkgUrl: string): Promise<number>;
+      visit(backend: Backend, pkgUrl: string, path: StartPath): Promise<CachedVisit>;
     };
   }
 }
@@ -58,6 +59,14 @@ window.__bench = {
     const worker = start();
     try {
       return await talk(worker, { type: 'load', backend, pkgUrl }, (m) => (m.type === 'loaded' ? m.ms : undefined));
+    } finally {
+      worker.terminate();
+    }
+  },
+  async visit(backend, pkgUrl, path) {
+    const worker = start();
+    try {
+      return await talk(worker, { type: 'visit', backend, pkgUrl, path }, (m) => (m.type === 'visited' ? m.visit : undefined));
     } finally {
       worker.terminate();
     }

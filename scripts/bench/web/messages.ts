@@ -1,11 +1,12 @@
 /** Messages between the bench page and its worker (bench-only, not the app's protocol). */
-import type { BackendResult, RunnerConfig } from '../shared/types';
+import type { BackendResult, CachedVisit, RunnerConfig, StartPath } from '../shared/types';
 
 export type Backend = 'wasm' | 'webgpu';
 
 export type ToWorker =
   | { type: 'run'; backend: Backend; pkgUrl: string; cfg: RunnerConfig }
   | { type: 'load'; backend: Backend; pkgUrl: string }
+  | { type: 'visit'; backend: Backend; pkgUrl: string; path: StartPath }
   | { type: 'markDone' };
 
 export type FromWorker =
@@ -13,4 +14,5 @@ export type FromWorker =
   | { type: 'mark'; phase: string }
   | { type: 'result'; result: BackendResult }
   | { type: 'loaded'; ms: number }
+  | { type: 'visited'; visit: CachedVisit }
   | { type: 'error'; message: string };

@@ -7,13 +7,15 @@
  * WebAssembly.Memory created (threaded builds make theirs in JS) or exported by an instance, before
  * ORT is imported. Wasm memory never shrinks, so its final size is its peak.
  */
-import { createUrlSource, loadModel, type EngineOptions, type Ort } from '../../../src/engine';
+import { createUrlSource, JobQueue, loadModel, type EngineOptions, type Ort } from '../../../src/engine';
+import { cacheStorageAtlasCache } from '../../../src/worker/atlasCache';
 import { configureWasm } from '../../../src/worker/backend';
 import { gpuConstantPlacer } from '../../../src/worker/gpuConstants';
+import { ModelHost } from '../../../src/worker/models';
 import { instrumentOrt, type Instrumented } from '../shared/instrument';
 import { backendResult, runAll } from '../shared/runner';
 import { measureYield, median } from '../shared/stats';
-import type { BackendResult, MemoryReport, ReadbackExperiment, RunnerConfig } from '../shared/types';
+import type { BackendResult, CachedVisit, MemoryReport, ReadbackExperiment, RunnerConfig, StartPath } from '../shared/types';
 import type { Backend, FromWorker, ToWorker } from './messages';
 
 type OrtWeb = typeof import('onnxruntime-web/webgpu');
@@ -247,6 +249,57 @@ async function loadOnce(backend: Backend, pkgUrl: string): Promise<number> {
   return ms;
 }
 
+/**
+ * One cached visit, as the studio's worker starts (src/worker/worker.ts): a fresh worker, the
+ * studio's ModelHost opening the package (`path` 'today' restores the start before issue 14.2)
+ * with the Cache Storage atlas cache, then a generation sent the moment the model is ready, as a
+ * user who clicks Generate at "Ready" would, and a second one for comparison.
+ */
+async function visit(backend: Backend, pkgUrl: string, path: StartPath): Promise<CachedVisit> {
+  const t0 = performance.now();
+  const parts: Record<string, number> = {};
+  const subtle = crypto.subtle as unknown as { digest: (...a: unknown[]) => Promise<ArrayBuffer> };
+  const digest = subtle.digest.bind(crypto.subtle);
+  let hashing = 0;
+  subtle.digest = async (...a: unknown[]) => {
+    const t = performance.now();
+    try {
+      return await digest(...a);
+    } finally {
+      hashing += performance.now() - t;
+    }
+  };
+  const ort = await getOrt();
+  parts['ORT import'] = performance.now() - t0;
+  const inst = instrumentOrt(ort as unknown as Ort);
+  const atlasCache = cacheStorageAtlasCache();
+  const host = new ModelHost({
+    ort: inst.ort as unknown as OrtWeb,
+    jobs: new JobQueue(),
+    post: () => {},
+    baseUrl: self.location.href,
+    wasmThreads: threads,
+    ...(atlasCache ? { atlasCache } : {}),
+    ...(path === 'today' ? { legacyStart: true } : {}),
+  });
+  host.preference = backend;
+  await host.install(await host.open(pkgUrl));
+  const ready = performance.now() - t0;
+  parts['sha256'] = hashing;
+  // The first session creation also starts ORT itself (its WASM module and threads).
+  inst.creates.forEach((c, i) => (parts[`session ${c.graph}${i === 0 ? ' (with ORT start)' : ''}`] = c.ms));
+  const model = host.current!.model;
+  const image = async (prompt: string): Promise<number> => {
+    const t = performance.now();
+    await model.generate({ prompt, seed: 1234 }, { onProgress: () => {} });
+    return performance.now() - t;
+  };
+  const firstImage = await image('a red boat by the sea at sunset');
+  const secondImage = await image('a blue house in the mountains at night');
+  await model.release();
+  return { path, ready, firstImage, secondImage, parts };
+}
+
 async function onMessage(ev: MessageEvent<ToWorker>): Promise<void> {
   const msg = ev.data;
   try {
@@ -257,6 +310,8 @@ async function onMessage(ev: MessageEvent<ToWorker>): Promise<void> {
       post({ type: 'result', result: await run(msg.backend, msg.pkgUrl, msg.cfg) });
     } else if (msg.type === 'load') {
       post({ type: 'loaded', ms: await loadOnce(msg.backend, msg.pkgUrl) });
+    } else if (msg.type === 'visit') {
+      post({ type: 'visited', visit: await visit(msg.backend, msg.pkgUrl, msg.path) });
     }
   } catch (e) {
     post({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
