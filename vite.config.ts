@@ -177,9 +177,14 @@ export default defineConfig(({ command, isPreview }) => ({
   // Pre-bundling rewrites ORT's `new URL('*.wasm', import.meta.url)` into a path
   // that does not exist, and the dev server then answers the wasm with HTML.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
-  worker: { format: 'es' },
+  worker: { format: 'es', rolldownOptions: { checks: { bundlerTimings: false } } },
   server: { port: 5173, strictPort: true, headers: devHeaders },
   preview: { port: 4173, strictPort: true, headers: productionHeaders },
   ...(command === 'serve' && !isPreview ? { html: { cspNonce: devNonce } } : {}),
-  build: { target: 'es2022' },
+  build: {
+    target: 'es2022',
+    // Rolldown warns when plugins take "significant time", which on a busy 2-core machine is
+    // every build: a timing report, not something a user of `npm start` can act on.
+    rolldownOptions: { checks: { bundlerTimings: false } },
+  },
 }));
