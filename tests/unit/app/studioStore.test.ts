@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { applyEvent, useStudio } from '../../../src/app/store/studio';
 import type { Manifest } from '../../../src/engine';
+import { waitTexts } from '../../../src/app/components/JobProgress';
 
 const manifest = { name: 'tiny', displayName: 'Tiny' } as Manifest;
 const params = { prompt: 'p', negativePrompt: '', seed: 5, count: 1, modelName: 'tiny', modelUrl: '/m/' };
@@ -51,5 +52,20 @@ describe('studio store', () => {
     applyEvent({ type: 'error', jobId: 'g1', code: 'crashed', message: 'The engine worker crashed', fatal: true });
     expect(useStudio.getState().job).toBeUndefined();
     expect(useStudio.getState().jobError).toBe('The engine worker crashed');
+  });
+
+  it('every wait is named: load progress in files, and what a queued job waits behind', () => {
+    useStudio.setState({ loadJobId: 'j1', model: { status: 'loading', loadingUrl: '/a/' } });
+    applyEvent({ type: 'loadProgress', jobId: 'j1', done: 3, total: 7 });
+    expect(useStudio.getState().model.loadProgress).toEqual({ done: 3, total: 7 });
+    applyEvent({ type: 'loadProgress', jobId: 'old', done: 7, total: 7 });
+    expect(useStudio.getState().model.loadProgress).toEqual({ done: 3, total: 7 });
+
+    useStudio.setState({ job: { id: 'g1', params, status: 'queued', overallStep: 0, overallTotal: 0 } });
+    applyEvent({ type: 'queued', jobId: 'g1', behind: 'load' });
+    expect(waitTexts[useStudio.getState().job!.waitingFor!]).toBe('Waiting for the model to load…');
+
+    applyEvent({ type: 'loaded', jobId: 'j1', modelUrl: '/a/', manifest, backend: 'wasm', ms: 3 });
+    expect(useStudio.getState().model.loadProgress).toBeUndefined();
   });
 });
