@@ -16,6 +16,7 @@ from .muse.export import PackageParts, export_package
 from .muse.text import make_t5
 from .muse.transformer import MaskedTransformer, StageConfig
 from .common import load_checkpoint
+from .scenes.caption import vocabulary
 from .train_transformers import CKPT_KEYS, MAX_LEN
 
 # Sampling defaults chosen by looking at a sweep on the trained model (docs/MODEL_CARD.md): with
@@ -64,6 +65,7 @@ def load_parts(run: Path, defaults_file: Path | None = None, checkpoint: Path | 
         super_res=sr.eval(),
         base_defaults=bd,
         super_res_defaults=sd,
+        known_words=vocabulary(),
         provenance={"source": "training/ (npm run train)", "trainingCommand": "npm run train",
                     "steps": st["step"],
                     "wallSeconds": json.loads(timings.read_text()) if timings.exists() else None},

@@ -24,3 +24,22 @@ test('opens on the trained default model and generates a 256×256 image', async 
   expect(size).toEqual([256, 256]);
   await page.screenshot({ path: test.info().outputPath('default-model.png') });
 });
+
+test('names the prompt words the Scenes model was not trained on', async ({ page, studio, backend }) => {
+  test.skip(backend !== 'wasm', 'the trained model is exercised on WASM only');
+  test.skip(!existsSync('models/scenes/manifest.json'), 'no trained default model in models/scenes');
+  await studio.open('&model=/models/scenes/');
+  const prompt = page.getByLabel('Prompt', { exact: true });
+  const note = page.getByRole('note', { name: 'Words not understood' });
+
+  await prompt.fill('a cat wearing a hat in the meadow');
+  await expect(note).toBeVisible();
+  await expect(note).toContainText('Scenes (embedded) was not trained on these words');
+  await expect(note.locator('q')).toHaveText(['cat', 'wearing', 'hat']);
+  // The prompt field points at the note, so a screen reader hears it with the field.
+  const describedBy = await prompt.getAttribute('aria-describedby');
+  expect(describedBy?.split(' ')).toContain(await note.getAttribute('id'));
+
+  await prompt.fill('A red hot-air balloon by the sea at sunset, with two trees on the left.');
+  await expect(note).toHaveCount(0);
+});

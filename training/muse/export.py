@@ -43,6 +43,8 @@ class PackageParts:
     base_defaults: dict
     super_res_defaults: dict | None
     provenance: dict = field(default_factory=dict)
+    # Every word of the training captions (textEncoder.knownWords); None for open-vocabulary encoders.
+    known_words: list[str] | None = None
 
 
 def _token_parity(path: Path, vq: VQModel, px: torch.Tensor) -> float:
@@ -154,7 +156,8 @@ def export_package(parts: PackageParts, out_dir: Path, seed: int = 0) -> dict:
                        "parity": parity},
         "textEncoder": {"kind": "t5", "onnx": "text_encoder/onnx/encoder_model.onnx",
                         "tokenizer": "text_encoder/tokenizer.json", "config": "text_encoder/config.json",
-                        "maxLength": S, "hiddenSize": D, "padTokenId": PAD_ID},
+                        "maxLength": S, "hiddenSize": D, "padTokenId": PAD_ID,
+                        **({"knownWords": sorted(parts.known_words)} if parts.known_words is not None else {})},
         "vqgan": {"encoder": "vqgan/encoder.onnx", "decoder": "vqgan/decoder.onnx", "downsample": f,
                   "codebookSize": K, "pixelRange": [-1, 1]},
         "stages": stages,

@@ -15,7 +15,7 @@ import re
 
 import numpy as np
 
-from .schema import Scene
+from .schema import COLORS, Scene
 
 KIND_NOUNS = {
     "house": [("house", "houses"), ("cottage", "cottages"), ("little house", "little houses")],
@@ -91,6 +91,27 @@ def _group_phrase(g, rng, say_color, say_size, say_pos):
 
 
 MAX_WORDS = 25
+
+# Words the templates below add around the phrases ("... with a boat", "a and b", "a balloon in red",
+# "a" becoming "an" before a vowel).
+_TEMPLATE_WORDS = ["with", "and", "in", "an"]
+
+
+def vocabulary() -> list[str]:
+    """Every word a caption can contain, lower case, sorted (punctuation is not a word).
+
+    The package writes it as ``textEncoder.knownWords`` so the studio can name the words of a
+    prompt the model never saw: the tokenizer cannot tell, it spells unseen words in letters.
+    """
+    phrases: list[str] = list(_TEMPLATE_WORDS) + list(COLORS) + PREFIXES
+    for table in (SETTING_PREP, SETTING_NP, TIME_PREP, SIZE_WORDS, POSITION_PHRASES, COUNT_WORDS):
+        for options in table.values():
+            phrases += options
+    for nouns in KIND_NOUNS.values():
+        for singular, plural in nouns:
+            phrases += [singular, plural]
+    words = {w for ph in phrases for w in re.findall(r"[a-z][a-z-]*", ph.lower())}
+    return sorted(words)
 
 
 def caption(scene: Scene, rng: np.random.Generator, full: bool = False, style: str = "train"):

@@ -10,7 +10,9 @@ from training.scenes import (
     caption, downscale, heldout_pairs_in, is_held_out, render, sample_scene, scene_labels,
     stated_labels,
 )
-from training.scenes.caption import MENTIONS
+import re
+
+from training.scenes.caption import MENTIONS, vocabulary
 from training.scenes.make_eval_prompts import make_eval_prompts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,6 +126,19 @@ def test_captions_state_what_stated_says():
                     assert g[f] in text or _mentioned(text, f, g[f]), (text, stated)
         seen_partial |= len(stated) < 3 or any(len(g) < 5 for g in stated["objects"])
     assert seen_partial
+
+
+def test_vocabulary_is_exactly_the_words_captions_use():
+    # The package's textEncoder.knownWords: the studio names prompt words outside it as not understood.
+    rng = np.random.default_rng(5)
+    used = set()
+    for i in range(3000):
+        s = sample_scene(rng, "any")
+        text, _ = caption(s, rng, style=("train", "full", "eval")[i % 3])
+        used |= set(re.findall(r"[a-z][a-z-]*", text))
+    assert used == set(vocabulary())
+    manifest = json.loads((ROOT / "models/scenes/manifest.json").read_text())
+    assert manifest["textEncoder"]["knownWords"] == vocabulary()
 
 
 def test_full_caption_states_everything():

@@ -1,5 +1,7 @@
-import { useEffect, useId, useRef } from 'react';
+import { useEffect, useId, useMemo, useRef } from 'react';
+import { unknownWords } from '../../engine';
 import { formActions, useForm } from '../store/form';
+import { useStudio } from '../store/studio';
 import { inputClass, Kbd, modKey } from './ui';
 
 /** Prompt and negative prompt; `action` names what Mod+Enter does (generate, or edit in Edit mode). */
@@ -14,6 +16,7 @@ export function PromptPanel({ action = 'generate' }: { action?: 'generate' | 'ed
     if (recallNote) root.current?.scrollIntoView({ block: 'nearest' });
   }, [recallNote]);
   const empty = prompt.trim() === '';
+  const unknown = useUnknownWords(prompt);
   return (
     <div ref={root} className="flex flex-col gap-2">
       {recallNote && (
@@ -39,13 +42,30 @@ export function PromptPanel({ action = 'generate' }: { action?: 'generate' | 'ed
         className={`${inputClass} min-h-28 resize-y`}
         placeholder="a red hot-air balloon over the sea at sunset"
         value={prompt}
-        aria-describedby={`${id}-hint`}
+        aria-describedby={unknown ? `${id}-hint ${id}-unknown` : `${id}-hint`}
         onChange={(e) => formActions.setPrompt(e.target.value)}
       />
       <p id={`${id}-hint`} className="text-xs text-zinc-400">
         {empty ? 'Empty prompt: the model draws without text (unconditional). ' : ''}
         <Kbd>{modKey}</Kbd> <Kbd>Enter</Kbd> to {action}.
       </p>
+      {unknown && (
+        <p
+          id={`${id}-unknown`}
+          role="note"
+          aria-label="Words not understood"
+          className="rounded-md border border-amber-500/40 bg-amber-500/10 px-2 py-1 text-xs text-amber-100"
+        >
+          {unknown.model} was not trained on {unknown.words.length === 1 ? 'this word' : 'these words'} and will not
+          understand {unknown.words.length === 1 ? 'it' : 'them'}:{' '}
+          {unknown.words.map((w, i) => (
+            <span key={w}>
+              {i > 0 && ', '}
+              <q className="font-medium text-amber-50">{w}</q>
+            </span>
+          ))}
+        </p>
+      )}
       <details className="group rounded-md border border-zinc-800 bg-zinc-900/40">
         <summary className="cursor-pointer select-none px-3 py-2 text-sm text-zinc-300 hover:text-zinc-100">
           <span className="mr-1 inline-block transition-transform group-open:rotate-90">›</span>
@@ -68,4 +88,22 @@ export function PromptPanel({ action = 'generate' }: { action?: 'generate' | 'ed
       </details>
     </div>
   );
+}
+
+/**
+ * The prompt's words outside the loaded model's training vocabulary (manifest
+ * textEncoder.knownWords), or undefined when there are none or the package has no such list
+ * (open-vocabulary encoders like T5 and CLIP understand words they were not shown by name).
+ */
+function useUnknownWords(prompt: string): { model: string; words: string[] } | undefined {
+  const manifest = useStudio((s) => s.model.manifest);
+  const known = useMemo(() => {
+    const words = manifest?.textEncoder.knownWords;
+    return words ? new Set(words) : undefined;
+  }, [manifest]);
+  return useMemo(() => {
+    if (!manifest || !known) return undefined;
+    const words = unknownWords(prompt, known);
+    return words.length > 0 ? { model: manifest.displayName, words } : undefined;
+  }, [prompt, manifest, known]);
 }

@@ -114,6 +114,10 @@ export interface TextEncoder {
    * P: width of text_embeds (the base transformer's pooled_text); CLIP only.
    */
   projectionDim?: number;
+  /**
+   * Every word the encoder was trained on, lower case, for a model trained on a closed vocabulary (the Scenes captions). The studio names the words of a prompt outside it as not understood: a tokenizer that spells unseen words in letters cannot tell. Absent for open-vocabulary encoders.
+   */
+  knownWords?: string[];
 }
 export interface Vqgan {
   encoder: Path;
