@@ -29,6 +29,11 @@ export interface BackendChoice {
    * package's fp16 transformer (`stages.base.onnxFp16`) can be used: `preferFp16` for loadModel.
    */
   shaderF16?: boolean;
+  /**
+   * WebGPU only: the adapter is a software one (WebGPU emulated on the CPU, e.g. SwiftShader),
+   * chosen because the user named WebGPU. Its name, or "software adapter" when it has none.
+   */
+  softwareAdapter?: string;
 }
 
 /** Decides the first backend to try for a preference, probing WebGPU when needed. */
@@ -43,14 +48,18 @@ export async function chooseBackend(preference: BackendPreference): Promise<Back
     // 100× slower than WASM for the same model on the same CPU. Auto avoids it; asking for WebGPU
     // by name still gets it.
     const software = adapter.info?.isFallbackAdapter === true || adapter.isFallbackAdapter === true;
+    const name = [adapter.info?.vendor, adapter.info?.architecture].filter(Boolean).join(' ');
     if (software && preference === 'auto') {
-      const name = [adapter.info?.vendor, adapter.info?.architecture].filter(Boolean).join(' ');
       return {
         kind: 'wasm',
         reason: `WebGPU offers only a software adapter${name ? ` (${name})` : ''}, which runs on the CPU and is much slower than WASM. Choose WebGPU under Backend to use it anyway.`,
       };
     }
-    return { kind: 'webgpu', shaderF16: adapter.features?.has('shader-f16') === true };
+    return {
+      kind: 'webgpu',
+      shaderF16: adapter.features?.has('shader-f16') === true,
+      ...(software ? { softwareAdapter: name || 'software adapter' } : {}),
+    };
   } catch (e) {
     return { kind: 'wasm', reason: `WebGPU adapter request failed: ${errorMessage(e)}` };
   }
@@ -67,6 +76,9 @@ export function executionProviders(kind: BackendKind): string[] {
  * Returns the number of threads configured.
  */
 export function configureWasm(env: OrtEnv): number {
+  // The runtime's own logger too (sessions set theirs in the engine): ORT's warnings would reach
+  // the console as errors (its stderr is console.error), so only errors are logged.
+  env.logLevel = 'error';
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   const threads = isolated ? Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1) : 1;
   env.wasm.numThreads = threads;

@@ -26,6 +26,8 @@ export interface Current {
   model: LoadedModel;
   url: string;
   backend: BackendKind;
+  /** The WebGPU adapter is a software one: its name (see BackendChoice.softwareAdapter). */
+  softwareAdapter?: string;
 }
 
 export interface ModelHostDeps {
@@ -54,8 +56,15 @@ export class ModelHost {
 
   constructor(private readonly deps: ModelHostDeps) {}
 
-  private announce(active: BackendKind, reason?: string): void {
-    this.deps.post({ type: 'backend', active, preference: this.preference, reason, wasmThreads: this.deps.wasmThreads });
+  private announce(active: BackendKind, reason?: string, softwareAdapter?: string): void {
+    this.deps.post({
+      type: 'backend',
+      active,
+      preference: this.preference,
+      reason,
+      wasmThreads: this.deps.wasmThreads,
+      ...(softwareAdapter !== undefined ? { softwareAdapter } : {}),
+    });
   }
 
   /**
@@ -88,7 +97,7 @@ export class ModelHost {
           placeConstants: gpuConstantPlacer(ort),
         });
         this.watchDeviceLoss();
-        return { model, url, backend: 'webgpu' };
+        return { model, url, backend: 'webgpu', ...(choice.softwareAdapter !== undefined ? { softwareAdapter: choice.softwareAdapter } : {}) };
       } catch (e) {
         // The engine reports any session-creation failure as a PackageError, so a WebGPU-only
         // problem (unsupported op, no device) looks like a bad package: WASM decides which it is.
@@ -103,8 +112,8 @@ export class ModelHost {
   /** Swaps in a newly opened model; the previous one is released only after success. */
   async install(next: Current & { reason?: string }): Promise<void> {
     const previous = this.current;
-    this.current = { model: next.model, url: next.url, backend: next.backend };
-    this.announce(next.backend, next.reason);
+    this.current = { model: next.model, url: next.url, backend: next.backend, softwareAdapter: next.softwareAdapter };
+    this.announce(next.backend, next.reason, next.softwareAdapter);
     if (previous && previous.model !== next.model) await previous.model.release().catch(() => {});
     if (this.deps.legacyStart) {
       // Before issue 14.2: the atlas was built right here, and a job sent meanwhile waited for it.

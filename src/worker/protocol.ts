@@ -212,6 +212,11 @@ export interface BackendEvent {
   reason?: string;
   /** Threads used by the WASM backend (1 when the page is not cross-origin isolated). */
   wasmThreads: number;
+  /**
+   * Set while WebGPU runs on a software adapter (emulated on the CPU; the user chose WebGPU by
+   * name): the adapter's name. Such an adapter takes minutes per image, so the UI keeps saying so.
+   */
+  softwareAdapter?: string;
 }
 
 export type WorkerEvent =

@@ -51,8 +51,56 @@ for (const size of [
   });
 }
 
+/** How many lines the header's parts take: their boxes grouped by vertical overlap. */
+async function headerLines(page: Page): Promise<number> {
+  const header = page.getByRole('banner');
+  const parts = [
+    header.getByRole('heading', { name: 'Muse Studio' }),
+    header.getByRole('status', { name: 'Model status' }),
+    header.getByRole('status', { name: 'Active backend' }),
+    header.getByRole('combobox', { name: 'Backend' }),
+    header.getByRole('status', { name: 'Offline status' }),
+    header.getByTestId('backend-reason').locator('summary'),
+  ];
+  const lines: { top: number; bottom: number }[] = [];
+  for (const part of parts) {
+    if ((await part.count()) === 0) continue;
+    const b = (await part.boundingBox())!;
+    const line = lines.find((l) => b.y < l.bottom && b.y + b.height > l.top);
+    if (line) {
+      line.top = Math.min(line.top, b.y);
+      line.bottom = Math.max(line.bottom, b.y + b.height);
+    } else lines.push({ top: b.y, bottom: b.y + b.height });
+  }
+  return lines.length;
+}
+
+test('desktop 1280×800: the header is one line', async ({ studio, page, backend }) => {
+  test.skip(backend !== 'wasm', 'the header does not depend on the backend');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await studio.open();
+  expect(await headerLines(page)).toBe(1);
+});
+
 test.describe('phone 390×844', () => {
   test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+
+  test('the header takes two lines, even with the reason for WASM, and nothing in it runs off the screen', async ({ page, backend }) => {
+    test.skip(backend !== 'wasm', 'the header does not depend on the backend');
+    // Auto (no backend in the URL): on these machines WebGPU has only a software adapter, so the
+    // studio runs on WASM and has a reason to give; the header must still fit in two lines.
+    await page.goto('/?testHooks&model=/tests/fixtures/tiny/');
+    await expect(page.getByRole('status', { name: 'Model status' })).toContainText('Ready', { timeout: 120_000 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.getByRole('banner').screenshot({ path: '/tmp/ux-phone-header.png' });
+    expect(await headerLines(page)).toBeLessThanOrEqual(2);
+    const header = (await page.getByRole('banner').boundingBox())!;
+    expect(header.height).toBeLessThanOrEqual(100);
+    for (const name of ['Model status', 'Active backend']) await expectInViewport(page, page.getByRole('status', { name }), name);
+    await expectInViewport(page, page.getByRole('combobox', { name: 'Backend' }), 'backend select');
+    // The state of the model is never the part that is cut: a long name is.
+    await expect(page.getByRole('status', { name: 'Model status' }).locator('[data-model-state]')).toBeInViewport({ ratio: 1 });
+  });
 
   test('the output follows the prompt and Generate; the Model panel is collapsed; the result is in view after Generate', async ({ studio, page }) => {
     await studio.open();

@@ -5,23 +5,22 @@ import { useWide } from '../layout/useWide';
 
 const names = { webgpu: 'WebGPU', wasm: 'WASM' } as const;
 
-/** Shows the active backend (and why it is not the preferred one) with the override select. */
+/** The active backend and the override select (its notes are BackendNotes, below). */
 export function BackendControl() {
   const backend = useStudio((s) => s.backend);
-  const wide = useWide();
   const active = backend.active
     ? backend.active === 'wasm'
       ? `WASM · ${backend.wasmThreads ?? 1} thread${backend.wasmThreads === 1 ? '' : 's'}`
       : 'WebGPU'
     : '…';
   return (
-    <div className="flex flex-wrap items-center justify-end gap-x-3 gap-y-1 text-sm">
-      <span role="status" aria-label="Active backend" className="text-zinc-300" data-backend={backend.active ?? ''}>
-        <span className="text-zinc-400">Running on </span>
+    <div className="flex items-center justify-end gap-x-3 text-sm">
+      <span role="status" aria-label="Active backend" className="whitespace-nowrap text-xs text-zinc-300 sm:text-sm" data-backend={backend.active ?? ''}>
+        <span className="hidden text-zinc-400 sm:inline">Running on </span>
         {backend.switching ? 'switching…' : active}
       </span>
       <label className="flex items-center gap-2 text-zinc-400">
-        Backend
+        <span className="sr-only sm:not-sr-only">Backend</span>
         <select
           className="rounded-md border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100 focus:outline-none focus:ring-2 focus:ring-violet-400"
           value={backend.preference}
@@ -35,18 +34,63 @@ export function BackendControl() {
           <option value="wasm">{names.wasm}</option>
         </select>
       </label>
-      {(backend.reason || backend.error) &&
+    </div>
+  );
+}
+
+/**
+ * What the user should know about the backend: WebGPU on a slow software adapter (with the way
+ * back), why WASM was chosen, or what failed. Nothing when all is as asked.
+ */
+export function BackendNotes({ className = '' }: { className?: string }) {
+  const backend = useStudio((s) => s.backend);
+  const wide = useWide();
+  const slow = backend.active === 'webgpu' && backend.softwareAdapter !== undefined && !backend.switching;
+  const why = backend.reason || backend.error;
+  if (!slow && !why) return null;
+  return (
+    <>
+      {slow && <SlowAdapterNote adapter={backend.softwareAdapter!} className={`${className} w-full`} />}
+      {why &&
         (wide ? (
-          <p className="w-full text-right text-xs text-amber-300" data-testid="backend-reason">
+          <p className={`${className} w-full text-right text-xs text-amber-300`} data-testid="backend-reason">
             {backend.error ?? `Using WASM: ${backend.reason}`}
           </p>
         ) : (
-          // On a phone the explanation folds into one line, so the prompt stays near the top.
-          <details className="w-full text-right text-xs text-amber-300" data-testid="backend-reason">
-            <summary className="cursor-pointer">{backend.error ? 'Backend problem' : 'Why WASM?'}</summary>
+          // On a phone the explanation folds into a few words beside the model status, so the
+          // header keeps to two lines and the prompt stays near the top.
+          <details className={`${className} text-xs text-amber-300 open:w-full`} data-testid="backend-reason">
+            <summary className="cursor-pointer whitespace-nowrap">{backend.error ? 'Backend problem' : 'Why WASM?'}</summary>
             {backend.error ?? `Using WASM: ${backend.reason}`}
           </details>
         ))}
-    </div>
+    </>
+  );
+}
+
+/**
+ * WebGPU on a software adapter runs on the CPU, far slower than WASM (over 150 s per image where
+ * WASM takes seconds). The user chose it by name, so it stays, but this says so for as long as it
+ * is active and offers the way back in one click.
+ */
+function SlowAdapterNote({ adapter, className }: { adapter: string; className: string }) {
+  return (
+    <p
+      role="note"
+      aria-label="Slow backend"
+      className={`${className} flex flex-wrap items-center justify-end gap-x-2 gap-y-1 text-right text-xs text-amber-200`}
+    >
+      <span>
+        WebGPU here is a software adapter ({adapter}) that runs on the CPU: expect minutes per image, far slower than
+        WASM.
+      </span>
+      <button
+        type="button"
+        className="rounded-md border border-amber-400/50 px-2 py-0.5 text-amber-100 hover:bg-amber-500/10 focus:outline-none focus:ring-2 focus:ring-violet-400"
+        onClick={() => setBackend('wasm')}
+      >
+        Switch to WASM
+      </button>
+    </p>
   );
 }

@@ -31,6 +31,8 @@ export interface BackendState {
   active?: BackendKind;
   reason?: string;
   wasmThreads?: number;
+  /** WebGPU on a software (CPU-emulated) adapter: its name. Minutes per image; the UI says so. */
+  softwareAdapter?: string;
   switching: boolean;
   error?: string;
 }
@@ -204,7 +206,9 @@ export function applyEvent(e: WorkerEvent): void {
       }
       return;
     case 'backend':
-      set({ backend: { ...s.backend, active: e.active, reason: e.reason, wasmThreads: e.wasmThreads, error: undefined } });
+      set({
+        backend: { ...s.backend, active: e.active, reason: e.reason, wasmThreads: e.wasmThreads, softwareAdapter: e.softwareAdapter, error: undefined },
+      });
       return;
     default:
       assertNever(e, 'worker event');

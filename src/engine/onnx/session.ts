@@ -19,7 +19,10 @@ export interface ExternalDataFile {
  * external data, unsupported operator) become a PackageError naming the file.
  */
 export async function createSession(ort: Ort, bytes: Uint8Array, file: string, executionProviders: string[], externalData?: ExternalDataFile[]): Promise<OrtSession> {
-  const options: OrtSessionOptions = { executionProviders, graphOptimizationLevel: 'all' };
+  // ORT writes its warnings (e.g. "some nodes were not assigned to the preferred execution
+  // providers" on WebGPU) to stderr, which the browser build prints with console.error: errors
+  // where nothing failed. Sessions log errors only; a failure reaches the caller as an exception.
+  const options: OrtSessionOptions = { executionProviders, graphOptimizationLevel: 'all', logSeverityLevel: 3 };
   if (externalData && externalData.length > 0) options.externalData = externalData;
   try {
     return await ort.InferenceSession.create(bytes, options);

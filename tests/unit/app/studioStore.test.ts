@@ -31,6 +31,14 @@ describe('studio store', () => {
     });
   });
 
+  it('remembers a software WebGPU adapter while it is active, and forgets it on WASM', () => {
+    applyEvent({ type: 'backend', active: 'webgpu', preference: 'webgpu', wasmThreads: 2, softwareAdapter: 'google swiftshader' });
+    expect(useStudio.getState().backend).toMatchObject({ active: 'webgpu', softwareAdapter: 'google swiftshader' });
+    applyEvent({ type: 'backend', active: 'wasm', preference: 'wasm', wasmThreads: 2 });
+    expect(useStudio.getState().backend.active).toBe('wasm');
+    expect(useStudio.getState().backend.softwareAdapter).toBeUndefined();
+  });
+
   it('a queued job becomes the running job when it starts', () => {
     useStudio.setState({
       job: { id: 'g1', params, status: 'running', overallStep: 0, overallTotal: 0 },

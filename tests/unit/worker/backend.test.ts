@@ -51,8 +51,10 @@ describe('chooseBackend: software (fallback) adapters', () => {
     expect((await chooseBackend('auto')).kind).toBe('wasm');
   });
 
-  it('asking for WebGPU by name still uses it', async () => {
+  it('asking for WebGPU by name still uses it, naming the software adapter so the studio can say it is slow', async () => {
     software('info');
-    expect(await chooseBackend('webgpu')).toEqual({ kind: 'webgpu', shaderF16: false });
+    expect(await chooseBackend('webgpu')).toEqual({ kind: 'webgpu', shaderF16: false, softwareAdapter: 'google swiftshader' });
+    software('adapter');
+    expect(await chooseBackend('webgpu')).toEqual({ kind: 'webgpu', shaderF16: false, softwareAdapter: 'software adapter' });
   });
 });
