@@ -14,7 +14,7 @@ export function BackendControl() {
       : 'WebGPU'
     : '…';
   return (
-    <div className="flex items-center justify-end gap-x-3 text-sm">
+    <div className="flex items-center justify-end gap-x-2 text-sm sm:gap-x-3">
       <span role="status" aria-label="Active backend" className="whitespace-nowrap text-xs text-zinc-300 sm:text-sm" data-backend={backend.active ?? ''}>
         <span className="hidden text-zinc-400 sm:inline">Running on </span>
         {backend.switching ? 'switching…' : active}
@@ -22,7 +22,7 @@ export function BackendControl() {
       <label className="flex items-center gap-2 text-zinc-400">
         <span className="sr-only sm:not-sr-only">Backend</span>
         <select
-          className="rounded-md border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100 focus:outline-none focus:ring-2 focus:ring-violet-400"
+          className="rounded-md border border-zinc-700 bg-zinc-900 px-1.5 py-1 text-xs text-zinc-100 sm:px-2 sm:text-sm focus:outline-none focus:ring-2 focus:ring-violet-400"
           value={backend.preference}
           onChange={(e) => {
             const pref = parseBackendParam(e.target.value);

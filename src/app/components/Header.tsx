@@ -23,7 +23,7 @@ export function Header() {
           <ModelStatus />
           <OfflineStatus />
         </div>
-        <div className="order-2 ml-auto flex items-center gap-3 sm:order-3">
+        <div className="order-2 ml-auto flex shrink-0 items-center gap-3 sm:order-3">
           <ShortcutsDialog />
           <BackendControl />
         </div>

@@ -27,9 +27,10 @@ export function ModelStatus() {
   return (
     <div role="status" aria-label="Model status" className="flex min-w-0 items-center gap-2 text-sm">
       <span className={`h-2 w-2 shrink-0 rounded-full ${dot[state]}`} aria-hidden />
-      <span className="truncate text-zinc-300">{name}</span>
+      {/* A narrow header cuts the name before the state. */}
+      <span className="shrink-[10] truncate text-zinc-300">{name}</span>
       <span className="text-zinc-400">·</span>
-      <span className="text-zinc-400" data-model-state={state}>
+      <span className="min-w-0 truncate text-zinc-400" data-model-state={state}>
         {text}
       </span>
     </div>

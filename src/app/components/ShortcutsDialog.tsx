@@ -40,7 +40,7 @@ export function ShortcutsDialog() {
   const groups = [...new Set(SHORTCUTS.map((s) => s.group))];
   return (
     <>
-      <button type="button" className={`${buttonClass} hidden py-1 text-xs sm:inline-flex`} aria-keyshortcuts="?" title="Keyboard shortcuts (?)" onClick={() => setOpen(true)}>
+      <button type="button" className={`${buttonClass} py-1 text-xs max-sm:hidden`} aria-keyshortcuts="?" title="Keyboard shortcuts (?)" onClick={() => setOpen(true)}>
         Shortcuts <Kbd>?</Kbd>
       </button>
       <dialog

@@ -29,7 +29,7 @@ export function OfflineStatus() {
       role="status"
       aria-label="Offline status"
       title={label.title}
-      className={`rounded-full border px-2 py-0.5 text-xs ${label.tone === 'ok' ? 'border-emerald-500/40 text-emerald-300' : 'border-amber-500/40 text-amber-300'}`}
+      className={`shrink-0 whitespace-nowrap rounded-full border px-2 py-0.5 text-xs ${label.tone === 'ok' ? 'border-emerald-500/40 text-emerald-300' : 'border-amber-500/40 text-amber-300'}`}
     >
       {label.text}
     </span>
