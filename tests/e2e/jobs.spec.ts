@@ -37,20 +37,36 @@ test('Esc cancels the running job', async ({ studio, page }) => {
   await studio.waitForResults(1);
 });
 
-test('a crashed worker is restarted, the job reported as failed, and generation works again', async ({ studio, page }) => {
+test('a crashed worker is restarted, the job reported as failed, the gallery kept, and generation works again', async ({ studio, page }) => {
   await studio.open();
+  const gallery = page.getByRole('list', { name: 'Saved images' });
+  const saved = gallery.getByRole('img');
+  // One image in the gallery before the crash.
+  await studio.makeJobsShort();
+  await page.getByLabel('Prompt', { exact: true }).fill('a red boat before the crash');
+  await studio.generateButton.click();
+  await studio.waitForResults(1);
+  await expect(saved).toHaveCount(1);
+
   await studio.makeJobsLong();
+  await page.getByLabel('Prompt', { exact: true }).fill('a job the crash ends');
   await studio.generateButton.click();
   await expect(page.getByRole('status', { name: 'Generation progress' })).toBeVisible();
   await page.evaluate(() => window.__muse!.crashWorker());
   await expect(page.getByRole('alert').filter({ hasText: 'The engine worker crashed' }).first()).toBeVisible();
   await expect(page.getByRole('status', { name: 'Generation progress' })).toHaveCount(0);
   await studio.waitReady();
+  // The gallery lives in the page (IndexedDB), not the worker: the earlier image is still there.
+  await expect(saved).toHaveCount(1);
+  await expect(gallery.getByRole('img', { name: 'a red boat before the crash' })).toBeVisible();
+
   await studio.makeJobsShort();
+  await page.getByLabel('Prompt', { exact: true }).fill('a red boat after the crash');
   await studio.generateButton.click();
-  await studio.waitForResults(1);
+  await studio.waitForResults(2);
   await expect(page.getByRole('img', { name: 'Generated image 1 of 1' })).toBeVisible();
   await expect(page.getByRole('alert', { name: 'Engine crashed' })).toHaveCount(0);
+  await expect(saved).toHaveCount(2);
 });
 
 test('a bad model URL shows an error and the previous model keeps working', async ({ studio, page }) => {
