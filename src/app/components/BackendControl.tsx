@@ -22,7 +22,7 @@ export function BackendControl() {
       <label className="flex items-center gap-2 text-zinc-400">
         <span className="sr-only sm:not-sr-only">Backend</span>
         <select
-          className="rounded-md border border-zinc-700 bg-zinc-900 px-1.5 py-1 text-xs text-zinc-100 sm:px-2 sm:text-sm focus:outline-none focus:ring-2 focus:ring-violet-400"
+          className="w-[5.25rem] rounded-md border border-zinc-700 bg-zinc-900 px-1.5 py-1 text-xs text-zinc-100 sm:w-auto sm:px-2 sm:text-sm focus:outline-none focus:ring-2 focus:ring-violet-400"
           value={backend.preference}
           onChange={(e) => {
             const pref = parseBackendParam(e.target.value);

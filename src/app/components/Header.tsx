@@ -12,10 +12,10 @@ import { ShortcutsDialog } from './ShortcutsDialog';
 export function Header() {
   return (
     <header className="border-b border-zinc-800 bg-zinc-950/80 backdrop-blur">
-      <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-3 gap-y-1 px-4 py-2 sm:gap-x-6 sm:gap-y-2 sm:py-3">
+      <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-2 gap-y-1 px-4 py-2 sm:gap-x-6 sm:gap-y-2 sm:py-3">
         <div className="order-1 flex items-center gap-2">
-          <img src="/favicon.svg" alt="" className="h-7 w-7" />
-          <h1 className="whitespace-nowrap text-lg font-semibold tracking-tight">
+          <img src="/favicon.svg" alt="" className="h-6 w-6 sm:h-7 sm:w-7" />
+          <h1 className="whitespace-nowrap text-base font-semibold tracking-tight sm:text-lg">
             Muse <span className="text-violet-400">Studio</span>
           </h1>
         </div>

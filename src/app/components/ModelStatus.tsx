@@ -30,7 +30,7 @@ export function ModelStatus() {
       {/* A narrow header cuts the name before the state. */}
       <span className="shrink-[10] truncate text-zinc-300">{name}</span>
       <span className="text-zinc-400">·</span>
-      <span className="min-w-0 truncate text-zinc-400" data-model-state={state}>
+      <span className={`${state === 'loading' ? 'min-w-0 truncate' : 'shrink-0'} text-zinc-400`} data-model-state={state}>
         {text}
       </span>
     </div>
