@@ -12,7 +12,7 @@ import { ModelStore } from '../../../../src/app/models/store';
 import { MODELS_CACHE } from '../../../../src/storage/layout';
 import { createStoredSource } from '../../../../src/storage/storedSource';
 import { checkPackageFiles } from '../../../../src/engine';
-import { FakeCaches } from './helpers';
+import { FakeCaches, quotaError } from './helpers';
 import { fakeHub, tinySnapshot } from './hubHelpers';
 
 const WEIGHTS = ['text_encoder/model.safetensors', 'transformer/diffusion_pytorch_model.safetensors', 'vqvae/diffusion_pytorch_model.safetensors'];
@@ -197,6 +197,19 @@ describe('downloading a Hugging Face model', () => {
     expect(record.id).toBe(err.resumeId);
     const fetched = hub.requests.slice(before).map((r) => new URL(r.url).pathname);
     expect(fetched).toEqual(['/test/tiny/resolve/main/vqvae/diffusion_pytorch_model.safetensors']);
+  });
+
+  it('says so when storage fills up mid-download, keeping nothing', async () => {
+    const { prepare } = setup();
+    const caches = new FakeCaches();
+    const store = new ModelStore(caches);
+    const cache = await caches.open(MODELS_CACHE);
+    cache.failPut = (key) => (key.endsWith('transformer/diffusion_pytorch_model.safetensors') ? quotaError() : undefined);
+    const model = await prepare('test/tiny');
+    const err = (await installPackage(model.source(new AbortController().signal), origin, store).catch((e: unknown) => e)) as InstallError;
+    expect(err.kind).toBe('quota');
+    expect(err.message).toMatch(/^Not enough storage for test\/tiny .*Delete a model or free disk space, then try again. Nothing was stored./);
+    expect([...cache.entries.keys()]).toEqual([]);
   });
 
   it('stops when cancelled, keeping nothing', async () => {
