@@ -7,11 +7,23 @@ import { useStudio } from '../store/studio';
 import { modelStore, runInstall } from './actions';
 import { HubError, hubIdOf, prepareHubModel, type PreparedHubModel } from './hub';
 import { useModels } from './useModels';
+import { modelOrigin } from '../../sw/csp';
 
 let prepared: { id: string; model: PreparedHubModel } | undefined;
 let lookup: AbortController | undefined;
 
 const estimate = async () => (await globalThis.navigator?.storage?.estimate?.()) ?? {};
+
+/**
+ * The Hub to ask: huggingface.co, or — in test builds' pages only (`?testHooks`) — a local
+ * stand-in named by `?hubEndpoint=` (the e2e's fake Hub; Playwright's request routing cannot be
+ * used there, it stalls ONNX Runtime's thread workers). Its origin must still be an allowed
+ * model site for the page's policy.
+ */
+function hubEndpoint(): string | undefined {
+  const q = new URLSearchParams(globalThis.location?.search ?? '');
+  return q.has('testHooks') ? (modelOrigin(q.get('hubEndpoint') ?? '') ?? undefined) : undefined;
+}
 
 /** Looks `input` (owner/name, optional revision) up on the Hub and shows what it is, or why not. */
 export async function checkHubModel(input: string, revision = '', variant?: 'fp32' | 'fp16'): Promise<void> {
@@ -27,7 +39,8 @@ export async function checkHubModel(input: string, revision = '', variant?: 'fp3
   const controller = (lookup = new AbortController());
   useModels.setState({ hub: { id, status: 'checking' } });
   try {
-    const model = await prepareHubModel(id, { ...(variant ? { variant } : {}), estimate, signal: controller.signal });
+    const hub = hubEndpoint();
+    const model = await prepareHubModel(id, { ...(variant ? { variant } : {}), ...(hub ? { hub } : {}), estimate, signal: controller.signal });
     if (lookup !== controller) return;
     prepared = { id, model };
     useModels.setState({ hub: { id, status: 'ready', summary: model.summary } });
