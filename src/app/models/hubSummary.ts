@@ -33,11 +33,16 @@ export function hubSummaryLines(s: HubSummary, backend: string | undefined): Sum
   const on = backend ? BACKEND_NAMES[backend] ?? backend : 'the active backend';
   const compute = s.variant === 'fp16' ? 'float32 (fp16 weights widened to float32 as they load)' : 'float32';
   lines.push({ label: 'Runs on', text: `${on}, in ${compute}; ${s.imageSize}×${s.imageSize} px, ${(s.needs.parameters / 1e6).toFixed(1)} M parameters` });
-  const tooBig = backend === 'wasm' && s.needs.memoryBytes > WASM_MEMORY_LIMIT;
+  // The WASM heap also holds the runtime and its arenas: past ~3/4 of it a load is a gamble
+  // (aMUSEd-256's fp32 files, 3.5 GB, land there: tests/unit/engine/diffusers/realShapes.test.ts).
+  const onWasm = backend === 'wasm';
+  const tooBig = onWasm && s.needs.memoryBytes > WASM_MEMORY_LIMIT;
+  const tight = onWasm && !tooBig && s.needs.memoryBytes > WASM_MEMORY_LIMIT * 0.75;
+  const limit = formatBytes(WASM_MEMORY_LIMIT);
   lines.push({
     label: 'Memory',
-    text: `about ${formatBytes(s.needs.memoryBytes)}${tooBig ? `: more than the ${formatBytes(WASM_MEMORY_LIMIT)} WASM allows, so it needs WebGPU` : ''}`,
-    ...(tooBig ? { warn: true } : {}),
+    text: `about ${formatBytes(s.needs.memoryBytes)}${tooBig ? `: more than the ${limit} WASM allows, so it needs WebGPU` : tight ? `: close to the ${limit} WASM allows; it may not load without WebGPU` : ''}`,
+    ...(tooBig || tight ? { warn: true } : {}),
   });
   if (s.free === undefined) {
     lines.push({ label: 'Storage', text: 'the browser does not say how much room it has' });

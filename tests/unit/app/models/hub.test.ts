@@ -100,6 +100,10 @@ describe('looking a Hugging Face model up', () => {
     const big: HubSummary = { ...summary, needs: { ...summary.needs, memoryBytes: 5 * 1024 ** 3 } };
     expect(hubSummaryLines(big, 'wasm').find((l) => l.label === 'Memory')).toMatchObject({ warn: true, text: expect.stringMatching(/needs WebGPU/) });
     expect(hubSummaryLines(big, 'webgpu').find((l) => l.label === 'Memory')!.warn).toBeUndefined();
+    // aMUSEd-256's fp32 files: 3.76 GB by snapshotNeeds, close to the WASM heap's 4 GiB.
+    const amused256: HubSummary = { ...summary, needs: { ...summary.needs, memoryBytes: 3_762_275_458 } };
+    expect(hubSummaryLines(amused256, 'wasm').find((l) => l.label === 'Memory')).toMatchObject({ warn: true, text: 'about 3.50 GB: close to the 4.00 GB WASM allows; it may not load without WebGPU' });
+    expect(hubSummaryLines(summary, 'wasm').find((l) => l.label === 'Memory')!.warn).toBeUndefined();
   });
 });
 
