@@ -31,7 +31,7 @@ function HubSummaryCard() {
   const s = hub.summary;
   const room = hubHasRoom(s);
   return (
-    <div role="group" aria-label="Hugging Face model" className="flex flex-col gap-2 rounded-md border border-zinc-700 p-2 text-xs">
+    <div role="group" aria-label="Hugging Face model summary" className="flex flex-col gap-2 rounded-md border border-zinc-700 p-2 text-xs">
       <p className="text-zinc-200">
         {s.displayName}
         {s.commit && <span className="ml-2 font-mono text-zinc-400">{s.commit.slice(0, 10)}</span>}
