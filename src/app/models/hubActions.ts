@@ -3,7 +3,6 @@
  * then download and store it through the same install as every package (runInstall), or give
  * it up. The prepared package (graphs built, weights not fetched) is kept between the two.
  */
-import { useStudio } from '../store/studio';
 import { modelStore, runInstall } from './actions';
 import { HubError, hubIdOf, prepareHubModel, type PreparedHubModel } from './hub';
 import { useModels } from './useModels';
@@ -86,9 +85,4 @@ export async function addFromHub(id: string, variant?: 'fp16'): Promise<void> {
     return;
   }
   await downloadHubModel();
-}
-
-/** The backend the model would run on now (the worker's active one), for the summary. */
-export function activeBackend(): string | undefined {
-  return useStudio.getState().backend.active;
 }

@@ -8,6 +8,7 @@
  */
 import { PackageError } from '../errors';
 import { pathProblem } from '../manifest/paths';
+import { readBody } from '../package/readBody';
 import type { SnapshotSource } from './source';
 
 export interface HubFile {
@@ -40,28 +41,6 @@ export interface HubOptions {
   token?: string;
   /** Aborts every request of this source (a cancelled download). */
   signal?: AbortSignal;
-}
-
-/** Reads a response body chunk by chunk, reporting the running total. */
-async function readBody(res: Response, onBytes?: (received: number) => void): Promise<Uint8Array> {
-  if (!res.body || !onBytes) return new Uint8Array(await res.arrayBuffer());
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let received = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    received += value.byteLength;
-    onBytes(received);
-  }
-  const out = new Uint8Array(received);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }
 
 /** Lists `repo` at `revision` on `hub` (default https://huggingface.co) and returns a source for it. */
