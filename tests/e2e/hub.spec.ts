@@ -4,8 +4,8 @@
  * sha256, revision info, `resolve/` URLs; a weights file's `resolve/` redirects to a second
  * origin, as the Hub redirects to its CDN). The page is pointed at it with `?hubEndpoint=` (test
  * pages only) and both origins are allowed model sites. Playwright's request routing is not
- * used: it stalls ONNX Runtime's thread workers (workers started by the engine worker), so the
- * model never loads. (The CSP's real Hub hosts are checked in tests/unit/app/models/csp.test.ts.)
+ * used: with a route active the model never finished loading (docs/DIFFUSERS.md). The CSP's
+ * real Hub hosts are checked in tests/unit/app/models/csp.test.ts.
  * Type the id, read size and licence before any download, download with per-file progress,
  * stall and reload mid-download, resume (files already stored are not fetched again), generate,
  * then reload offline and generate again. Runs on the wasm project only.

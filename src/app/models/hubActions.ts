@@ -15,8 +15,8 @@ const estimate = async () => (await globalThis.navigator?.storage?.estimate?.())
 
 /**
  * The Hub to ask: huggingface.co, or — in test builds' pages only (`?testHooks`) — a local
- * stand-in named by `?hubEndpoint=` (the e2e's fake Hub; Playwright's request routing cannot be
- * used there, it stalls ONNX Runtime's thread workers). Its origin must still be an allowed
+ * stand-in named by `?hubEndpoint=` (the e2e's fake Hub; with Playwright's request routing the
+ * model never finished loading, see docs/DIFFUSERS.md). Its origin must still be an allowed
  * model site for the page's policy.
  */
 function hubEndpoint(): string | undefined {
