@@ -9,13 +9,36 @@
 export type Policy = Record<string, string[]>;
 
 /**
+ * The Hugging Face Hub, for model ids typed into the Model panel (src/app/models/hub.ts), in
+ * `connect-src` only (fetches; never scripts, styles or frames). `huggingface.co` answers the
+ * file listing (`/api/models/…/tree`), small files and the `resolve/` URLs; weights files are
+ * redirected to storage/CDN hosts, and a policy checks every hop of a redirect. The hosts are
+ * the ones the Hub documents that downloads "follow HTTP redirects from huggingface.co to"
+ * (huggingface.co/docs/hub/models-downloading, "Downloading behind a proxy or firewall",
+ * checked 2026-12): the US/EU CDN edges and LFS CDNs, and the Xet download hosts. The Xet
+ * protocol's `cas-server` hosts are left out: a plain HTTP download never talks to them.
+ * docs/DIFFUSERS.md lists the same hosts; if the Hub moves its storage, a download fails with
+ * a CSP violation naming the new host, which goes here.
+ */
+export const HUB_ORIGINS = [
+  'https://huggingface.co',
+  'https://us.aws.cdn.hf.co',
+  'https://us.gcp.cdn.hf.co',
+  'https://cdn-lfs-us-1.hf.co',
+  'https://cdn-lfs-eu-1.hf.co',
+  'https://transfer.xethub.hf.co',
+  'https://transfer.xethub-eu.hf.co',
+];
+
+/**
  * The policy every page of the studio runs under.
  * - No `unsafe-eval` and no inline script: only our own bundled files run.
  * - `'wasm-unsafe-eval'` lets WebAssembly compile (ONNX Runtime); without it Chromium refuses
  *   `WebAssembly.instantiate` ("Refused to compile or instantiate WebAssembly module"). It does
  *   not allow `eval()` or `new Function()` — measured in docs/DEPLOY.md.
- * - `connect-src 'self'`: fetches go to this origin only; model sites the user allowed are added
- *   by the service worker (see `withModelOrigins`).
+ * - `connect-src 'self'` and the Hugging Face Hub's hosts (`HUB_ORIGINS`): fetches go to this
+ *   origin and the Hub only; model sites the user allowed are added by the service worker (see
+ *   `withModelOrigins`).
  * - `img-src blob: data:`: gallery thumbnails and downloads are object URLs of local blobs.
  */
 export const BASE_POLICY: Policy = {
@@ -24,7 +47,7 @@ export const BASE_POLICY: Policy = {
   'style-src': ["'self'"],
   'img-src': ["'self'", 'blob:', 'data:'],
   'font-src': ["'self'"],
-  'connect-src': ["'self'"],
+  'connect-src': ["'self'", ...HUB_ORIGINS],
   'worker-src': ["'self'"],
   'manifest-src': ["'self'"],
   'object-src': ["'none'"],

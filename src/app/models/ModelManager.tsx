@@ -5,6 +5,7 @@ import { storedIdOf } from '../../storage/layout';
 import { dismissMissing, redownloadMissing, refreshStorage } from './actions';
 import { useModels } from './useModels';
 import { AddModel } from './AddModel';
+import { HubModel } from './HubModel';
 import { DownloadProgress } from './DownloadProgress';
 import { StoredList } from './StoredList';
 import { StorageInfo } from './StorageInfo';
@@ -55,7 +56,7 @@ function CurrentModel() {
 function MissingModel() {
   const missing = useModels((s) => s.missing);
   if (!missing) return null;
-  const url = missing.origin.kind === 'url' ? missing.origin.url : undefined;
+  const url = missing.origin.kind === 'url' ? missing.origin.url : missing.origin.kind === 'hub' ? `Hugging Face (${missing.origin.id})` : undefined;
   return (
     <div role="alert" aria-label="Model missing" className="flex flex-col gap-2 rounded-md border border-amber-500/40 bg-amber-500/10 p-2 text-xs text-amber-100">
       <p>
@@ -132,7 +133,14 @@ export function ModelManager() {
               {info}
             </p>
           )}
-          {unavailable ? <p className="text-xs text-amber-300">Models cannot be stored here: {unavailable}</p> : <AddModel />}
+          {unavailable ? (
+            <p className="text-xs text-amber-300">Models cannot be stored here: {unavailable}</p>
+          ) : (
+            <>
+              <AddModel />
+              <HubModel />
+            </>
+          )}
           <StorageInfo />
         </div>
       </details>

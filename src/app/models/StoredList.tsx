@@ -14,6 +14,8 @@ function originText(p: StoredPackage): string {
       return p.origin.url;
     case 'folder':
       return `folder "${p.origin.name}"`;
+    case 'hub':
+      return `Hugging Face ${p.origin.id}`;
   }
 }
 
@@ -38,6 +40,7 @@ export function StoredList() {
               </p>
               <p className="truncate text-zinc-400" title={originText(p)}>
                 {formatBytes(p.bytes)} · {originText(p)}
+                {p.license && ` · licence: ${p.license}`}
               </p>
             </div>
             {!inUse && (

@@ -15,6 +15,8 @@ import { packageRoot, type PickedFolder } from './folder';
 import { createStoredSource, MISSING_FROM_STORAGE } from '../../storage/storedSource';
 import { checkPackageFiles, type FileProblem } from '../../engine';
 import { useModels, type DownloadState } from './useModels';
+// hubActions imports runInstall from here; the cycle is between functions called later only.
+import { addFromHub } from './hubActions';
 
 const PENDING_KEY = 'muse-studio:pending-model-url';
 
@@ -141,7 +143,7 @@ export async function dismissDownload(): Promise<void> {
   await offerUnfinished();
 }
 
-/** The stopped-download panel for an interrupted download found in storage. */
+/** The stopped-download panel for an interrupted download found in storage (`url`: where it came from, as shown). */
 function interruptedState({ staging, saved }: Unfinished, url: string): DownloadState {
   const files: FileProgress[] = staging.files.map(({ path, bytes }) =>
     saved.has(path) ? { path, bytes, received: bytes, state: 'stored' } : { path, bytes, received: 0, state: 'waiting' },
@@ -168,11 +170,18 @@ function interruptedState({ staging, saved }: Unfinished, url: string): Download
 export async function offerUnfinished(): Promise<void> {
   const s = modelStore();
   if (!s || useModels.getState().download) return;
-  const next = (await s.unfinished().catch(() => [])).find((u) => u.staging.origin.kind === 'url');
+  const next = (await s.unfinished().catch(() => [])).find((u) => u.staging.origin.kind === 'url' || u.staging.origin.kind === 'hub');
   if (!next || useModels.getState().download) return;
-  const url = next.staging.origin.url;
-  retry = () => addFromUrl(url);
-  useModels.setState({ download: interruptedState(next, url) });
+  const origin = next.staging.origin;
+  if (origin.kind === 'hub') {
+    // A Hub model: looked up again (the Hub must be reachable), the saved files re-verified.
+    retry = () => addFromHub(origin.id, origin.variant);
+    useModels.setState({ download: interruptedState(next, `Hugging Face ${origin.id}`) });
+    return;
+  }
+  if (origin.kind !== 'url') return;
+  retry = () => addFromUrl(origin.url);
+  useModels.setState({ download: interruptedState(next, origin.url) });
 }
 
 /** Add a package from what the user typed: this site's paths, https, or a local http origin. */
@@ -349,9 +358,10 @@ export async function keepOffline(): Promise<void> {
 /** The model chosen last time was evicted: fetch it again from where it came from. */
 export async function redownloadMissing(): Promise<void> {
   const missing = useModels.getState().missing;
-  if (!missing || missing.origin.kind !== 'url') return;
+  if (!missing || (missing.origin.kind !== 'url' && missing.origin.kind !== 'hub')) return;
   useModels.setState({ missing: undefined });
-  await addFromUrl(missing.origin.url);
+  if (missing.origin.kind === 'hub') await addFromHub(missing.origin.id, missing.origin.variant);
+  else await addFromUrl(missing.origin.url);
 }
 
 /** Forget the evicted model; the built-in default stays in use. */

@@ -13,6 +13,7 @@ import { createMemorySource, isAbortError, readManifest, sha256Hex, type Manifes
 import { verifyFile } from '../../engine/package';
 import { NetworkError, type ProgressSource } from './sources';
 import { StorageError, type ModelStore, type PackageOrigin, type StoredPackage } from './store';
+import { originKey } from './records';
 
 export type FileState = 'waiting' | 'reading' | 'verifying' | 'stored' | 'failed';
 export interface FileProgress {
@@ -100,7 +101,7 @@ export async function installPackage(
   // package (the manifest changed since): it can never be resumed, so it goes.
   if (origin.kind !== 'folder') {
     for (const { staging } of await store.unfinished().catch(() => [])) {
-      if (staging.id !== id && staging.origin.url === origin.url) await store.abandon(staging.id).catch(() => false);
+      if (staging.id !== id && originKey(staging.origin) === originKey(origin)) await store.abandon(staging.id).catch(() => false);
     }
   }
   const existing = await store.get(id);
@@ -190,6 +191,7 @@ export async function installPackage(
         files: paths.length + 1,
         manifestSha256: sha,
         addedAt: new Date().toISOString(),
+        license: manifest.license,
       };
       await store.commit(record);
       return record;

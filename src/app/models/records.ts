@@ -12,7 +12,22 @@ import { ID_PATTERN } from '../../storage/layout';
 export type PackageOrigin =
   | { kind: 'embedded'; url: string }
   | { kind: 'url'; url: string }
-  | { kind: 'folder'; name: string };
+  | { kind: 'folder'; name: string }
+  /** A diffusers snapshot on the Hugging Face Hub: `owner/name@revision`, and which weights files. */
+  | { kind: 'hub'; id: string; variant?: 'fp16' };
+
+/** What identifies where a download comes from (two downloads from it are the same download). */
+export function originKey(origin: PackageOrigin): string {
+  switch (origin.kind) {
+    case 'embedded':
+    case 'url':
+      return origin.url;
+    case 'folder':
+      return `folder:${origin.name}`;
+    case 'hub':
+      return `hf:${origin.id}${origin.variant ? `:${origin.variant}` : ''}`;
+  }
+}
 
 /** The commit record of a stored package (record.json). */
 export interface StoredPackage {
@@ -28,6 +43,8 @@ export interface StoredPackage {
   manifestSha256: string;
   /** ISO date. */
   addedAt: string;
+  /** manifest.license, shown in the stored list (absent in records written before it was kept). */
+  license?: string;
 }
 
 /**
@@ -37,7 +54,7 @@ export interface StoredPackage {
 export interface StagingRecord {
   id: string;
   displayName: string;
-  origin: Extract<PackageOrigin, { kind: 'url' | 'embedded' }>;
+  origin: Exclude<PackageOrigin, { kind: 'folder' }>;
   /** Every file the manifest lists (manifest.json excluded), for progress before anything is re-read. */
   files: Array<{ path: string; bytes: number }>;
   /** ISO date of the last attempt: staging untouched for STAGING_MAX_AGE_MS is deleted at start. */
@@ -63,6 +80,7 @@ export function checkOrigin(v: unknown): PackageOrigin | null {
   if (typeof o !== 'object' || o === null) return null;
   if ((o.kind === 'embedded' || o.kind === 'url') && str(o.url, 2000)) return { kind: o.kind, url: o.url };
   if (o.kind === 'folder' && str(o.name)) return { kind: 'folder', name: o.name };
+  if (o.kind === 'hub' && str(o.id, 300)) return { kind: 'hub', id: o.id, ...(o.variant === 'fp16' ? { variant: 'fp16' as const } : {}) };
   return null;
 }
 
@@ -86,6 +104,7 @@ export function checkRecord(v: unknown): StoredPackage | null {
     files: r.files as number,
     manifestSha256: r.manifestSha256 as string,
     addedAt: r.addedAt as string,
+    ...(str(r.license) ? { license: r.license } : {}),
   };
 }
 

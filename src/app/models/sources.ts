@@ -4,6 +4,7 @@
  * and a local folder (files the user picked or dropped).
  */
 import { createUrlSource, PackageError, type PackageSource } from '../../engine';
+import { readBody } from '../../engine/package';
 import { modelOrigin } from '../../sw/csp';
 
 /** A PackageSource that reports bytes as they arrive. */
@@ -45,28 +46,6 @@ export function packageFolderUrl(input: string, pageUrl: string): { url: string 
   if (url.pathname.endsWith('/manifest.json')) url.pathname = url.pathname.slice(0, -'manifest.json'.length);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   return { url: url.href };
-}
-
-/** Reads a response body chunk by chunk, reporting the running total. */
-async function readBody(res: Response, onBytes?: (received: number) => void): Promise<Uint8Array> {
-  if (!res.body) return new Uint8Array(await res.arrayBuffer());
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let received = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    received += value.byteLength;
-    onBytes?.(received);
-  }
-  const out = new Uint8Array(received);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { create } from 'zustand';
 import type { FileProgress } from './install';
+import type { HubSummary } from './hub';
 import type { PackageOrigin, StoredPackage } from './store';
 
 export interface DownloadState {
@@ -19,6 +20,15 @@ export interface DownloadState {
   resumable: boolean;
   /** The staged id of a resumable download: Discard deletes what it saved. */
   resumeId?: string;
+}
+
+/** A Hugging Face model id being looked up, or looked up and waiting for the user's go. */
+export interface HubState {
+  /** What was looked up (`owner/name@revision`), as typed. */
+  id: string;
+  status: 'checking' | 'ready' | 'failed';
+  summary?: HubSummary;
+  error?: string;
 }
 
 export interface ModelsState {
@@ -43,6 +53,8 @@ export interface ModelsState {
   /** Model sites allowed in the stored list, and those allowed in THIS page's policy. */
   allowedOrigins: string[];
   pageOrigins: string[];
+  /** The Hugging Face model the panel describes before its download. */
+  hub?: HubState;
   /** Adding from another site needs the user's permission (and a reload to apply it). */
   askOrigin?: { input: string; origin: string; canApply: boolean };
 }

@@ -26,11 +26,30 @@ export interface SnapshotPackage {
   snapshot: DiffusersSnapshot;
 }
 
+export interface SnapshotPackageOptions {
+  /** manifest.name: lowercase letters, digits and dashes. */
+  name: string;
+  variant?: Variant;
+  /** The licence to record (e.g. from the model card); default aMUSEd's OpenRAIL++-M. */
+  license?: string;
+  /** manifest.displayName; default "aMUSEd N×N (diffusers snapshot)". */
+  displayName?: string;
+  /** provenance.created (ISO date); default today. Fixed by callers that need the same manifest twice (resume). */
+  created?: string;
+  /**
+   * Take a weights file's sha256 from the source's listing (`expectedSha256`) without reading
+   * it, for a caller that verifies every file against the manifest as it reads it (the studio's
+   * install does, once). Without it every weights file is read and hashed here, and one that
+   * differs from the listing is refused.
+   */
+  trustListedSha256?: boolean;
+}
+
 /**
  * Opens `src` and returns a PackageSource whose manifest.json and graphs are made here and whose
  * weights files are read from `src` (under their own snapshot paths). `name` is the package id.
  */
-export async function snapshotAsPackage(src: SnapshotSource, opts: { name: string; variant?: Variant }): Promise<SnapshotPackage> {
+export async function snapshotAsPackage(src: SnapshotSource, opts: SnapshotPackageOptions): Promise<SnapshotPackage> {
   const s = await openSnapshot(src, opts.variant ? { variant: opts.variant } : {});
   const clip = s.textEncoder.config;
   const maxLength = clip.max_position_embeddings;
@@ -51,6 +70,11 @@ export async function snapshotAsPackage(src: SnapshotSource, opts: { name: strin
   // The weights: listed like any package file, so the loader checks their size and hash too.
   for (const w of [s.textEncoder.weights, s.vqvae.weights, s.transformer.weights]) {
     if (files[w.path]) continue;
+    const listed = opts.trustListedSha256 ? src.expectedSha256?.(w.path) : undefined;
+    if (listed !== undefined) {
+      files[w.path] = { sha256: listed, bytes: w.fileBytes };
+      continue;
+    }
     const sha256 = await sha256Hex(await src.read(w.path));
     const vouched = src.expectedSha256?.(w.path);
     if (vouched !== undefined && vouched !== sha256) {
@@ -63,11 +87,11 @@ export async function snapshotAsPackage(src: SnapshotSource, opts: { name: strin
     format: 'muse-studio-package',
     formatVersion: 1,
     name: opts.name,
-    displayName: `aMUSEd ${size}×${size} (diffusers snapshot)`,
+    displayName: opts.displayName ?? `aMUSEd ${size}×${size} (diffusers snapshot)`,
     description: `aMUSEd read directly from a diffusers snapshot (${src.label}): ${size}×${size} in one stage, CLIP text encoder, VQ-GAN f=${size / s.grid} with ${s.vqvae.config.num_vq_embeddings} codes.`,
     fixture: false,
-    license: LICENSE,
-    provenance: { source: `diffusers AmusedPipeline snapshot (${src.label})`, converter: 'src/engine/diffusers (at load time)', variant: opts.variant ?? 'default', created: new Date().toISOString().slice(0, 10), opset: OPSET },
+    license: opts.license ?? LICENSE,
+    provenance: { source: `diffusers AmusedPipeline snapshot (${src.label})`, converter: 'src/engine/diffusers (at load time)', variant: opts.variant ?? 'default', created: opts.created ?? new Date().toISOString().slice(0, 10), opset: OPSET },
     textEncoder: {
       kind: 'clip', onnx: 'text_encoder/model.onnx', tokenizer: 'text_encoder/tokenizer.json', config: 'text_encoder/config.json',
       maxLength, hiddenSize: clip.hidden_size, projectionDim: clip.projection_dim, padTokenId: tok.padTokenId,

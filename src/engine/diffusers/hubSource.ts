@@ -8,6 +8,7 @@
  */
 import { PackageError } from '../errors';
 import { pathProblem } from '../manifest/paths';
+import { readBody } from '../package/readBody';
 import type { SnapshotSource } from './source';
 
 export interface HubFile {
@@ -20,6 +21,8 @@ export interface HubFile {
 export interface HubSnapshotSource extends SnapshotSource {
   /** Every file of the snapshot, from the Hub's listing. */
   readonly files: ReadonlyMap<string, HubFile>;
+  /** Reads a whole file, reporting the bytes received so far as they arrive (downloads with progress). */
+  read(path: string, onBytes?: (received: number) => void): Promise<Uint8Array>;
 }
 
 /** "owner/name" or "owner/name@revision" (revision default "main"); null when it is not a repo id. */
@@ -29,15 +32,25 @@ export function parseHubId(id: string): { repo: string; revision: string } | nul
   return { repo: `${m[1]}/${m[2]}`, revision: m[3] ?? 'main' };
 }
 
-type Fetch = (input: string, init?: { headers?: Record<string, string> }) => Promise<Response>;
+type Fetch = (input: string, init?: { headers?: Record<string, string>; signal?: AbortSignal }) => Promise<Response>;
+
+export interface HubOptions {
+  /** The Hub's origin (default https://huggingface.co); tests and mirrors give their own. */
+  hub?: string;
+  fetch?: Fetch;
+  token?: string;
+  /** Aborts every request of this source (a cancelled download). */
+  signal?: AbortSignal;
+}
 
 /** Lists `repo` at `revision` on `hub` (default https://huggingface.co) and returns a source for it. */
-export async function openHubSnapshot(id: string, opts: { hub?: string; fetch?: Fetch; token?: string } = {}): Promise<HubSnapshotSource> {
+export async function openHubSnapshot(id: string, opts: HubOptions = {}): Promise<HubSnapshotSource> {
   const parsed = parseHubId(id);
   if (!parsed) throw new PackageError(`"${id}" is not a Hugging Face model id (owner/name, optionally @revision)`);
   const { repo, revision } = parsed;
   const hub = (opts.hub ?? 'https://huggingface.co').replace(/\/+$/, '');
-  const doFetch: Fetch = opts.fetch ?? ((u, i) => fetch(u, i));
+  const fetchFn: Fetch = opts.fetch ?? ((u, i) => fetch(u, i));
+  const doFetch: Fetch = (u, i) => fetchFn(u, { ...i, ...(opts.signal ? { signal: opts.signal } : {}) });
   const auth: Record<string, string> = opts.token ? { Authorization: `Bearer ${opts.token}` } : {};
   const label = `${hub === 'https://huggingface.co' ? '' : `${hub}/`}${repo}@${revision}`;
   const rev = encodeURIComponent(revision);
@@ -80,11 +93,11 @@ export async function openHubSnapshot(id: string, opts: { hub?: string; fetch?: 
       const prefix = folder === '' ? '' : `${folder}/`;
       return Promise.resolve([...files.keys()].filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/')).map((p) => p.slice(prefix.length)).sort());
     },
-    async read(path) {
+    async read(path, onBytes) {
       const f = known(path);
       const res = await doFetch(url(path), { headers: auth });
       if (!res.ok) throw httpProblem(res.status, path);
-      const bytes = new Uint8Array(await res.arrayBuffer());
+      const bytes = await readBody(res, onBytes);
       if (bytes.length !== f.size) throw new PackageError(`${label} lists ${f.size} bytes, the download had ${bytes.length}`, path);
       return bytes;
     },
@@ -101,4 +114,29 @@ export async function openHubSnapshot(id: string, opts: { hub?: string; fetch?: 
       return bytes;
     },
   };
+}
+
+/**
+ * The commit a revision points at and when it was made (`GET {hub}/api/models/{repo}/revision/{rev}`:
+ * `sha`, `lastModified`). Optional knowledge: any failure gives {} (the listing reports access errors).
+ */
+export async function readHubRevision(id: string, opts: HubOptions = {}): Promise<{ sha?: string; lastModified?: string }> {
+  const parsed = parseHubId(id);
+  if (!parsed) return {};
+  const hub = (opts.hub ?? 'https://huggingface.co').replace(/\/+$/, '');
+  const fetchFn: Fetch = opts.fetch ?? ((u, i) => fetch(u, i));
+  try {
+    const res = await fetchFn(`${hub}/api/models/${parsed.repo}/revision/${encodeURIComponent(parsed.revision)}`, {
+      headers: opts.token ? { Authorization: `Bearer ${opts.token}` } : {},
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    if (!res.ok) return {};
+    const info = (await res.json()) as { sha?: unknown; lastModified?: unknown } | null;
+    return {
+      ...(typeof info?.sha === 'string' && /^[0-9a-f]{40}$/.test(info.sha) ? { sha: info.sha } : {}),
+      ...(typeof info?.lastModified === 'string' && !Number.isNaN(Date.parse(info.lastModified)) ? { lastModified: info.lastModified } : {}),
+    };
+  } catch {
+    return {};
+  }
 }

@@ -2,3 +2,4 @@ export type { PackageSource } from './source';
 export { createUrlSource, type FetchLike } from './urlSource';
 export { createMemorySource } from './memorySource';
 export { sha256Hex, verifyFile, type VerifyMode } from './verify';
+export { readBody } from './readBody';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BASE_POLICY, devPolicy, modelOrigin, pageHeaders, parsePolicy, renderPolicy, withModelOrigins } from '../../../../src/sw/csp';
+import { BASE_POLICY, devPolicy, HUB_ORIGINS, modelOrigin, pageHeaders, parsePolicy, renderPolicy, withModelOrigins } from '../../../../src/sw/csp';
 import { packageFolderUrl } from '../../../../src/app/models/sources';
 
 describe('Content-Security-Policy', () => {
@@ -10,13 +10,13 @@ describe('Content-Security-Policy', () => {
     expect(p['script-src']).toEqual(["'self'", "'wasm-unsafe-eval'"]);
     expect(Object.values(p).flat()).not.toContain("'unsafe-eval'");
     expect(Object.values(p).flat()).not.toContain("'unsafe-inline'");
-    expect(p['connect-src']).toEqual(["'self'"]);
+    expect(p['connect-src']).toEqual(["'self'", ...HUB_ORIGINS]);
     expect(p['frame-ancestors']).toEqual(["'none'"]);
   });
 
   it('adds allowed model sites to connect-src only', () => {
     const out = parsePolicy(withModelOrigins(base, ['https://models.example', 'http://localhost:4191']));
-    expect(out['connect-src']).toEqual(["'self'", 'https://models.example', 'http://localhost:4191']);
+    expect(out['connect-src']).toEqual(["'self'", ...HUB_ORIGINS, 'https://models.example', 'http://localhost:4191']);
     expect(out['script-src']).toEqual(BASE_POLICY['script-src']);
   });
 
@@ -32,13 +32,23 @@ describe('Content-Security-Policy', () => {
       'https://user:pw@host.example',
       'https://ok.example/path?q',
     ]);
-    expect(parsePolicy(out)['connect-src']).toEqual(["'self'", 'https://ok.example']);
+    expect(parsePolicy(out)['connect-src']).toEqual(["'self'", ...HUB_ORIGINS, 'https://ok.example']);
     expect(parsePolicy(out)['script-src']).toEqual(BASE_POLICY['script-src']);
   });
 
   it('extends every policy of a comma-joined header, and leaves one without fetch limits alone', () => {
     const out = withModelOrigins("connect-src 'self', frame-ancestors 'none'", ['https://m.example']);
     expect(out).toBe("connect-src 'self' https://m.example, frame-ancestors 'none'");
+  });
+
+  it('lets fetches reach the Hugging Face Hub and its documented download hosts, over https only, and nothing else', () => {
+    expect(HUB_ORIGINS[0]).toBe('https://huggingface.co');
+    for (const o of HUB_ORIGINS) expect(o).toMatch(/^https:\/\/([a-z0-9-]+\.)*(huggingface\.co|hf\.co)$/);
+    const p = parsePolicy(pageHeaders()['Content-Security-Policy']);
+    // Only fetches: no Hub host may serve scripts, styles, images, workers or frames.
+    for (const [directive, sources] of Object.entries(p)) {
+      if (directive !== 'connect-src') for (const o of HUB_ORIGINS) expect(sources, directive).not.toContain(o);
+    }
   });
 
   it('knows which origins a model may come from', () => {
@@ -67,7 +77,7 @@ describe('the development server policy', () => {
   });
 
   it('lets fetches reach exactly the kind of sites a model may come from (no service worker adds them in dev)', () => {
-    expect(dev['connect-src']).toEqual(["'self'", 'https:', 'http://localhost:*', 'http://127.0.0.1:*']);
+    expect(dev['connect-src']).toEqual(["'self'", ...HUB_ORIGINS, 'https:', 'http://localhost:*', 'http://127.0.0.1:*']);
   });
 
   it('refuses a nonce that could end the source list', () => {

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createMemorySnapshot, readSafetensorsHeader, type SafetensorsFile } from '../../../../src/engine/diffusers';
+import { createMemorySnapshot, readSafetensorsHeader, snapshotNeeds, type DiffusersSnapshot, type SafetensorsFile } from '../../../../src/engine/diffusers';
 import { parseClipConfig, parseUVitConfig, parseVQConfig } from '../../../../src/engine/diffusers/configs';
 import { buildClipGraph, buildUVitGraph, buildVQDecoderGraph, buildVQEncoderGraph } from '../../../../src/engine/diffusers/onnx';
 
@@ -54,5 +54,21 @@ describe('aMUSEd-256 at full size', () => {
     const tr = await headerOnly(SHAPES.transformer_512, 'transformer/diffusion_pytorch_model.safetensors');
     expect(count(tr)).toBe(608_257_792);
     expect(buildUVitGraph(uvit, tr, 'diffusion_pytorch_model.safetensors', { maxLength: 77, hiddenSize: 768, projectionDim: 768 }).length).toBeLessThan(1_000_000);
+  });
+});
+
+describe('what aMUSEd-256 needs, as the Model panel says it before the download', () => {
+  it('counts the published parameters, the fp32 files\u2019 bytes and a memory estimate that includes them', async () => {
+    const te = await headerOnly(SHAPES.text_encoder, 'text_encoder/model.safetensors');
+    const tr = await headerOnly(SHAPES.transformer, 'transformer/diffusion_pytorch_model.safetensors');
+    const vqw = await headerOnly(SHAPES.vqvae, 'vqvae/diffusion_pytorch_model.safetensors');
+    const s = { transformer: { weights: tr }, vqvae: { weights: vqw }, textEncoder: { weights: te } } as unknown as DiffusersSnapshot;
+    const needs = snapshotNeeds(s);
+    // position_ids (I64, a buffer CLIP files may carry) is not a parameter.
+    expect(needs.parameters).toBe(603_537_664 + 146_244_675 + 123_650_304);
+    expect(needs.storedDtype).toBe('F32');
+    expect(needs.weightsBytes).toBe(tr.fileBytes + vqw.fileBytes + te.fileBytes);
+    expect(needs.weightsBytes).toBeGreaterThan(needs.parameters * 4);
+    expect(needs.memoryBytes).toBeGreaterThan(needs.weightsBytes);
   });
 });

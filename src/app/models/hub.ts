@@ -1,0 +1,211 @@
+/**
+ * A Hugging Face model id typed into the Model panel (issue 12): resolve the Hub's file listing,
+ * open the snapshot's configs and weights headers (small reads, nothing large), and say before
+ * any download what it is — size, licence, backend and precision, memory, room in storage — or
+ * why it cannot be used. The result is a ProgressSource that `installPackage` stores like any
+ * package: graphs built here from the configs, weights downloaded with progress and checked
+ * against the Hub's LFS sha256 once, at install (the manifest lists that sha256).
+ */
+import { isAbortError, PackageError } from '../../engine';
+import {
+  cardLicense,
+  openHubSnapshot,
+  parseHubId,
+  readHubRevision,
+  snapshotAsPackage,
+  snapshotNeeds,
+  type HubSnapshotSource,
+  type SnapshotNeeds,
+} from '../../engine/diffusers';
+import { NetworkError, type ProgressSource } from './sources';
+
+/** Where model ids are resolved: the Hugging Face Hub (its hosts are in the CSP, src/sw/csp.ts). */
+export const HUB_ORIGIN = 'https://huggingface.co';
+
+export interface HubFileSummary {
+  path: string;
+  bytes: number;
+}
+
+/** What the Model panel shows before a Hub model is downloaded. */
+export interface HubSummary {
+  /** `owner/name@revision` as resolved (revision "main" when none was given). */
+  id: string;
+  repo: string;
+  revision: string;
+  /** The commit the revision points at, when the Hub said. */
+  commit?: string;
+  displayName: string;
+  /** The licence the model card declares; undefined when it declares none. */
+  license?: string;
+  imageSize: number;
+  /** Bytes still to download (the weights; configs and headers were read to make this summary). */
+  downloadBytes: number;
+  /** Bytes it takes in storage once added (weights, built graphs, tokenizer, manifest). */
+  storedBytes: number;
+  /** The weights files it downloads. */
+  weights: HubFileSummary[];
+  needs: SnapshotNeeds;
+  /** `fp16` when the fp16 variant files are the ones used. */
+  variant: 'fp32' | 'fp16';
+  /** Whether the repo also has the other variant (the panel offers it). */
+  otherVariant: boolean;
+  /** Free bytes the browser allows (quota − usage), when it says. */
+  free?: number;
+}
+
+export interface PreparedHubModel {
+  summary: HubSummary;
+  /** The package to install; `signal` aborts its downloads (Cancel). */
+  source(signal: AbortSignal): ProgressSource;
+}
+
+export interface HubDeps {
+  hub?: string;
+  fetch?: (url: string, init?: RequestInit) => Promise<Response>;
+  estimate?(): Promise<{ usage?: number; quota?: number }>;
+  signal?: AbortSignal;
+  /** Today as an ISO date, when the Hub does not say when the revision was made. */
+  today?: string;
+}
+
+/** Why a Hub model cannot be used, as one message a user can act on. */
+export class HubError extends Error {
+  constructor(
+    readonly kind: 'id' | 'access' | 'not-amused' | 'network' | 'cancelled',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HubError';
+  }
+}
+
+const EXAMPLE = 'amused/amused-256';
+
+/** "owner/name" plus an optional revision typed apart → the id the engine parses, or a HubError. */
+export function hubIdOf(input: string, revision = ''): string {
+  const text = input.trim().replace(/^https:\/\/huggingface\.co\//, '').replace(/\/+$/, '');
+  const rev = revision.trim();
+  const id = rev && !text.includes('@') ? `${text}@${rev}` : text;
+  if (!text) throw new HubError('id', `Type a Hugging Face model id, e.g. ${EXAMPLE}.`);
+  if (!parseHubId(id)) throw new HubError('id', `"${id}" is not a Hugging Face model id: type owner/name (e.g. ${EXAMPLE}), with a revision if you need one.`);
+  return id;
+}
+
+/** manifest.name for a repo: lowercase letters, digits and dashes. */
+function packageName(repo: string, revision: string): string {
+  const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return `hf-${slug(repo)}${revision === 'main' ? '' : `-${slug(revision)}`}`.slice(0, 100).replace(/-+$/, '');
+}
+
+const isNetworkFailure = (e: unknown): boolean => !(e instanceof PackageError) && !(e instanceof HubError) && !isAbortError(e) && e instanceof TypeError;
+
+/**
+ * Resolves `id` on the Hub and prepares its package without downloading the weights.
+ * Throws HubError (bad id, private or missing repo, not an aMUSEd snapshot, no network).
+ */
+export async function prepareHubModel(id: string, opts: { variant?: 'fp32' | 'fp16' } & HubDeps = {}): Promise<PreparedHubModel> {
+  const parsed = parseHubId(id);
+  if (!parsed) throw new HubError('id', `"${id}" is not a Hugging Face model id: type owner/name (e.g. ${EXAMPLE}).`);
+  const { repo, revision } = parsed;
+  // One fetch for every request of this model: the summary's, and later the download's (whose
+  // signal is set when it starts, so Cancel stops the request in flight).
+  let downloadSignal: AbortSignal | undefined;
+  const fetchFn = opts.fetch ?? ((u: string, i?: RequestInit) => globalThis.fetch(u, i));
+  const fetch = (url: string, init?: { headers?: Record<string, string>; signal?: AbortSignal }) =>
+    fetchFn(url, {
+      ...init,
+      // The Hub is another site: no cookies, no Referer (the page's policy already says no-referrer).
+      credentials: 'omit',
+      referrerPolicy: 'no-referrer',
+      ...(downloadSignal ?? opts.signal ? { signal: downloadSignal ?? opts.signal } : {}),
+    });
+  const hubOpts = { ...(opts.hub ? { hub: opts.hub } : {}), fetch };
+
+  let src: HubSnapshotSource;
+  try {
+    src = await openHubSnapshot(id, hubOpts);
+  } catch (e) {
+    throw classify(e, id);
+  }
+  if (!src.files.has('model_index.json')) {
+    throw new HubError('not-amused', `${id} has no model_index.json: it is not a diffusers pipeline, and the studio runs aMUSEd (diffusers AmusedPipeline) snapshots only.`);
+  }
+  const names = [...src.files.keys()];
+  const hasFp16 = names.some((p) => p.endsWith('.fp16.safetensors'));
+  const hasPlain = names.some((p) => p.endsWith('.safetensors') && !p.endsWith('.fp16.safetensors'));
+  const variant = opts.variant === 'fp16' && hasFp16 ? 'fp16' : hasPlain ? 'fp32' : 'fp16';
+  try {
+    const [readme, rev] = await Promise.all([
+      src.files.has('README.md') ? src.read('README.md').then((b) => new TextDecoder().decode(b)) : Promise.resolve(''),
+      readHubRevision(id, hubOpts),
+    ]);
+    const license = cardLicense(readme);
+    const displayName = revision === 'main' ? repo : `${repo}@${revision}`;
+    const pkg = await snapshotAsPackage(src, {
+      name: packageName(repo, revision),
+      displayName,
+      ...(variant === 'fp16' ? { variant: 'fp16' as const } : {}),
+      // The manifest must come out the same on a later visit (Resume keeps the package id).
+      created: rev.lastModified?.slice(0, 10) ?? opts.today ?? new Date().toISOString().slice(0, 10),
+      license: license ?? 'not stated in the model card',
+      trustListedSha256: true,
+    });
+    const s = pkg.snapshot;
+    const weights = [s.transformer.weights, s.vqvae.weights, s.textEncoder.weights].map((w) => ({ path: w.path, bytes: w.fileBytes }));
+    const manifest = JSON.parse(new TextDecoder().decode(await pkg.source.read('manifest.json'))) as { files: Record<string, { bytes: number }> };
+    const storedBytes = Object.values(manifest.files).reduce((n, f) => n + f.bytes, 0);
+    const est = await opts.estimate?.().catch(() => undefined);
+    const free = est?.quota !== undefined && est.usage !== undefined ? Math.max(0, est.quota - est.usage) : undefined;
+    const summary: HubSummary = {
+      id: `${repo}@${revision}`,
+      repo,
+      revision,
+      ...(rev.sha ? { commit: rev.sha } : {}),
+      displayName,
+      ...(license ? { license } : {}),
+      imageSize: s.imageSize,
+      downloadBytes: weights.reduce((n, w) => n + w.bytes, 0),
+      storedBytes,
+      weights,
+      needs: snapshotNeeds(s),
+      variant,
+      otherVariant: variant === 'fp16' ? hasPlain : hasFp16,
+      ...(free !== undefined ? { free } : {}),
+    };
+    const weightPaths = new Set(weights.map((w) => w.path));
+    return {
+      summary,
+      source(signal) {
+        downloadSignal = signal;
+        return {
+          label: id,
+          async read(path, onBytes) {
+            try {
+              // Weights stream from the Hub with progress; everything else was made or read already.
+              return weightPaths.has(path) ? await src.read(path, onBytes) : await pkg.source.read(path);
+            } catch (e) {
+              if (signal.aborted) throw new DOMException('Download cancelled', 'AbortError');
+              if (isNetworkFailure(e)) throw new NetworkError(`${path}: the connection to the Hugging Face Hub failed (${(e as Error).message})`);
+              throw e;
+            }
+          },
+        };
+      },
+    };
+  } catch (e) {
+    throw classify(e, id);
+  }
+}
+
+/** Any failure of the steps above as a HubError. */
+function classify(e: unknown, id: string): HubError {
+  if (e instanceof HubError) return e;
+  if (isAbortError(e)) return new HubError('cancelled', 'Cancelled.');
+  if (isNetworkFailure(e)) {
+    return new HubError('network', `Could not reach the Hugging Face Hub to look up ${id}: this device seems to be offline, or the Hub is unreachable. Models already stored keep working offline.`);
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  if (/HTTP 40[134]/.test(message)) return new HubError('access', message);
+  return new HubError('not-amused', `${id} cannot run in this studio: ${message}`);
+}

@@ -1,0 +1,60 @@
+/**
+ * The Hugging Face model summary as the panel words it (pure, unit-tested): what it downloads,
+ * under which licence, on which backend and precision, roughly how much memory, whether storage
+ * has room. Shown before any weights are fetched.
+ */
+import { formatBytes } from './install';
+import type { HubSummary } from './hub';
+
+export interface SummaryLine {
+  label: string;
+  text: string;
+  /** The user should read this before downloading (no licence, no room, too big for WASM). */
+  warn?: boolean;
+}
+
+/** onnxruntime-web's WASM heap: a model whose weights and activations exceed it cannot load there. */
+export const WASM_MEMORY_LIMIT = 4 * 1024 ** 3;
+
+const BACKEND_NAMES: Record<string, string> = { webgpu: 'WebGPU', wasm: 'WASM (CPU)' };
+
+/** The summary's lines; `backend` is the worker's active backend ('webgpu' | 'wasm'), if known. */
+export function hubSummaryLines(s: HubSummary, backend: string | undefined): SummaryLine[] {
+  const weightsKind = s.variant === 'fp16' ? 'fp16 weights files' : 'fp32 weights files';
+  const lines: SummaryLine[] = [
+    {
+      label: 'Download',
+      text: `${formatBytes(s.downloadBytes)} (${s.weights.length} ${weightsKind}); ${formatBytes(s.storedBytes)} stored`,
+    },
+    s.license
+      ? { label: 'Licence', text: s.license }
+      : { label: 'Licence', text: 'not stated in the model card: check the model page before you use it', warn: true },
+  ];
+  const on = backend ? BACKEND_NAMES[backend] ?? backend : 'the active backend';
+  const compute = s.variant === 'fp16' ? 'float32 (fp16 weights widened to float32 as they load)' : 'float32';
+  lines.push({ label: 'Runs on', text: `${on}, in ${compute}; ${s.imageSize}×${s.imageSize} px, ${(s.needs.parameters / 1e6).toFixed(1)} M parameters` });
+  // The WASM heap also holds the runtime and its arenas: past ~3/4 of it a load is a gamble
+  // (aMUSEd-256's fp32 files, 3.5 GB, land there: tests/unit/engine/diffusers/realShapes.test.ts).
+  const onWasm = backend === 'wasm';
+  const tooBig = onWasm && s.needs.memoryBytes > WASM_MEMORY_LIMIT;
+  const tight = onWasm && !tooBig && s.needs.memoryBytes > WASM_MEMORY_LIMIT * 0.75;
+  const limit = formatBytes(WASM_MEMORY_LIMIT);
+  lines.push({
+    label: 'Memory',
+    text: `about ${formatBytes(s.needs.memoryBytes)}${tooBig ? `: more than the ${limit} WASM allows, so it needs WebGPU` : tight ? `: close to the ${limit} WASM allows; it may not load without WebGPU` : ''}`,
+    ...(tooBig || tight ? { warn: true } : {}),
+  });
+  if (s.free === undefined) {
+    lines.push({ label: 'Storage', text: 'the browser does not say how much room it has' });
+  } else if (s.free < s.storedBytes) {
+    lines.push({ label: 'Storage', text: `not enough room: it needs ${formatBytes(s.storedBytes)} and the browser allows ${formatBytes(s.free)} more. Delete a model or free disk space first.`, warn: true });
+  } else {
+    lines.push({ label: 'Storage', text: `room enough (${formatBytes(s.free)} free)` });
+  }
+  return lines;
+}
+
+/** False when the download would certainly fail for lack of room. */
+export function hubHasRoom(s: HubSummary): boolean {
+  return s.free === undefined || s.free >= s.storedBytes;
+}

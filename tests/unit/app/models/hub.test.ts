@@ -1,0 +1,235 @@
+/**
+ * A Hugging Face model id in the Model panel: what the summary says before any weights are
+ * downloaded, the message for each way a lookup fails, and the download stored like a package
+ * (each weights file checked against the Hub's LFS sha256 once, resumed without fetching the
+ * files already stored).
+ */
+import { describe, expect, it } from 'vitest';
+import { HubError, hubIdOf, prepareHubModel, type HubSummary } from '../../../../src/app/models/hub';
+import { hubHasRoom, hubSummaryLines } from '../../../../src/app/models/hubSummary';
+import { InstallError, installPackage } from '../../../../src/app/models/install';
+import { ModelStore } from '../../../../src/app/models/store';
+import { MODELS_CACHE } from '../../../../src/storage/layout';
+import { createStoredSource } from '../../../../src/storage/storedSource';
+import { checkPackageFiles } from '../../../../src/engine';
+import { FakeCaches, quotaError } from './helpers';
+import { fakeHub, tinySnapshot } from './hubHelpers';
+
+const WEIGHTS = ['text_encoder/model.safetensors', 'transformer/diffusion_pytorch_model.safetensors', 'vqvae/diffusion_pytorch_model.safetensors'];
+
+function notAmused(): Map<string, Uint8Array> {
+  const files = tinySnapshot();
+  const index = JSON.parse(new TextDecoder().decode(files.get('model_index.json'))) as Record<string, unknown>;
+  index._class_name = 'StableDiffusionPipeline';
+  files.set('model_index.json', new TextEncoder().encode(JSON.stringify(index)));
+  return files;
+}
+
+function otherWidth(): Map<string, Uint8Array> {
+  const files = tinySnapshot();
+  const cfg = JSON.parse(new TextDecoder().decode(files.get('transformer/config.json'))) as Record<string, unknown>;
+  cfg.norm_type = 'layernorm';
+  files.set('transformer/config.json', new TextEncoder().encode(JSON.stringify(cfg)));
+  return files;
+}
+
+function setup() {
+  const noCard = tinySnapshot();
+  noCard.delete('README.md');
+  const hub = fakeHub(
+    { 'test/tiny': tinySnapshot(), 'test/nocard': noCard, 'test/sd': notAmused(), 'test/odd': otherWidth(), 'test/private': tinySnapshot() },
+    { private: ['test/private'] },
+  );
+  return { hub, prepare: (id: string, variant?: 'fp16' | 'fp32', estimate = async () => ({ usage: 0, quota: 10 ** 9 })) => prepareHubModel(id, { fetch: hub.fetch, estimate, ...(variant ? { variant } : {}) }) };
+}
+
+async function failure(p: Promise<unknown>): Promise<HubError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(HubError);
+    return e as HubError;
+  }
+  throw new Error('expected the lookup to fail');
+}
+
+describe('looking a Hugging Face model up', () => {
+  it('says the size, licence, precision, memory and room before downloading any weights', async () => {
+    const { hub, prepare } = setup();
+    const files = tinySnapshot();
+    const { summary } = await prepare('test/tiny');
+    expect(summary.id).toBe('test/tiny@main');
+    expect(summary.license).toBe('openrail++');
+    expect(summary.commit).toBe('a'.repeat(40));
+    expect(summary.variant).toBe('fp32');
+    expect(summary.otherVariant).toBe(true);
+    expect(summary.weights.map((w) => w.path).sort()).toEqual(WEIGHTS);
+    expect(summary.downloadBytes).toBe(WEIGHTS.reduce((n, p) => n + files.get(p)!.length, 0));
+    expect(summary.storedBytes).toBeGreaterThan(summary.downloadBytes);
+    expect(summary.imageSize).toBe(256);
+    expect(summary.needs.storedDtype).toBe('F32');
+    expect(summary.needs.parameters).toBeGreaterThan(0);
+    expect(summary.needs.memoryBytes).toBeGreaterThan(summary.downloadBytes);
+    expect(summary.free).toBe(10 ** 9);
+    // Only headers of the weights were read (byte ranges), never a whole weights file.
+    const whole = hub.requests.filter((r) => r.url.endsWith('.safetensors') && !r.range);
+    expect(whole).toEqual([]);
+  });
+
+  it('offers the fp16 files: half the download, weights widened to float32 to run', async () => {
+    const { prepare } = setup();
+    const files = tinySnapshot();
+    const { summary } = await prepare('test/tiny', 'fp16');
+    expect(summary.variant).toBe('fp16');
+    expect(summary.needs.storedDtype).toBe('F16');
+    expect(summary.downloadBytes).toBe(WEIGHTS.map((p) => p.replace('.safetensors', '.fp16.safetensors')).reduce((n, p) => n + files.get(p)!.length, 0));
+    const runs = hubSummaryLines(summary, 'wasm').find((l) => l.label === 'Runs on')!;
+    expect(runs.text).toMatch(/^WASM \(CPU\), in float32 \(fp16 weights widened/);
+  });
+
+  it('words the summary, with warnings for no licence, no room and a model too big for WASM', async () => {
+    const { prepare } = setup();
+    const { summary } = await prepare('test/nocard', undefined, async () => ({ usage: 0, quota: 1000 }));
+    expect(summary.license).toBeUndefined();
+    const lines = hubSummaryLines(summary, 'webgpu');
+    expect(lines.find((l) => l.label === 'Licence')).toMatchObject({ warn: true, text: expect.stringMatching(/not stated in the model card/) });
+    expect(lines.find((l) => l.label === 'Storage')).toMatchObject({ warn: true, text: expect.stringMatching(/^not enough room: it needs .* and the browser allows 1000 B more/) });
+    expect(hubHasRoom(summary)).toBe(false);
+    expect(lines.find((l) => l.label === 'Runs on')!.text).toMatch(/^WebGPU, in float32; 256×256 px, 0\.\d M parameters$/);
+
+    const big: HubSummary = { ...summary, needs: { ...summary.needs, memoryBytes: 5 * 1024 ** 3 } };
+    expect(hubSummaryLines(big, 'wasm').find((l) => l.label === 'Memory')).toMatchObject({ warn: true, text: expect.stringMatching(/needs WebGPU/) });
+    expect(hubSummaryLines(big, 'webgpu').find((l) => l.label === 'Memory')!.warn).toBeUndefined();
+    // aMUSEd-256's fp32 files: 3.76 GB by snapshotNeeds, close to the WASM heap's 4 GiB.
+    const amused256: HubSummary = { ...summary, needs: { ...summary.needs, memoryBytes: 3_762_275_458 } };
+    expect(hubSummaryLines(amused256, 'wasm').find((l) => l.label === 'Memory')).toMatchObject({ warn: true, text: 'about 3.50 GB: close to the 4.00 GB WASM allows; it may not load without WebGPU' });
+    expect(hubSummaryLines(summary, 'wasm').find((l) => l.label === 'Memory')!.warn).toBeUndefined();
+  });
+});
+
+describe('a lookup that fails says why', () => {
+  it('a text that is not a model id', () => {
+    expect(() => hubIdOf('')).toThrow(/Type a Hugging Face model id, e.g. amused\/amused-256/);
+    expect(() => hubIdOf('just-a-name')).toThrow(/"just-a-name" is not a Hugging Face model id: type owner\/name/);
+    expect(hubIdOf(' https://huggingface.co/amused/amused-256/ ')).toBe('amused/amused-256');
+    expect(hubIdOf('amused/amused-512', 'refs/pr/3')).toBe('amused/amused-512@refs/pr/3');
+  });
+
+  it('an unknown repo (404) and a private one (401)', async () => {
+    const { prepare } = setup();
+    const missing = await failure(prepare('test/nothing'));
+    expect(missing.kind).toBe('access');
+    expect(missing.message).toMatch(/test\/nothing@main: the file listing not found \(HTTP 404\): check the model id and revision/);
+    const priv = await failure(prepare('test/private'));
+    expect(priv.kind).toBe('access');
+    expect(priv.message).toMatch(/HTTP 401.*private or gated/);
+  });
+
+  it('a repo that is not an aMUSEd snapshot, naming the file and field', async () => {
+    const { prepare } = setup();
+    const sd = await failure(prepare('test/sd'));
+    expect(sd.kind).toBe('not-amused');
+    expect(sd.message).toMatch(/test\/sd cannot run in this studio: model_index.json: field "_class_name" is "StableDiffusionPipeline"/);
+    const odd = await failure(prepare('test/odd'));
+    expect(odd.message).toMatch(/transformer\/config.json.*norm_type/);
+  });
+
+  it('no network', async () => {
+    const { hub, prepare } = setup();
+    hub.offline = true;
+    const e = await failure(prepare('test/tiny'));
+    expect(e.kind).toBe('network');
+    expect(e.message).toMatch(/Could not reach the Hugging Face Hub .*offline.*Models already stored keep working offline/);
+  });
+});
+
+describe('downloading a Hugging Face model', () => {
+  const origin = { kind: 'hub', id: 'test/tiny@main' } as const;
+
+  it('stores it like a package: weights checked, licence recorded, listed', async () => {
+    const { hub, prepare } = setup();
+    const caches = new FakeCaches();
+    const store = new ModelStore(caches);
+    const model = await prepare('test/tiny');
+    const before = hub.requests.length;
+    const progress: Record<string, number> = {};
+    const { record } = await installPackage(model.source(new AbortController().signal), origin, store, {
+      onFile: (path, change) => {
+        if (change.received !== undefined) progress[path] = Math.max(progress[path] ?? 0, change.received);
+      },
+    });
+    expect(record.license).toBe('openrail++');
+    expect(record.origin).toEqual(origin);
+    expect(record.displayName).toBe('test/tiny');
+    expect((await store.list()).packages.map((p) => p.id)).toEqual([record.id]);
+    // Each weights file downloaded once, whole, with its bytes reported as they came.
+    const downloads = hub.requests.slice(before).map((r) => new URL(r.url).pathname);
+    expect(downloads.sort()).toEqual(WEIGHTS.map((p) => `/test/tiny/resolve/main/${p}`).sort());
+    for (const p of WEIGHTS) expect(progress[p]).toBe(tinySnapshot().get(p)!.length);
+    for (const p of [...WEIGHTS, 'transformer/base.onnx', 'manifest.json']) expect(await store.readFile(record.id, p)).toBeDefined();
+    // What the worker reads (never the network): a package whose every file matches its manifest.
+    const check = await checkPackageFiles(createStoredSource(record.id, caches));
+    expect(check.problems).toEqual([]);
+    expect(check.files).toBe(record.files - 1);
+  });
+
+  it('refuses weights whose sha256 differs from the Hub listing, storing nothing', async () => {
+    const { hub, prepare } = setup();
+    const caches = new FakeCaches();
+    const store = new ModelStore(caches);
+    hub.wrongOid.add('vqvae/diffusion_pytorch_model.safetensors');
+    const model = await prepare('test/tiny');
+    const err = await installPackage(model.source(new AbortController().signal), origin, store).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InstallError);
+    expect((err as InstallError).kind).toBe('verify');
+    expect((err as InstallError).message).toMatch(/vqvae\/diffusion_pytorch_model.safetensors: sha256 mismatch.*Nothing was stored/);
+    expect([...(await caches.open(MODELS_CACHE)).entries.keys()]).toEqual([]);
+  });
+
+  it('resumes after the connection drops: the files already stored are not fetched again', async () => {
+    const { hub, prepare } = setup();
+    const store = new ModelStore(new FakeCaches());
+    hub.dropOnce.add('vqvae/diffusion_pytorch_model.safetensors');
+    const first = await prepare('test/tiny');
+    const err = (await installPackage(first.source(new AbortController().signal), origin, store).catch((e: unknown) => e)) as InstallError;
+    expect(err.kind).toBe('network');
+    expect(err.message).toMatch(/connection to the Hugging Face Hub failed.*Resume continues from there/);
+    // A later visit: looked up again (same manifest, same id), only the missing file fetched.
+    const again = await prepare('test/tiny');
+    const before = hub.requests.length;
+    const { record } = await installPackage(again.source(new AbortController().signal), origin, store);
+    expect(record.id).toBe(err.resumeId);
+    const fetched = hub.requests.slice(before).map((r) => new URL(r.url).pathname);
+    expect(fetched).toEqual(['/test/tiny/resolve/main/vqvae/diffusion_pytorch_model.safetensors']);
+  });
+
+  it('says so when storage fills up mid-download, keeping nothing', async () => {
+    const { prepare } = setup();
+    const caches = new FakeCaches();
+    const store = new ModelStore(caches);
+    const cache = await caches.open(MODELS_CACHE);
+    cache.failPut = (key) => (key.endsWith('transformer/diffusion_pytorch_model.safetensors') ? quotaError() : undefined);
+    const model = await prepare('test/tiny');
+    const err = (await installPackage(model.source(new AbortController().signal), origin, store).catch((e: unknown) => e)) as InstallError;
+    expect(err.kind).toBe('quota');
+    expect(err.message).toMatch(/^Not enough storage for test\/tiny .*Delete a model or free disk space, then try again. Nothing was stored./);
+    expect([...cache.entries.keys()]).toEqual([]);
+  });
+
+  it('stops when cancelled, keeping nothing', async () => {
+    const { prepare } = setup();
+    const caches = new FakeCaches();
+    const store = new ModelStore(caches);
+    const model = await prepare('test/tiny');
+    const controller = new AbortController();
+    const err = (await installPackage(model.source(controller.signal), origin, store, {
+      signal: controller.signal,
+      onFile: (_p, change) => {
+        if (change.state === 'stored') controller.abort();
+      },
+    }).catch((e: unknown) => e)) as InstallError;
+    expect(err.kind).toBe('cancelled');
+    expect((await store.list()).packages).toEqual([]);
+    expect([...(await caches.open(MODELS_CACHE)).entries.keys()]).toEqual([]);
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * A fetch that answers like the Hugging Face Hub over the tiny diffusers fixture
+ * (tests/fixtures/amused-tiny-diffusers): the tree listing (sizes, LFS sha256 of the weights),
+ * the revision info, `resolve/` files with byte ranges, 401 for a private repo, 404 for an
+ * unknown one. `repos` maps a repo to its files, so tests can add broken variants.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+export const HUB = 'https://huggingface.co';
+const DIR = path.resolve(__dirname, '../../../fixtures/amused-tiny-diffusers');
+
+export const CARD = '---\nlicense: openrail++\ntags:\n- text-to-image\n---\n# tiny aMUSEd\n';
+
+/** The fixture snapshot as path → bytes, with a model card declaring a licence. */
+export function tinySnapshot(): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  const walk = (rel: string) => {
+    for (const name of readdirSync(path.join(DIR, rel))) {
+      const p = rel ? `${rel}/${name}` : name;
+      if (statSync(path.join(DIR, p)).isDirectory()) walk(p);
+      else out.set(p, new Uint8Array(readFileSync(path.join(DIR, p))));
+    }
+  };
+  walk('');
+  out.set('README.md', new TextEncoder().encode(CARD));
+  return out;
+}
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+export interface FakeHub {
+  fetch: (url: string, init?: RequestInit) => Promise<Response>;
+  /** Every request: URL and its Range header (if any). */
+  requests: Array<{ url: string; range?: string }>;
+  /** While set, any request throws like a dropped connection (offline). */
+  offline: boolean;
+  /** Paths whose LFS oid the listing gives wrong (a damaged upload / download). */
+  wrongOid: Set<string>;
+  /** A `resolve/` download of one of these paths fails mid-way (the network drops). */
+  dropOnce: Set<string>;
+}
+
+export function fakeHub(repos: Record<string, Map<string, Uint8Array>>, opts: { private?: string[] } = {}): FakeHub {
+  const hub: FakeHub = {
+    requests: [],
+    offline: false,
+    wrongOid: new Set(),
+    dropOnce: new Set(),
+    async fetch(url, init) {
+      const range = new Headers(init?.headers).get('Range') ?? undefined;
+      hub.requests.push({ url, ...(range ? { range } : {}) });
+      if (hub.offline) throw new TypeError('Failed to fetch');
+      const u = new URL(url);
+      const api = /^\/api\/models\/([^/]+\/[^/]+)\/(tree|revision)\/main$/.exec(u.pathname);
+      const res = /^\/([^/]+\/[^/]+)\/resolve\/main\/(.+)$/.exec(u.pathname);
+      const repo = api?.[1] ?? res?.[1];
+      if (repo && opts.private?.includes(repo)) return new Response('', { status: 401 });
+      const files = repo ? repos[repo] : undefined;
+      if (!files) return new Response('', { status: 404 });
+      if (api?.[2] === 'tree') {
+        const list = [...files].map(([p, b]) => ({
+          type: 'file',
+          path: p,
+          size: b.length,
+          ...(p.endsWith('.safetensors') ? { lfs: { oid: hub.wrongOid.has(p) ? '0'.repeat(64) : sha(b), size: b.length } } : {}),
+        }));
+        return Response.json(list);
+      }
+      if (api?.[2] === 'revision') return Response.json({ sha: 'a'.repeat(40), lastModified: '2024-01-02T03:04:05.000Z' });
+      const body = files.get(decodeURIComponent(res![2]));
+      if (!body) return new Response('', { status: 404 });
+      const m = /^bytes=(\d+)-(\d+)$/.exec(range ?? '');
+      if (m) return new Response(body.slice(Number(m[1]), Number(m[2]) + 1) as Uint8Array<ArrayBuffer>, { status: 206 });
+      const p = decodeURIComponent(res![2]);
+      if (hub.dropOnce.delete(p)) {
+        const stream = new ReadableStream<Uint8Array>({
+          start(c) {
+            c.enqueue(body.slice(0, 1000));
+            c.error(new TypeError('network error'));
+          },
+        });
+        return new Response(stream);
+      }
+      return new Response(body.slice() as Uint8Array<ArrayBuffer>);
+    },
+  };
+  return hub;
+}
