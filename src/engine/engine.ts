@@ -361,6 +361,9 @@ function createLoadedModel(parts: ModelParts, sessions: OrtSession[], queue: Job
     edit(req: EditRequest, hooks?: GenerateHooks): Promise<EditResult> {
       return call('edit', hooks, () => edit(parts, req, hooks));
     },
+    unknownWords(text: string): string[] {
+      return parts.prompts.unknownWords(text);
+    },
     vqRoundTrip(image: RgbaImage, hooks?: Pick<GenerateHooks, 'job'>): Promise<VqRoundTrip> {
       return call('vqRoundTrip', hooks, () => vqRoundTrip(parts, image));
     },
