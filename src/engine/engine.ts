@@ -53,6 +53,8 @@ export interface EngineOptions {
    * every byte; 'size' compares sizes only and trusts a record that the files were hashed
    * before: the worker passes it for packages in the model store, which verified every file at
    * install (and again when the user asks to check them). A size that differs is refused.
+   * With 'size', a source that offers `graphFile` (PackageSource) has its graphs opened by the
+   * runtime from disk, weights included, instead of read here.
    */
   verify?: VerifyMode;
   /**
