@@ -28,13 +28,7 @@ export type VerifyMode = 'sha256' | 'size';
  * PackageError naming `path`.
  */
 export async function verifyFile(path: string, bytes: Uint8Array, entry: FileEntry, mode: VerifyMode = 'sha256'): Promise<void> {
-  if (bytes.byteLength !== entry.bytes) {
-    const why =
-      mode === 'size'
-        ? 'the stored copy changed since its files were verified: check the files again or add the model again'
-        : 'the file is incomplete, damaged or from another package';
-    throw new PackageError(`expected ${entry.bytes} bytes, found ${bytes.byteLength} (${why})`, path);
-  }
+  verifySize(path, bytes.byteLength, entry, mode);
   if (mode === 'size') return;
   const actual = await sha256Hex(bytes);
   if (actual !== entry.sha256) {
@@ -43,4 +37,14 @@ export async function verifyFile(path: string, bytes: Uint8Array, entry: FileEnt
       path,
     );
   }
+}
+
+/** The size half of verifyFile, for a file the runtime reads from disk itself (`found`: its size there). */
+export function verifySize(path: string, found: number, entry: FileEntry, mode: VerifyMode): void {
+  if (found === entry.bytes) return;
+  const why =
+    mode === 'size'
+      ? 'the stored copy changed since its files were verified: check the files again or add the model again'
+      : 'the file is incomplete, damaged or from another package';
+  throw new PackageError(`expected ${entry.bytes} bytes, found ${found} (${why})`, path);
 }
