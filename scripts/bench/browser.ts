@@ -201,7 +201,10 @@ export async function runBrowser(backend: Backend, pageUrl: string, pkgUrl: stri
       const visits: CachedVisit[] = [];
       for (let i = 0; i < VISITS; i++) {
         for (const p of ['today', 'new'] as const) {
-          const v = await page.evaluate(([b, url, sp]) => window.__bench.visit(b as Backend, url as string, sp as StartPath), [backend, pkgUrl, p] as const);
+          const v = await page.evaluate(
+            ([b, url, sp, so]) => window.__bench.visit(b as Backend, url as string, sp as StartPath, so as Record<string, unknown> | undefined),
+            [backend, pkgUrl, p, cfg.sessionOptions] as const,
+          );
           log(`[${backend}] cached visit (${p}): ready ${v.ready.toFixed(0)} ms, first image ${v.firstImage.toFixed(0)} ms, next ${v.secondImage.toFixed(0)} ms; ${Object.entries(v.parts).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ')}`);
           visits.push(v);
         }
