@@ -308,7 +308,17 @@ async function visit(backend: Backend, pkgUrl: string, path: StartPath, sessionO
   const ready = performance.now() - t0;
   parts['sha256'] = hashing;
   // The first session creation also starts ORT itself (its WASM module and threads).
-  created.flatMap((inst) => inst.creates).forEach((c, i) => (parts[`session ${c.graph}${i === 0 ? ' (with ORT start)' : ''}`] = c.ms));
+  const creates = created.flatMap((inst) => inst.creates);
+  creates.forEach((c, i) => (parts[`session ${c.graph}${i === 0 ? ' (with ORT start)' : ''}`] = c.ms));
+  // What the sessions leave: before the first (reading the text encoder's files), between them
+  // (waiting for a graph's bytes) and after the last (the remaining files, the model's set-up).
+  const first = creates[0];
+  const last = creates.at(-1);
+  if (first && last) {
+    parts['before the first session'] = first.at - t0;
+    parts['between sessions'] = last.at + last.ms - first.at - creates.reduce((s, c) => s + c.ms, 0);
+    parts['after the last session'] = t0 + ready - (last.at + last.ms);
+  }
   const model = host.current!.model;
   const image = async (prompt: string): Promise<number> => {
     const t = performance.now();
