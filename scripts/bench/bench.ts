@@ -20,6 +20,7 @@
  *   --no-previews            previews off (the studio has them on; this measures what they cost)
  *   --session-options JSON   extra ORT session options for every session, e.g.
  *                            '{"extra":{"session.intra_op.allow_spinning":"0"}}' (experiments, no engine change)
+ *   --visits N               cached visits per start path in Chromium, today's and the new one alternating (default 2)
  *   --no-write               print only; do not touch docs/
  *   --json FILE              also write the full results JSON to FILE (e.g. with --no-write)
  *
@@ -65,12 +66,13 @@ interface Options {
   json?: string;
   previews: boolean;
   sessionOptions?: Record<string, unknown>;
+  visits: number;
 }
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
     model: 'models/scenes', browserBudget: 900, runs: 5, warmups: 0, quick: false, backends: ['node', 'wasm', 'webgpu'], baseline: true,
-    browserBaseline: true, baselineRuns: 1, baselineMaxPasses: 0, readback: true, profile: false, build: true, write: true, previews: true,
+    browserBaseline: true, baselineRuns: 1, baselineMaxPasses: 0, readback: true, profile: false, build: true, write: true, previews: true, visits: 2,
   };
   let runsSet = false;
   const int = (name: string, v: string | undefined, lo: number): number => {
@@ -100,6 +102,7 @@ function parseArgs(argv: string[]): Options {
       case '--no-readback': o.readback = false; break;
       case '--profile': o.profile = true; break;
       case '--no-build': o.build = false; break;
+      case '--visits': o.visits = int(a, next(), 1); break;
       case '--no-write': o.write = false; break;
       case '--json': o.json = next(); break;
       case '--no-previews': o.previews = false; break;
@@ -126,7 +129,7 @@ function parseArgs(argv: string[]): Options {
 function readHelp(): string {
   return 'npm run bench -- [--model DIR] [--runs N] [--warmups N] [--browser-budget S] [--quick] [--backends node,wasm,webgpu] [--no-baseline]\n' +
     '                   [--no-browser-baseline] [--baseline-runs N] [--baseline-max-passes N] [--no-readback] [--profile]\n' +
-    '                   [--no-previews] [--session-options JSON] [--no-build] [--no-write] [--json FILE]\n(see scripts/bench/bench.ts and docs/BENCHMARKS.md)';
+    '                   [--no-previews] [--session-options JSON] [--visits N] [--no-build] [--no-write] [--json FILE]\n(see scripts/bench/bench.ts and docs/BENCHMARKS.md)';
 }
 
 const log = (l: string): void => void process.stderr.write(`${l}\n`);
@@ -204,7 +207,7 @@ async function main(): Promise<void> {
   const cfg: RunnerConfig = {
     runs: opt.runs, warmups: opt.warmups, budgetMs: 0, baseline: opt.baseline, baselineRuns: opt.baselineRuns,
     baselineMaxPasses: opt.baselineMaxPasses, readback: opt.readback, prompts: prompts(), seed: 1234,
-    previews: opt.previews, ...(opt.sessionOptions ? { sessionOptions: opt.sessionOptions } : {}),
+    previews: opt.previews, ...(opt.sessionOptions ? { sessionOptions: opt.sessionOptions } : {}), visits: opt.visits,
   };
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'muse-bench-'));
   const results: BackendResult[] = [];

@@ -14,7 +14,7 @@ import { chromium, type CDPSession } from '@playwright/test';
 import { chromiumArgs, findChromium } from '../../tests/e2e/browser';
 import type { BackendResult, CachedVisit, ProcessPeaks, RunnerConfig, StartPath } from './shared/types';
 
-/** Cached visits per start path (alternating, so a busy spell hits both). */
+/** Cached visits per start path unless --visits says otherwise (alternating, so a busy spell hits both). */
 const VISITS = 2;
 
 type Backend = 'wasm' | 'webgpu';
@@ -199,9 +199,12 @@ export async function runBrowser(backend: Backend, pageUrl: string, pkgUrl: stri
     try {
       await page.evaluate(([b, url]) => window.__bench.visit(b as Backend, url as string, 'new'), [backend, pkgUrl] as const);
       const visits: CachedVisit[] = [];
-      for (let i = 0; i < VISITS; i++) {
+      for (let i = 0; i < (cfg.visits ?? VISITS); i++) {
         for (const p of ['today', 'new'] as const) {
-          const v = await page.evaluate(([b, url, sp]) => window.__bench.visit(b as Backend, url as string, sp as StartPath), [backend, pkgUrl, p] as const);
+          const v = await page.evaluate(
+            ([b, url, sp, so]) => window.__bench.visit(b as Backend, url as string, sp as StartPath, so as Record<string, unknown> | undefined),
+            [backend, pkgUrl, p, cfg.sessionOptions] as const,
+          );
           log(`[${backend}] cached visit (${p}): ready ${v.ready.toFixed(0)} ms, first image ${v.firstImage.toFixed(0)} ms, next ${v.secondImage.toFixed(0)} ms; ${Object.entries(v.parts).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ')}`);
           visits.push(v);
         }

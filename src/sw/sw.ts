@@ -3,8 +3,10 @@
  * The studio's service worker (built by vite-plugin-pwa, `injectManifest`; see README.md here).
  *
  * - Precaches the app shell (HTML, JS, CSS, icons, web manifest: files listed at build time).
- * - Caches ONNX Runtime's `.wasm`/`.mjs` at run time, the first time they are fetched (26 MB:
- *   over Workbox's 2 MiB precache limit, and fetched by the engine worker anyway).
+ * - Caches ONNX Runtime's `.wasm`/`.mjs` at run time, the first time they are fetched (14 MB for
+ *   WASM, 27 MB for WebGPU: over Workbox's 2 MiB precache limit, and fetched by the engine worker
+ *   anyway). Offline, WebGPU needs an earlier online visit that used it; without one the worker
+ *   falls back to WASM and says why.
  * - Serves the page itself from the precache with its security headers: COOP/COEP added when
  *   the host sent none, and `connect-src` extended with the model sites the user allowed.
  * - Never touches model packages (they live in the `muse-models-v1` cache, read directly by the

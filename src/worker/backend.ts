@@ -71,16 +71,23 @@ export function executionProviders(kind: BackendKind): string[] {
 }
 
 /**
- * Configures ORT's WASM runtime once, before the first session. Threads need
- * cross-origin isolation (SharedArrayBuffer); without it ORT would silently use one.
- * Returns the number of threads configured.
+ * ORT's WASM thread count: the cores, when the page is cross-origin isolated (SharedArrayBuffer);
+ * without isolation ORT would silently use one.
+ */
+export function wasmThreadCount(): number {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  return isolated ? Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1) : 1;
+}
+
+/**
+ * Configures an ORT runtime's WASM side once, before its first session (each ORT build has its
+ * own `env`). Returns the number of threads configured.
  */
 export function configureWasm(env: OrtEnv): number {
   // The runtime's own logger too (sessions set theirs in the engine): ORT's warnings would reach
   // the console as errors (its stderr is console.error), so only errors are logged.
   env.logLevel = 'error';
-  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  const threads = isolated ? Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1) : 1;
+  const threads = wasmThreadCount();
   env.wasm.numThreads = threads;
   // We already are in a worker; ORT's own proxy worker would only add a hop.
   env.wasm.proxy = false;

@@ -3,7 +3,6 @@
  * package on the best backend the preference allows, swapping it in, and reopening on WASM when
  * WebGPU fails at run time or loses its device (backend.ts decides the first backend to try).
  */
-import type * as OrtWeb from 'onnxruntime-web/webgpu';
 import { createUrlSource, loadModel, type JobQueue, type LoadedModel, type LoadProgress, type VerifyMode } from '../engine';
 import type { AtlasCache } from '../engine/pipeline/mosaic';
 import { createStoredSource } from '../storage/storedSource';
@@ -11,6 +10,7 @@ import { storedIdOf } from '../storage/layout';
 import { chooseBackend, errorMessage, executionProviders } from './backend';
 import { gpuConstantPlacer } from './gpuConstants';
 import type { BackendKind, BackendPreference, WorkerEvent } from './protocol';
+import type { OrtFor, OrtWeb } from './runtime';
 
 /**
  * Hash once: a stored package's files were hashed when it was installed (and again whenever the
@@ -31,7 +31,8 @@ export interface Current {
 }
 
 export interface ModelHostDeps {
-  ort: typeof OrtWeb;
+  /** ORT for a backend (runtime.ts: the plain WASM build for WASM, `/webgpu` for WebGPU). */
+  ort: OrtFor;
   /** The worker's one queue: models run their calls on it. */
   jobs: JobQueue;
   post(event: WorkerEvent): void;
@@ -72,12 +73,11 @@ export class ModelHost {
    * the package's fault falls back to WASM with the reason; package errors are rethrown.
    */
   async open(url: string, onLoadProgress?: (p: LoadProgress) => void): Promise<Current & { reason?: string }> {
-    const { ort, jobs, atlasCache } = this.deps;
+    const { jobs, atlasCache } = this.deps;
     // `stored:<id>`: a package in the model store (Cache Storage), read without the network.
     const storedId = storedIdOf(url);
     const source = storedId !== null ? createStoredSource(storedId) : createUrlSource(new URL(url, this.deps.baseUrl).href);
     const shared = {
-      ort,
       queue: jobs,
       verify: verifyModeFor(url),
       ...(atlasCache ? { atlasCache } : {}),
@@ -90,13 +90,15 @@ export class ModelHost {
     }
     if (choice.kind === 'webgpu') {
       try {
+        const ort = await this.deps.ort('webgpu');
         const model = await loadModel(source, {
           ...shared,
+          ort,
           executionProviders: executionProviders('webgpu'),
           preferFp16: choice.shaderF16 === true,
           placeConstants: gpuConstantPlacer(ort),
         });
-        this.watchDeviceLoss();
+        this.watchDeviceLoss(ort);
         return { model, url, backend: 'webgpu', ...(choice.softwareAdapter !== undefined ? { softwareAdapter: choice.softwareAdapter } : {}) };
       } catch (e) {
         // The engine reports any session-creation failure as a PackageError, so a WebGPU-only
@@ -105,7 +107,7 @@ export class ModelHost {
         choice = { kind: 'wasm', reason: `WebGPU could not run this model: ${errorMessage(e)}` };
       }
     }
-    const model = await loadModel(source, { ...shared, executionProviders: executionProviders('wasm') });
+    const model = await loadModel(source, { ...shared, ort: await this.deps.ort('wasm'), executionProviders: executionProviders('wasm') });
     return { model, url, backend: 'wasm', reason: choice.reason };
   }
 
@@ -142,8 +144,8 @@ export class ModelHost {
   }
 
   /** After the first WebGPU session, ORT exposes its device: a lost device means falling back. */
-  private watchDeviceLoss(): void {
-    void Promise.resolve(this.deps.ort.env.webgpu.device)
+  private watchDeviceLoss(ort: OrtWeb): void {
+    void Promise.resolve(ort.env.webgpu.device)
       .then((device) => {
         const d = device as unknown as { lost?: Promise<{ reason?: string; message?: string }> } | undefined;
         if (!d?.lost || this.watchedDevice === d) return;

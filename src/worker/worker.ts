@@ -1,20 +1,16 @@
 /**
- * Worker entry: the only place that imports onnxruntime-web. It wires the three parts of the
- * worker together — backend choice and fallback (models.ts, backend.ts), the jobs on the one
+ * Worker entry: with runtime.ts, the only place that imports onnxruntime-web. It wires the three
+ * parts of the worker together — backend choice and fallback (models.ts, backend.ts), the jobs on the one
  * queue (jobs.ts) and the conversion of results to protocol events (wire.ts) — and routes each
  * request (protocol.ts) to them.
  */
-// The `/webgpu` entry (native WebGPU EP, `ort-wasm-simd-threaded.asyncify.wasm`) runs both the
-// WebGPU and the WASM execution providers. The default entry's JSEP build breaks WebGPU sessions
-// when a WASM session is released after them (measured in Chromium 156: "no GPU data for input"),
-// which is exactly what switching backends does.
-import * as ort from 'onnxruntime-web/webgpu';
 import { JobQueue } from '../engine';
 import { cacheStorageAtlasCache } from './atlasCache';
-import { configureWasm } from './backend';
+import { configureWasm, wasmThreadCount } from './backend';
 import { WorkerJobs } from './jobs';
 import { ModelHost } from './models';
 import type { WorkerEvent, WorkerRequest } from './protocol';
+import { ortRuntimes } from './runtime';
 
 /** The worker global, typed narrowly: the app's tsconfig has the DOM lib, not WebWorker. */
 const scope = self as unknown as {
@@ -26,9 +22,9 @@ const scope = self as unknown as {
 const post = (event: WorkerEvent, transfer: Transferable[] = []): void => scope.postMessage(event, transfer);
 
 /**
- * In the production build ORT is bundled into this file, and ORT starts its WASM threads as
- * module workers of `import.meta.url` named "em-pthread…" — i.e. of this very file. Those must
- * keep Emscripten's own message handler, so the engine only listens in the real engine worker.
+ * ORT starts its WASM threads as module workers of its own chunk's URL, named "em-pthread…".
+ * Should a bundler ever put ORT into this file's chunk, those threads would run this file: they
+ * must keep Emscripten's own message handler, so the engine only listens in the real engine worker.
  */
 const isOrtThread = (self as unknown as { name?: string }).name?.startsWith('em-pthread') === true;
 
@@ -36,7 +32,9 @@ function start(): void {
   const queue = new JobQueue();
   // The preview atlas outlives a page load in Cache Storage (where the browser has it).
   const atlasCache = cacheStorageAtlasCache();
-  const host = new ModelHost({ ort, jobs: queue, post, baseUrl: scope.location.href, wasmThreads: configureWasm(ort.env), ...(atlasCache ? { atlasCache } : {}) });
+  // ORT is imported when a backend is first used, and only the build that backend needs (runtime.ts).
+  const ort = ortRuntimes((env) => void configureWasm(env));
+  const host = new ModelHost({ ort, jobs: queue, post, baseUrl: scope.location.href, wasmThreads: wasmThreadCount(), ...(atlasCache ? { atlasCache } : {}) });
   const jobs = new WorkerJobs(queue, host, post);
 
   scope.addEventListener('message', (ev) => {

@@ -50,8 +50,8 @@ export interface Instrumented {
   all: Array<{ graph: GraphKind; session: OrtSession }>;
   /** The feeds of the most recent run of each graph (the baseline and the readback experiment reuse them). */
   lastFeeds: Partial<Record<GraphKind, Record<string, OrtTensor>>>;
-  /** How long each InferenceSession.create took, in order (ms). */
-  creates: Array<{ graph: GraphKind; ms: number }>;
+  /** How long each InferenceSession.create took, in order (ms), and when it began (performance.now()). */
+  creates: Array<{ graph: GraphKind; ms: number; at: number }>;
   /** Called with the feeds of every run before it starts (the baseline borrows the text feeds). */
   onFeeds?: (graph: GraphKind, feeds: Record<string, OrtTensor>) => void;
 }
@@ -73,7 +73,7 @@ export function instrumentOrt(real: Ort, opts: InstrumentOptions = {}): Instrume
     const began = performance.now();
     const session = await (real.InferenceSession.create as (...a: unknown[]) => Promise<OrtSession>)(...args);
     const graph = classifySession(session);
-    inst.creates.push({ graph, ms: performance.now() - began });
+    inst.creates.push({ graph, ms: performance.now() - began, at: began });
     const run = session.run.bind(session) as (...a: unknown[]) => Promise<Record<string, OrtTensor>>;
     (session as unknown as { run: unknown }).run = async (...a: unknown[]) => {
       const feeds = a[0] as Record<string, OrtTensor>;

@@ -222,4 +222,6 @@ export interface RunnerConfig {
    * engine changes), e.g. {"extra": {"session.intra_op.allow_spinning": "0"}} or {"intraOpNumThreads": 1}.
    */
   sessionOptions?: Record<string, unknown>;
+  /** Browser only: cached visits per start path, alternating (default 2). */
+  visits?: number;
 }

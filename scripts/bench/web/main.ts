@@ -13,7 +13,7 @@ declare global {
     __bench: {
       run(backend: Backend, pkgUrl: string, cfg: RunnerConfig): Promise<BackendResult>;
       loadInNewWorker(backend: Backend, pkgUrl: string): Promise<number>;
-      visit(backend: Backend, pkgUrl: string, path: StartPath): Promise<CachedVisit>;
+      visit(backend: Backend, pkgUrl: string, path: StartPath, sessionOptions?: Record<string, unknown>): Promise<CachedVisit>;
     };
   }
 }
@@ -63,10 +63,10 @@ window.__bench = {
       worker.terminate();
     }
   },
-  async visit(backend, pkgUrl, path) {
+  async visit(backend, pkgUrl, path, sessionOptions) {
     const worker = start();
     try {
-      return await talk(worker, { type: 'visit', backend, pkgUrl, path }, (m) => (m.type === 'visited' ? m.visit : undefined));
+      return await talk(worker, { type: 'visit', backend, pkgUrl, path, ...(sessionOptions ? { sessionOptions } : {}) }, (m) => (m.type === 'visited' ? m.visit : undefined));
     } finally {
       worker.terminate();
     }

@@ -6,7 +6,7 @@ export type Backend = 'wasm' | 'webgpu';
 export type ToWorker =
   | { type: 'run'; backend: Backend; pkgUrl: string; cfg: RunnerConfig }
   | { type: 'load'; backend: Backend; pkgUrl: string }
-  | { type: 'visit'; backend: Backend; pkgUrl: string; path: StartPath }
+  | { type: 'visit'; backend: Backend; pkgUrl: string; path: StartPath; sessionOptions?: Record<string, unknown> }
   | { type: 'markDone' };
 
 export type FromWorker =

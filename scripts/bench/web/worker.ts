@@ -9,9 +9,10 @@
  */
 import { createUrlSource, JobQueue, loadModel, type EngineOptions, type Ort } from '../../../src/engine';
 import { cacheStorageAtlasCache } from '../../../src/worker/atlasCache';
-import { configureWasm } from '../../../src/worker/backend';
+import { configureWasm, wasmThreadCount } from '../../../src/worker/backend';
 import { gpuConstantPlacer } from '../../../src/worker/gpuConstants';
 import { ModelHost } from '../../../src/worker/models';
+import { ortRuntimes, type OrtFor } from '../../../src/worker/runtime';
 import { instrumentOrt, type Instrumented } from '../shared/instrument';
 import { backendResult, runAll } from '../shared/runner';
 import { measureYield, median } from '../shared/stats';
@@ -253,9 +254,10 @@ async function loadOnce(backend: Backend, pkgUrl: string): Promise<number> {
  * One cached visit, as the studio's worker starts (src/worker/worker.ts): a fresh worker, the
  * studio's ModelHost opening the package (`path` 'today' restores the start before issue 14.2)
  * with the Cache Storage atlas cache, then a generation sent the moment the model is ready, as a
- * user who clicks Generate at "Ready" would, and a second one for comparison.
+ * user who clicks Generate at "Ready" would, and a second one for comparison. `sessionOptions`
+ * (the bench's --session-options) are merged into every session's options.
  */
-async function visit(backend: Backend, pkgUrl: string, path: StartPath): Promise<CachedVisit> {
+async function visit(backend: Backend, pkgUrl: string, path: StartPath, sessionOptions?: Record<string, unknown>): Promise<CachedVisit> {
   const t0 = performance.now();
   const parts: Record<string, number> = {};
   const subtle = crypto.subtle as unknown as { digest: (...a: unknown[]) => Promise<ArrayBuffer> };
@@ -269,16 +271,35 @@ async function visit(backend: Backend, pkgUrl: string, path: StartPath): Promise
       hashing += performance.now() - t;
     }
   };
-  const ort = await getOrt();
-  parts['ORT import'] = performance.now() - t0;
-  const inst = instrumentOrt(ort as unknown as Ort);
+  // Today's start ran every backend on the `/webgpu` build, imported at worker start; the new one
+  // imports the build its backend needs when the load starts (src/worker/runtime.ts).
+  const created: Instrumented[] = [];
+  const instrumented = (ort: OrtWeb): OrtWeb => {
+    const inst = instrumentOrt(ort as unknown as Ort, sessionOptions ? { sessionOptions: () => ({ ...sessionOptions }) } : {});
+    created.push(inst);
+    return inst.ort as unknown as OrtWeb;
+  };
+  let ortFor: OrtFor;
+  if (path === 'today') {
+    const ort = instrumented(await getOrt());
+    parts['ORT import'] = performance.now() - t0;
+    ortFor = () => Promise.resolve(ort);
+  } else {
+    const runtimes = ortRuntimes((env) => void configureWasm(env));
+    ortFor = async (kind) => {
+      const t = performance.now();
+      const ort = instrumented(await runtimes(kind));
+      parts['ORT import'] = performance.now() - t;
+      return ort;
+    };
+  }
   const atlasCache = cacheStorageAtlasCache();
   const host = new ModelHost({
-    ort: inst.ort as unknown as OrtWeb,
+    ort: ortFor,
     jobs: new JobQueue(),
     post: () => {},
     baseUrl: self.location.href,
-    wasmThreads: threads,
+    wasmThreads: wasmThreadCount(),
     ...(atlasCache ? { atlasCache } : {}),
     ...(path === 'today' ? { legacyStart: true } : {}),
   });
@@ -287,7 +308,17 @@ async function visit(backend: Backend, pkgUrl: string, path: StartPath): Promise
   const ready = performance.now() - t0;
   parts['sha256'] = hashing;
   // The first session creation also starts ORT itself (its WASM module and threads).
-  inst.creates.forEach((c, i) => (parts[`session ${c.graph}${i === 0 ? ' (with ORT start)' : ''}`] = c.ms));
+  const creates = created.flatMap((inst) => inst.creates);
+  creates.forEach((c, i) => (parts[`session ${c.graph}${i === 0 ? ' (with ORT start)' : ''}`] = c.ms));
+  // What the sessions leave: before the first (reading the text encoder's files), between them
+  // (waiting for a graph's bytes) and after the last (the remaining files, the model's set-up).
+  const first = creates[0];
+  const last = creates.at(-1);
+  if (first && last) {
+    parts['before the first session'] = first.at - t0;
+    parts['between sessions'] = last.at + last.ms - first.at - creates.reduce((s, c) => s + c.ms, 0);
+    parts['after the last session'] = t0 + ready - (last.at + last.ms);
+  }
   const model = host.current!.model;
   const image = async (prompt: string): Promise<number> => {
     const t = performance.now();
@@ -311,7 +342,7 @@ async function onMessage(ev: MessageEvent<ToWorker>): Promise<void> {
     } else if (msg.type === 'load') {
       post({ type: 'loaded', ms: await loadOnce(msg.backend, msg.pkgUrl) });
     } else if (msg.type === 'visit') {
-      post({ type: 'visited', visit: await visit(msg.backend, msg.pkgUrl, msg.path) });
+      post({ type: 'visited', visit: await visit(msg.backend, msg.pkgUrl, msg.path, msg.sessionOptions) });
     }
   } catch (e) {
     post({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
