@@ -17,7 +17,7 @@ import {
   type HubSnapshotSource,
   type SnapshotNeeds,
 } from '../../engine/diffusers';
-import { NetworkError, type ProgressSource } from './sources';
+import { mapStreamErrors, NetworkError, type ProgressSource } from './sources';
 
 /** Where model ids are resolved: the Hugging Face Hub (its hosts are in the CSP, src/sw/csp.ts). */
 export const HUB_ORIGIN = 'https://huggingface.co';
@@ -178,16 +178,28 @@ export async function prepareHubModel(id: string, opts: { variant?: 'fp32' | 'fp
       summary,
       source(signal) {
         downloadSignal = signal;
+        const failure = (path: string, e: unknown): unknown => {
+          if (signal.aborted) return new DOMException('Download cancelled', 'AbortError');
+          if (isNetworkFailure(e)) return new NetworkError(`${path}: the connection to the Hugging Face Hub failed (${(e as Error).message})`);
+          return e;
+        };
         return {
           label: id,
           async read(path, onBytes) {
             try {
-              // Weights stream from the Hub with progress; everything else was made or read already.
+              // Everything but the weights was made or read already.
               return weightPaths.has(path) ? await src.read(path, onBytes) : await pkg.source.read(path);
             } catch (e) {
-              if (signal.aborted) throw new DOMException('Download cancelled', 'AbortError');
-              if (isNetworkFailure(e)) throw new NetworkError(`${path}: the connection to the Hugging Face Hub failed (${(e as Error).message})`);
-              throw e;
+              throw failure(path, e);
+            }
+          },
+          // The weights stream from the Hub into storage, never whole in memory.
+          async stream(path) {
+            if (!weightPaths.has(path)) return undefined;
+            try {
+              return mapStreamErrors(await src.stream(path), (e) => failure(path, e));
+            } catch (e) {
+              throw failure(path, e);
             }
           },
         };

@@ -173,6 +173,33 @@ describe('downloading a Hugging Face model', () => {
     expect(check.files).toBe(record.files - 1);
   });
 
+  it('streams each weights file into storage as it arrives, holding one chunk at a time', async () => {
+    const { hub, prepare } = setup();
+    const caches = new FakeCaches();
+    const store = new ModelStore(caches);
+    const cache = await caches.open(MODELS_CACHE);
+    const CHUNK = 4096;
+    hub.chunk = CHUNK;
+    // Bytes the Hub has handed out that storage has not yet received: what the downloader holds.
+    let stored = 0;
+    let held = 0;
+    cache.onWrite = (key, chunk) => {
+      if (!key.endsWith('.safetensors')) return;
+      stored += chunk.byteLength;
+      held = Math.max(held, hub.served - stored + chunk.byteLength);
+    };
+    const model = await prepare('test/tiny');
+    hub.served = 0;
+    const { record } = await installPackage(model.source(new AbortController().signal), origin, store);
+    const transformer = 'transformer/diffusion_pytorch_model.safetensors';
+    const size = tinySnapshot().get(transformer)!.length;
+    expect(size).toBeGreaterThan(90 * CHUNK);
+    expect(cache.writes.get(`/__muse-models/pkg/${record.id}/files/${transformer}`)).toBe(Math.ceil(size / CHUNK));
+    expect(stored).toBe(hub.served);
+    expect(held).toBeLessThanOrEqual(2 * CHUNK);
+    expect((await checkPackageFiles(createStoredSource(record.id, caches))).problems).toEqual([]);
+  });
+
   it('refuses weights whose sha256 differs from the Hub listing, storing nothing', async () => {
     const { hub, prepare } = setup();
     const caches = new FakeCaches();
@@ -194,6 +221,8 @@ describe('downloading a Hugging Face model', () => {
     const err = (await installPackage(first.source(new AbortController().signal), origin, store).catch((e: unknown) => e)) as InstallError;
     expect(err.kind).toBe('network');
     expect(err.message).toMatch(/connection to the Hugging Face Hub failed.*Resume continues from there/);
+    // The file whose download broke off is not stored, not even its first bytes.
+    expect(await store.hasFile(err.resumeId!, 'vqvae/diffusion_pytorch_model.safetensors')).toBe(false);
     // A later visit: looked up again (same manifest, same id), only the missing file fetched.
     const again = await prepare('test/tiny');
     const before = hub.requests.length;
@@ -213,6 +242,21 @@ describe('downloading a Hugging Face model', () => {
     const err = (await installPackage(model.source(new AbortController().signal), origin, store).catch((e: unknown) => e)) as InstallError;
     expect(err.kind).toBe('quota');
     expect(err.message).toMatch(/^Not enough storage for test\/tiny .*Delete a model or free disk space, then try again. Nothing was stored./);
+    expect([...cache.entries.keys()]).toEqual([]);
+  });
+
+  it('says so when storage fills up in the middle of a weights file, keeping nothing', async () => {
+    const { prepare } = setup();
+    const caches = new FakeCaches();
+    const store = new ModelStore(caches);
+    const cache = await caches.open(MODELS_CACHE);
+    cache.onWrite = (key, _chunk, written) => {
+      if (key.endsWith('transformer/diffusion_pytorch_model.safetensors') && written > 100_000) throw quotaError();
+    };
+    const model = await prepare('test/tiny');
+    const err = (await installPackage(model.source(new AbortController().signal), origin, store).catch((e: unknown) => e)) as InstallError;
+    expect(err.kind).toBe('quota');
+    expect(err.message).toMatch(/^Not enough storage for test\/tiny .*Nothing was stored./);
     expect([...cache.entries.keys()]).toEqual([]);
   });
 

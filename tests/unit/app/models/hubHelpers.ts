@@ -40,6 +40,10 @@ export interface FakeHub {
   wrongOid: Set<string>;
   /** A `resolve/` download of one of these paths fails mid-way (the network drops). */
   dropOnce: Set<string>;
+  /** When set, whole downloads are served in chunks of this many bytes, each made only when read. */
+  chunk?: number;
+  /** Bytes of whole downloads handed out so far (with `chunk`). */
+  served: number;
 }
 
 export function fakeHub(repos: Record<string, Map<string, Uint8Array>>, opts: { private?: string[] } = {}): FakeHub {
@@ -48,6 +52,7 @@ export function fakeHub(repos: Record<string, Map<string, Uint8Array>>, opts: { 
     offline: false,
     wrongOid: new Set(),
     dropOnce: new Set(),
+    served: 0,
     async fetch(url, init) {
       const range = new Headers(init?.headers).get('Range') ?? undefined;
       hub.requests.push({ url, ...(range ? { range } : {}) });
@@ -82,6 +87,23 @@ export function fakeHub(repos: Record<string, Map<string, Uint8Array>>, opts: { 
           },
         });
         return new Response(stream);
+      }
+      if (hub.chunk) {
+        const size = hub.chunk;
+        let at = 0;
+        const pulled = new ReadableStream<Uint8Array>(
+          {
+            pull(c) {
+              if (at >= body.length) return c.close();
+              const part = body.slice(at, at + size);
+              at += part.length;
+              hub.served += part.length;
+              c.enqueue(part);
+            },
+          },
+          { highWaterMark: 0 },
+        );
+        return new Response(pulled);
       }
       return new Response(body.slice() as Uint8Array<ArrayBuffer>);
     },
