@@ -33,7 +33,7 @@ export interface HubSummary {
   id: string;
   repo: string;
   revision: string;
-  /** The commit the revision points at, when the Hub said. */
+  /** The commit the revision pointed at when it was looked up, when the Hub said: every file is read at it. */
   commit?: string;
   displayName: string;
   /** The licence the model card declares; undefined when it declares none. */
@@ -122,9 +122,16 @@ export async function prepareHubModel(id: string, opts: { variant?: 'fp32' | 'fp
     });
   const hubOpts = { ...(opts.hub ? { hub: opts.hub } : {}), fetch };
 
+  // Pin the revision: a branch or tag is resolved to its commit once, here, and every file
+  // (listing, configs, weights) is read at that commit, so a branch that moves during the
+  // download cannot mix two commits' files. The commit names the snapshot in the manifest too,
+  // so a later lookup after the branch moved is another package (Resume starts it afresh).
+  // Without a commit (the revision lookup failed), the listing below says why, or the name is used.
   let src: HubSnapshotSource;
+  let rev: Awaited<ReturnType<typeof readHubRevision>>;
   try {
-    src = await openHubSnapshot(id, hubOpts);
+    rev = await readHubRevision(id, hubOpts);
+    src = await openHubSnapshot(rev.sha ? `${repo}@${rev.sha}` : id, hubOpts);
   } catch (e) {
     throw classify(e, id);
   }
@@ -136,10 +143,7 @@ export async function prepareHubModel(id: string, opts: { variant?: 'fp32' | 'fp
   const hasPlain = names.some((p) => p.endsWith('.safetensors') && !p.endsWith('.fp16.safetensors'));
   const variant = opts.variant === 'fp16' && hasFp16 ? 'fp16' : hasPlain ? 'fp32' : 'fp16';
   try {
-    const [readme, rev] = await Promise.all([
-      src.files.has('README.md') ? src.read('README.md').then((b) => new TextDecoder().decode(b)) : Promise.resolve(''),
-      readHubRevision(id, hubOpts),
-    ]);
+    const readme = src.files.has('README.md') ? new TextDecoder().decode(await src.read('README.md')) : '';
     const license = cardLicense(readme);
     const displayName = revision === 'main' ? repo : `${repo}@${revision}`;
     const pkg = await snapshotAsPackage(src, {

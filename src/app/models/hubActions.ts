@@ -57,7 +57,9 @@ export async function downloadHubModel(): Promise<void> {
   const hub = useModels.getState().hub;
   if (!prepared || hub?.status !== 'ready' || prepared.id !== hub.id) return;
   const { model } = prepared;
-  const record = await runInstall(model.summary.displayName, (signal) => model.source(signal), { kind: 'hub', id: model.summary.id, ...(model.summary.variant === 'fp16' ? { variant: 'fp16' as const } : {}) }, { use: true });
+  const { summary } = model;
+  const origin = { kind: 'hub', id: summary.id, ...(summary.variant === 'fp16' ? { variant: 'fp16' as const } : {}), ...(summary.commit ? { commit: summary.commit } : {}) } as const;
+  const record = await runInstall(summary.displayName, (signal) => model.source(signal), origin, { use: true });
   if (record) {
     prepared = undefined;
     useModels.setState({ hub: undefined });

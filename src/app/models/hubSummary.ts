@@ -26,6 +26,10 @@ export function hubSummaryLines(s: HubSummary, backend: string | undefined): Sum
       label: 'Download',
       text: `${formatBytes(s.downloadBytes)} (${s.weights.length} ${weightsKind}); ${formatBytes(s.storedBytes)} stored`,
     },
+    {
+      label: 'Revision',
+      text: s.commit ? `${s.revision} at commit ${s.commit.slice(0, 7)} (every file is read at that commit)` : `${s.revision} (the Hub did not say its commit)`,
+    },
     s.license
       ? { label: 'Licence', text: s.license }
       : { label: 'Licence', text: 'not stated in the model card: check the model page before you use it', warn: true },

@@ -13,7 +13,7 @@ import { MODELS_CACHE } from '../../../../src/storage/layout';
 import { createStoredSource } from '../../../../src/storage/storedSource';
 import { checkPackageFiles } from '../../../../src/engine';
 import { FakeCaches, quotaError } from './helpers';
-import { fakeHub, tinySnapshot } from './hubHelpers';
+import { fakeHub, MAIN_SHA, tinySnapshot } from './hubHelpers';
 
 const WEIGHTS = ['text_encoder/model.safetensors', 'transformer/diffusion_pytorch_model.safetensors', 'vqvae/diffusion_pytorch_model.safetensors'];
 
@@ -60,7 +60,7 @@ describe('looking a Hugging Face model up', () => {
     const { summary } = await prepare('test/tiny');
     expect(summary.id).toBe('test/tiny@main');
     expect(summary.license).toBe('openrail++');
-    expect(summary.commit).toBe('a'.repeat(40));
+    expect(summary.commit).toBe(MAIN_SHA);
     expect(summary.variant).toBe('fp32');
     expect(summary.otherVariant).toBe(true);
     expect(summary.weights.map((w) => w.path).sort()).toEqual(WEIGHTS);
@@ -164,7 +164,7 @@ describe('downloading a Hugging Face model', () => {
     expect((await store.list()).packages.map((p) => p.id)).toEqual([record.id]);
     // Each weights file downloaded once, whole, with its bytes reported as they came.
     const downloads = hub.requests.slice(before).map((r) => new URL(r.url).pathname);
-    expect(downloads.sort()).toEqual(WEIGHTS.map((p) => `/test/tiny/resolve/main/${p}`).sort());
+    expect(downloads.sort()).toEqual(WEIGHTS.map((p) => `/test/tiny/resolve/${MAIN_SHA}/${p}`).sort());
     for (const p of WEIGHTS) expect(progress[p]).toBe(tinySnapshot().get(p)!.length);
     for (const p of [...WEIGHTS, 'transformer/base.onnx', 'manifest.json']) expect(await store.readFile(record.id, p)).toBeDefined();
     // What the worker reads (never the network): a package whose every file matches its manifest.
@@ -200,6 +200,34 @@ describe('downloading a Hugging Face model', () => {
     expect((await checkPackageFiles(createStoredSource(record.id, caches))).problems).toEqual([]);
   });
 
+  it('pins the revision to its commit: a branch that moves mid-download does not mix files', async () => {
+    const { hub, prepare } = setup();
+    const caches = new FakeCaches();
+    const store = new ModelStore(caches);
+    const model = await prepare('test/tiny');
+    expect(hubSummaryLines(model.summary, 'wasm').find((l) => l.label === 'Revision')!.text).toBe('main at commit aaaaaaa (every file is read at that commit)');
+    // Once the first weights file is stored, main moves to a commit whose weights all differ.
+    const moved = tinySnapshot();
+    for (const p of WEIGHTS) moved.get(p)![moved.get(p)!.length - 1] ^= 0xff;
+    const NEW = 'b'.repeat(40);
+    const before = hub.requests.length;
+    const { record } = await installPackage(model.source(new AbortController().signal), origin, store, {
+      onFile: (path, change) => {
+        if (path === WEIGHTS[0] && change.state === 'stored') hub.move('test/tiny', moved, NEW);
+      },
+    });
+    const fetched = hub.requests.slice(before).map((r) => new URL(r.url).pathname);
+    expect(fetched.sort()).toEqual(WEIGHTS.map((p) => `/test/tiny/resolve/${MAIN_SHA}/${p}`).sort());
+    for (const p of WEIGHTS) expect(await store.readFile(record.id, p)).toEqual(tinySnapshot().get(p));
+    expect((await checkPackageFiles(createStoredSource(record.id, caches))).problems).toEqual([]);
+    // A later lookup sees the new commit: another package, read wholly at that commit.
+    const later = await prepare('test/tiny');
+    expect(later.summary.commit).toBe(NEW);
+    const again = await installPackage(later.source(new AbortController().signal), origin, store);
+    expect(again.record.id).not.toBe(record.id);
+    for (const p of WEIGHTS) expect(await store.readFile(again.record.id, p)).toEqual(moved.get(p));
+  });
+
   it('refuses weights whose sha256 differs from the Hub listing, storing nothing', async () => {
     const { hub, prepare } = setup();
     const caches = new FakeCaches();
@@ -229,7 +257,7 @@ describe('downloading a Hugging Face model', () => {
     const { record } = await installPackage(again.source(new AbortController().signal), origin, store);
     expect(record.id).toBe(err.resumeId);
     const fetched = hub.requests.slice(before).map((r) => new URL(r.url).pathname);
-    expect(fetched).toEqual(['/test/tiny/resolve/main/vqvae/diffusion_pytorch_model.safetensors']);
+    expect(fetched).toEqual([`/test/tiny/resolve/${MAIN_SHA}/vqvae/diffusion_pytorch_model.safetensors`]);
   });
 
   it('says so when storage fills up mid-download, keeping nothing', async () => {
