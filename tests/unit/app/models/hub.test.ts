@@ -134,6 +134,35 @@ describe('a lookup that fails says why', () => {
     expect(odd.message).toMatch(/transformer\/config.json.*norm_type/);
   });
 
+  it('a repo with pickled .bin weights only, a corrupt safetensors header, a truncated tensor: refused at lookup', async () => {
+    const vq = 'vqvae/diffusion_pytorch_model.safetensors';
+    const binOnly = tinySnapshot();
+    for (const p of [...binOnly.keys()]) {
+      if (p.startsWith('transformer/') && p.endsWith('.safetensors')) binOnly.delete(p);
+    }
+    binOnly.set('transformer/diffusion_pytorch_model.bin', new Uint8Array(64));
+    const corrupt = tinySnapshot();
+    const header = corrupt.get(vq)!;
+    header[8] = 0x5b; // the JSON header is no longer an object
+    header.fill(0x20, 9, 40);
+    const truncated = tinySnapshot();
+    truncated.set(vq, truncated.get(vq)!.slice(0, -100));
+    const hub = fakeHub({ 'test/bin': binOnly, 'test/corrupt': corrupt, 'test/truncated': truncated });
+    const lookUp = (id: string) => failure(prepareHubModel(id, { fetch: hub.fetch }));
+    const cases: Array<[string, RegExp]> = [
+      ['test/bin', /^test\/bin cannot run in this studio: transformer\/diffusion_pytorch_model\.bin: pickled weights .* not loaded/],
+      ['test/corrupt', /^test\/corrupt cannot run in this studio: vqvae\/diffusion_pytorch_model\.safetensors: not a usable safetensors file/],
+      ['test/truncated', /^test\/truncated cannot run in this studio: vqvae\/diffusion_pytorch_model\.safetensors: .*file is shorter \(truncated download\?\)/],
+    ];
+    for (const [id, message] of cases) {
+      const e = await lookUp(id);
+      expect(e.kind).toBe('not-amused');
+      expect(e.message).toMatch(message);
+    }
+    // Only listings and headers were read: nothing to store, nothing downloaded whole.
+    expect(hub.requests.filter((r) => r.url.endsWith('.safetensors') && !r.range)).toEqual([]);
+  });
+
   it('no network', async () => {
     const { hub, prepare } = setup();
     hub.offline = true;
@@ -258,6 +287,25 @@ describe('downloading a Hugging Face model', () => {
     expect(record.id).toBe(err.resumeId);
     const fetched = hub.requests.slice(before).map((r) => new URL(r.url).pathname);
     expect(fetched).toEqual([`/test/tiny/resolve/${MAIN_SHA}/vqvae/diffusion_pytorch_model.safetensors`]);
+  });
+
+  it('going offline mid-download keeps the verified files, none half-written, and says Resume continues', async () => {
+    const { hub, prepare } = setup();
+    const store = new ModelStore(new FakeCaches());
+    hub.chunk = 4096;
+    const model = await prepare('test/tiny');
+    const transformer = 'transformer/diffusion_pytorch_model.safetensors';
+    const err = (await installPackage(model.source(new AbortController().signal), origin, store, {
+      onFile: (path, change) => {
+        // The network goes away in the middle of the transformer's weights.
+        if (path === transformer && (change.received ?? 0) > 50_000) hub.offline = true;
+      },
+    }).catch((e: unknown) => e)) as InstallError;
+    expect(err.kind).toBe('network');
+    expect(err.message).toMatch(/^transformer\/diffusion_pytorch_model.safetensors: the connection to the Hugging Face Hub failed.*\d+ of \d+ files .* are saved; Resume continues from there/);
+    expect(await store.hasFile(err.resumeId!, WEIGHTS[0])).toBe(true);
+    expect(await store.hasFile(err.resumeId!, transformer)).toBe(false);
+    expect((await store.list()).packages).toEqual([]);
   });
 
   it('says so when storage fills up mid-download, keeping nothing', async () => {

@@ -108,6 +108,7 @@ export function fakeHub(repos: Record<string, Map<string, Uint8Array>>, opts: { 
         const pulled = new ReadableStream<Uint8Array>(
           {
             pull(c) {
+              if (hub.offline) return c.error(new TypeError('network error'));
               if (at >= body.length) return c.close();
               const part = body.slice(at, at + size);
               at += part.length;
