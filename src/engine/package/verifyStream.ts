@@ -88,3 +88,14 @@ export async function verifyFileStream(path: string, body: ReadableStream<Uint8A
     throw checked.failure()?.error ?? e;
   }
 }
+
+/** Lower-case hex SHA-256 of a stream, hashed chunk by chunk (a large local file is never held whole). */
+export async function sha256OfStream(body: ReadableStream<Uint8Array>): Promise<string> {
+  const hasher = await createSHA256();
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return hasher.digest('hex');
+    hasher.update(value);
+  }
+}
