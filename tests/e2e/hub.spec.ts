@@ -10,7 +10,8 @@
  * stall and reload mid-download, resume (files already stored are not fetched again), generate,
  * edit a photo by text, then reload offline and generate again. Every file is fetched at the
  * commit the revision resolved to (the fake Hub answers nothing by branch name). Runs on both
- * projects (wasm, and WebGPU on the software adapter).
+ * projects (wasm, and WebGPU on the software adapter). A second test opens the same snapshot as
+ * a folder from disk (`<input webkitdirectory>`) and adds it through the same loader.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -247,4 +248,30 @@ test('a Hugging Face id: summary before download, progress, stall and reload, re
   } finally {
     await context.setOffline(false);
   }
+});
+
+test('a diffusers snapshot folder from disk: the same summary as the Hub, added, stored and used', async ({ studio, page, backend }) => {
+  test.skip(backend !== 'wasm', 'the Hub test runs this loader on WebGPU; this one checks the folder route');
+  test.setTimeout(600_000);
+  await studio.open();
+  // <input webkitdirectory>: Playwright gives it the folder's files with their relative paths.
+  await panel(page).getByLabel('Model package folder').setInputFiles(path.resolve('tests/fixtures/amused-tiny-diffusers'));
+  const summary = panel(page).getByRole('group', { name: 'Diffusers folder summary' });
+  await expect(summary).toContainText('amused-tiny-diffusers');
+  const files = snapshotFiles();
+  const weights = ['text_encoder/model.safetensors', 'transformer/diffusion_pytorch_model.safetensors', 'vqvae/diffusion_pytorch_model.safetensors'];
+  const kb = (weights.reduce((n, p) => n + files.get(p)!.length, 0) / 1024).toFixed(1);
+  await expect(summary.locator('[data-label="Copy"]')).toContainText(`${kb} KB from the folder (3 fp32 weights files)`);
+  // The fixture folder has no model card: the licence is said to be unknown.
+  await expect(summary.locator('[data-label="Licence"]')).toContainText('not stated in the model card');
+  await expect(summary.locator('[data-label="Runs on"]')).toContainText('WASM (CPU), in float32; 256×256 px');
+  await summary.getByRole('button', { name: 'Add and use' }).click();
+  await expect(page.getByRole('status', { name: 'Model status' })).toContainText(/amused-tiny-diffusers.*·\s*Ready/, { timeout: 120_000 });
+  const item = page.getByRole('list', { name: 'Stored models' }).getByRole('listitem', { name: 'amused-tiny-diffusers' });
+  await expect(item).toContainText('in use');
+  await expect(item).toContainText('folder "amused-tiny-diffusers"');
+  await studio.setAdvanced({ 'Base steps': '2' });
+  await studio.generateButton.click();
+  await studio.waitForResults(1);
+  await expect(page.getByRole('img', { name: 'Generated image 1 of 1' })).toBeVisible();
 });
