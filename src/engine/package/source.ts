@@ -4,4 +4,10 @@ export interface PackageSource {
   readonly label: string;
   /** Reads one file named by a manifest-relative path. Rejects with a PackageError naming it. */
   read(path: string): Promise<Uint8Array>;
+  /**
+   * The same file as a stream, where the source can give one (stored packages): checks that
+   * need every byte but not all at once (checkPackageFiles) read it chunk by chunk, so a large
+   * weights file is never held whole. Rejects like `read`; undefined: read this one with `read`.
+   */
+  stream?(path: string): Promise<ReadableStream<Uint8Array> | undefined>;
 }

@@ -200,6 +200,15 @@ describe('downloading a Hugging Face model', () => {
     const check = await checkPackageFiles(createStoredSource(record.id, caches));
     expect(check.problems).toEqual([]);
     expect(check.files).toBe(record.files - 1);
+    // "Check files" streams each stored file: a flipped byte and an evicted file are both named.
+    const cache = await caches.open(MODELS_CACHE);
+    const key = (p: string) => `/__muse-models/pkg/${record.id}/files/${p}`;
+    cache.entries.get(key(WEIGHTS[1]))!.body[5000] ^= 1;
+    cache.entries.delete(key(WEIGHTS[2]));
+    const damaged = await checkPackageFiles(createStoredSource(record.id, caches));
+    expect(damaged.problems.map((p) => p.path).sort()).toEqual([WEIGHTS[1], WEIGHTS[2]]);
+    expect(damaged.problems.find((p) => p.path === WEIGHTS[1])!.message).toMatch(/^sha256 mismatch/);
+    expect(damaged.problems.find((p) => p.path === WEIGHTS[2])!.message).toMatch(/is missing from this browser/);
   });
 
   it('streams each weights file into storage as it arrives, holding one chunk at a time', async () => {
