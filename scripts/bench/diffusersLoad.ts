@@ -11,9 +11,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadModel } from '../../src/engine';
-import { snapshotAsPackage } from '../../src/engine/diffusers';
-import { createFsSnapshotSource } from '../../src/node/fsSnapshotSource';
 import { createFsSource } from '../../src/node/fsSource';
+import { openSnapshotFolder } from '../../src/node/snapshotPackage';
 
 const [dir, runsArg] = process.argv.slice(2);
 if (!dir) throw new Error('usage: diffusersLoad.ts DIR [runs]');
@@ -22,8 +21,9 @@ const direct = !existsSync(join(dir, 'manifest.json')) && existsSync(join(dir, '
 const times: number[] = [];
 for (let i = 0; i < runs; i++) {
   const t0 = performance.now();
-  const source = direct ? (await snapshotAsPackage(createFsSnapshotSource(dir), { name: 'bench' })).source : createFsSource(dir);
-  const model = await loadModel(source, { ort, executionProviders: ['cpu'] });
+  // As the CLI opens each (src/cli/common.ts).
+  const { source, verify } = direct ? await openSnapshotFolder(dir) : { source: createFsSource(dir), verify: 'sha256' as const };
+  const model = await loadModel(source, { ort, executionProviders: ['cpu'], verify });
   times.push(performance.now() - t0);
   await model.release();
 }

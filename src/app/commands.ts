@@ -186,3 +186,22 @@ export function measurePhoto(image: { width: number; height: number; data: Uint8
     id = c.send({ type: 'vqCheck', image: { width: image.width, height: image.height, rgba } }, [rgba]);
   });
 }
+
+/**
+ * The words of `prompt` the loaded model's tokenizer maps to `<unk>` (asked of the worker, which
+ * holds the tokenizer); [] when there are none, no model is loaded or the worker restarted.
+ */
+export function unreadableWords(prompt: string): Promise<string[]> {
+  const c = engine();
+  return new Promise((resolve) => {
+    let id = '';
+    const stop = c.onEvent((e) => {
+      if (!('jobId' in e) || e.jobId !== id) return;
+      if (e.type === 'unknownWords') resolve(e.words);
+      else if (e.type === 'error' || e.type === 'cancelled') resolve([]);
+      else return;
+      stop();
+    });
+    id = c.send({ type: 'unknownWords', prompt });
+  });
+}

@@ -11,7 +11,7 @@ import type { TerminalEvent, WorkerEvent, WorkerRequest } from '../worker/protoc
 type Listener = (event: WorkerEvent) => void;
 type RequestWithoutId = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'jobId'> : never) : never;
 
-const terminalTypes = new Set<WorkerEvent['type']>(['loaded', 'result', 'editResult', 'vqChecked', 'cancelled', 'backendSet', 'error']);
+const terminalTypes = new Set<WorkerEvent['type']>(['loaded', 'result', 'editResult', 'vqChecked', 'unknownWords', 'cancelled', 'backendSet', 'error']);
 function isTerminal(e: WorkerEvent): e is TerminalEvent {
   return terminalTypes.has(e.type);
 }

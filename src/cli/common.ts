@@ -1,15 +1,16 @@
 /** What the `generate` and `edit` commands share: model folder, loading, requests, PNG output. */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { loadModel, type LoadedModel, type Manifest, type RgbaImage, type StageSettings } from '../engine';
 import type { PackageSource } from '../engine/package/source';
 import { encodePng, formatA1111, PARAMETERS_KEY, resultParams } from '../engine/png';
 import { openHubSnapshot, snapshotAsPackage } from '../engine/diffusers';
-import { createFsSnapshotSource } from '../node/fsSnapshotSource';
+import type { VerifyMode } from '../engine/package/verify';
 import { createFsSource } from '../node/fsSource';
+import { openSnapshotFolder } from '../node/snapshotPackage';
 import { UsageError, outputPath } from './args';
 
 export const DEFAULT_MODEL = 'models/scenes';
@@ -114,22 +115,23 @@ export async function runAndWrite<R extends RunResult>(
  * snapshot (model_index.json, no manifest) whose graphs are built from its configs on the fly, or
  * `hf:owner/name[@revision]`, such a snapshot read from the Hugging Face Hub (not cached).
  */
-async function modelSource(dir: string): Promise<PackageSource> {
+async function modelSource(dir: string): Promise<{ source: PackageSource; verify: VerifyMode }> {
   if (dir.startsWith('hf:')) {
     // A Hugging Face model id; HF_ENDPOINT and HF_TOKEN as huggingface_hub reads them.
     const env = process.env;
     const src = await openHubSnapshot(dir.slice(3), { ...(env.HF_ENDPOINT ? { hub: env.HF_ENDPOINT } : {}), ...(env.HF_TOKEN ? { token: env.HF_TOKEN } : {}) });
-    return (await snapshotAsPackage(src, { name: dir.slice(3).replace(/@.*$/, '').replace(/[^a-z0-9-]+/gi, '-').toLowerCase() })).source;
+    // The listing's sha256 goes into the manifest unread and the load checks each download against it: one download, one hash.
+    return snapshotAsPackage(src, { name: dir.slice(3).replace(/@.*$/, '').replace(/[^a-z0-9-]+/gi, '-').toLowerCase(), trustListedSha256: true });
   }
-  if (existsSync(join(dir, 'manifest.json')) || !existsSync(join(dir, 'model_index.json'))) return createFsSource(dir);
-  const name = basename(resolve(dir)).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'amused';
-  return (await snapshotAsPackage(createFsSnapshotSource(dir), { name })).source;
+  if (existsSync(join(dir, 'manifest.json')) || !existsSync(join(dir, 'model_index.json'))) return { source: createFsSource(dir), verify: 'sha256' };
+  return openSnapshotFolder(dir);
 }
 
 /** Loads the package or diffusers snapshot in `dir` on the CPU, or reports why it cannot (then the exit code is 1). */
 export async function openModel(dir: string, io: CliIo): Promise<LoadedModel | null> {
   try {
-    const model = await loadModel(await modelSource(dir), { ort, executionProviders: ['cpu'] });
+    const { source, verify } = await modelSource(dir);
+    const model = await loadModel(source, { ort, executionProviders: ['cpu'], verify });
     if (model.manifest.fixture) io.error(`note: ${model.manifest.name} is a test fixture with random weights; its images are noise.`);
     return model;
   } catch (err) {

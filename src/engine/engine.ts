@@ -7,7 +7,7 @@ import type { ConstantPlacer } from './onnx/constants';
 import { checkGraph, createSession } from './onnx/session';
 import type { Ort, OrtSession } from './ort';
 import type { PackageSource } from './package/source';
-import { verifyFile, type VerifyMode } from './package/verify';
+import { verifyFile, verifySize, type VerifyMode } from './package/verify';
 import { verifyFileStream } from './package/verifyStream';
 import { edit } from './edit/edit';
 import { vqRoundTrip, type VqRoundTrip } from './edit/fidelity';
@@ -54,6 +54,8 @@ export interface EngineOptions {
    * every byte; 'size' compares sizes only and trusts a record that the files were hashed
    * before: the worker passes it for packages in the model store, which verified every file at
    * install (and again when the user asks to check them). A size that differs is refused.
+   * With 'size', a source that offers `graphFile` (PackageSource) has its graphs opened by the
+   * runtime from disk, weights included, instead of read here.
    */
   verify?: VerifyMode;
   /**
@@ -182,15 +184,22 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
   const graphs = [manifest.vqgan.encoder, manifest.vqgan.decoder, baseFile, ...(manifest.stages.superRes ? [manifest.stages.superRes.onnx] : [])];
   const withData = (paths: string[]): string[] => paths.flatMap((p) => (external[p] ? [p, external[p]] : [p]));
   const order = [...new Set([...withData(te0), ...withData(graphs), ...Object.keys(manifest.files)])].filter((p) => manifest.files[p] && !unused.has(p));
+  // With sizes trusted (verify 'size'), a source that can put a graph on disk (graphFile) lets
+  // the runtime read the weights from there: those graphs and their data are not read here.
+  const fromDisk = new Set(opts.verify === 'size' && source.graphFile ? withData([...(t5Source ? [] : [te.onnx]), ...graphs]) : []);
   const reads = new Map<string, Promise<Uint8Array>>();
+  const markVerified = (path: string): void => {
+    if (verified.has(path)) return;
+    verified.add(path);
+    opts.onLoadProgress?.({ done: verified.size, total: order.length, file: path });
+  };
   const readVerified = (path: string): Promise<Uint8Array> => {
     let read = reads.get(path);
     if (!read) {
       read = (async () => {
         const bytes = await source.read(path);
         await verifyFile(path, bytes, manifest.files[path], opts.verify);
-        verified.add(path);
-        opts.onLoadProgress?.({ done: verified.size, total: order.length, file: path });
+        markVerified(path);
         return bytes;
       })();
       // A read started ahead that nobody awaits yet must not be an unhandled rejection.
@@ -211,19 +220,38 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
     for (const next of order.slice(path === undefined ? 0 : order.indexOf(path) + 1)) {
       ahead += manifest.files[next].bytes;
       if (ahead > READ_AHEAD_BYTES && ahead !== manifest.files[next].bytes) break;
-      if (!verified.has(next)) void readVerified(next);
+      if (!verified.has(next) && !fromDisk.has(next)) void readVerified(next);
     }
   };
   readAhead();
-  const openGraph = async (key: GraphKey, path: string): Promise<OrtSession> => {
+  /** The session of graph `path` opened by the runtime from a file the source put on disk, or undefined when it has none. */
+  const openFromDisk = async (path: string, dataPath: string | undefined): Promise<OrtSession | undefined> => {
+    const disk = fromDisk.has(path) ? await source.graphFile?.(path, dataPath) : undefined;
+    if (!disk) return undefined;
+    try {
+      const paths = dataPath ? [path, dataPath] : [path];
+      paths.forEach((p, i) => verifySize(p, disk.bytes[i], manifest.files[p], 'size'));
+      readAhead(dataPath ?? path);
+      const session = await createSession(ort, disk.file, path, executionProviders);
+      paths.forEach(markVerified);
+      return session;
+    } finally {
+      await disk.done();
+    }
+  };
+  const openFromBytes = async (path: string, dataPath: string | undefined): Promise<OrtSession> => {
     const bytes = await readVerified(path);
-    const dataPath = external[path];
     const data = dataPath ? [{ path: baseName(dataPath), data: await readVerified(dataPath) }] : undefined;
     readAhead(dataPath ?? path);
     const session = await createSession(ort, bytes, path, executionProviders, data);
     // The session holds its own copy: let these bytes go before the next graph's arrive.
     reads.delete(path);
     if (dataPath) reads.delete(dataPath);
+    return session;
+  };
+  const openGraph = async (key: GraphKey, path: string): Promise<OrtSession> => {
+    const dataPath = external[path];
+    const session = (await openFromDisk(path, dataPath)) ?? (await openFromBytes(path, dataPath));
     sessions.push(session);
     const spec = specs[key];
     if (spec) checkGraph(session, spec, path);
@@ -337,6 +365,9 @@ function createLoadedModel(parts: ModelParts, sessions: OrtSession[], queue: Job
     },
     edit(req: EditRequest, hooks?: GenerateHooks): Promise<EditResult> {
       return call('edit', hooks, () => edit(parts, req, hooks));
+    },
+    unknownWords(text: string): string[] {
+      return parts.prompts.unknownWords(text);
     },
     vqRoundTrip(image: RgbaImage, hooks?: Pick<GenerateHooks, 'job'>): Promise<VqRoundTrip> {
       return call('vqRoundTrip', hooks, () => vqRoundTrip(parts, image));

@@ -150,6 +150,11 @@ export interface LoadedModel {
    * will look painted: the Scenes model was trained on simple renders, not photos.
    */
   vqRoundTrip(image: RgbaImage, hooks?: Pick<GenerateHooks, 'job'>): Promise<VqRoundTrip>;
+  /**
+   * The distinct words of `text` its text encoder's tokenizer maps to `<unk>` (none for
+   * tokenizers without one): answered at once, not queued behind jobs, for the note under the prompt.
+   */
+  unknownWords(text: string): string[];
   /** Frees the ONNX sessions; the model cannot be used afterwards. */
   release(): Promise<void>;
 }

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { SnapshotSource } from '../engine/diffusers';
@@ -6,7 +8,8 @@ import { pathProblem } from '../engine/manifest/paths';
 
 /**
  * A diffusers snapshot in a local folder (CLI and Node tests). Weights are read in byte ranges
- * through a file handle, so a 2.4 GB transformer is never held whole in one buffer.
+ * through a file handle and hashed as a stream, so a 2.4 GB transformer is never held whole in
+ * one buffer here.
  */
 export function createFsSnapshotSource(dir: string): SnapshotSource {
   const root = resolve(dir);
@@ -44,6 +47,15 @@ export function createFsSnapshotSource(dir: string): SnapshotSource {
       } catch {
         return [];
       }
+    },
+    async sha256(path) {
+      const hash = createHash('sha256');
+      try {
+        for await (const chunk of createReadStream(where(path), { highWaterMark: 4 * 2 ** 20 })) hash.update(chunk as Buffer);
+      } catch (err) {
+        throw err instanceof PackageError ? err : fail(path, err);
+      }
+      return hash.digest('hex');
     },
     async readRange(path, start, end) {
       let fh;

@@ -1,6 +1,7 @@
 /**
  * The worker's jobs on its one queue (engine JobQueue, shared with the loaded model): load,
- * backend switch, generate, edit, VQ check of a photo, cancel. Every request ends with exactly one terminal event;
+ * backend switch, generate, edit, VQ check of a photo, cancel (and, outside the queue, the prompt's
+ * unknown words). Every request ends with exactly one terminal event;
  * one image job may wait behind the running one, a further one is refused as `busy`.
  */
 import { isAbortError, type GenerateHooks, type JobContext, type JobQueue, type LoadedModel } from '../engine';
@@ -95,6 +96,20 @@ export class WorkerJobs {
         this.fail(jobId, codeOf(e), e);
       }
     });
+  }
+
+  /**
+   * The prompt's words the current model's tokenizer maps to `<unk>`, answered at once: it is a
+   * tokenizer look-up (well under a millisecond), so it does not wait behind a running image job.
+   */
+  unknownWords(jobId: string, prompt: string): void {
+    let words: string[] = [];
+    try {
+      words = this.host.current?.model.unknownWords(prompt) ?? [];
+    } catch (e) {
+      return this.fail(jobId, 'internal', e);
+    }
+    this.post({ type: 'unknownWords', jobId, words });
   }
 
   /** Cancels a running or waiting job; an unknown id already ended and had its terminal event. */

@@ -84,6 +84,16 @@ export interface VqCheckRequest {
   jobId: string;
   image: WireImage;
 }
+/**
+ * The words of `prompt` the loaded model's tokenizer maps to `<unk>`, for the note under the
+ * prompt. Answered at once, not queued behind jobs, with exactly one `unknownWords` event ([] when
+ * no model is loaded or its tokenizer has no unknown token).
+ */
+export interface UnknownWordsRequest {
+  type: 'unknownWords';
+  jobId: string;
+  prompt: string;
+}
 /** Test-only: the worker throws an uncaught error so crash recovery can be exercised. */
 export interface CrashForTestRequest {
   type: 'crashForTest';
@@ -97,6 +107,7 @@ export type WorkerRequest =
   | CancelRequest
   | SetBackendRequest
   | VqCheckRequest
+  | UnknownWordsRequest
   | CrashForTestRequest;
 
 // ---------------------------------------------------------------- events (worker → UI)
@@ -175,6 +186,12 @@ export interface VqCheckedEvent {
   /** Below the engine's POOR_VQ_PSNR: edits of this photo will look painted. */
   poor: boolean;
 }
+/** The answer to `unknownWords`. */
+export interface UnknownWordsEvent {
+  type: 'unknownWords';
+  jobId: string;
+  words: string[];
+}
 export interface CancelledEvent {
   type: 'cancelled';
   jobId: string;
@@ -228,10 +245,11 @@ export type WorkerEvent =
   | ResultEvent
   | EditResultEvent
   | VqCheckedEvent
+  | UnknownWordsEvent
   | CancelledEvent
   | BackendSetEvent
   | ErrorEvent
   | BackendEvent;
 
 /** Events that end a job: after one of these the job id is never mentioned again. */
-export type TerminalEvent = LoadedEvent | ResultEvent | EditResultEvent | VqCheckedEvent | CancelledEvent | BackendSetEvent | ErrorEvent;
+export type TerminalEvent = LoadedEvent | ResultEvent | EditResultEvent | VqCheckedEvent | UnknownWordsEvent | CancelledEvent | BackendSetEvent | ErrorEvent;

@@ -52,6 +52,8 @@ function start(): void {
         return jobs.edit(msg);
       case 'vqCheck':
         return jobs.vqCheck(msg.jobId, msg.image);
+      case 'unknownWords':
+        return jobs.unknownWords(msg.jobId, msg.prompt);
       case 'cancel':
         return jobs.cancel(msg.jobId);
       case 'crashForTest':

@@ -27,10 +27,11 @@ export class Studio {
    * Opens the studio on this project's backend and waits until the model is ready on it. Flows
    * run on the tiny fixture package unless the query names a model: the trained default is
    * exercised by its own spec, since on the software WebGPU adapter it takes minutes per image.
+   * `choice` 'auto' opens it on Auto, as a new visitor gets it; it must then settle on this project's backend.
    */
-  async open(query = ''): Promise<void> {
+  async open(query = '', choice: Backend | 'auto' = this.backend): Promise<void> {
     const model = query.includes('model=') ? '' : `&model=${FIXTURE_MODEL_URL}`;
-    await this.page.goto(`/?backend=${this.backend}&testHooks${model}${query}`);
+    await this.page.goto(`/?backend=${choice}&testHooks${model}${query}`);
     await this.waitReady();
   }
 

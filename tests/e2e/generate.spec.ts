@@ -95,3 +95,16 @@ test('an invalid number disables Generate with the reason', async ({ studio, pag
   await expect(studio.generateButton).toBeDisabled();
   await expect(page.getByTestId('generate-note')).toContainText('Seed must be a whole number');
 });
+
+test('names the prompt words the model’s tokenizer cannot read (<unk>), once typing pauses', async ({ studio, page, backend }) => {
+  test.skip(backend !== 'wasm', 'the note does not depend on the backend');
+  // The fixture lists no knownWords; its tokenizer has no pieces for characters it never saw.
+  await studio.open();
+  const prompt = page.getByLabel('Prompt', { exact: true });
+  const note = page.getByRole('note', { name: 'Words not understood' });
+  await prompt.fill('a red 猫 on the sea');
+  await expect(note).toBeVisible();
+  await expect(note.locator('q')).toHaveText(['猫']);
+  await prompt.fill('a red balloon over the sea at sunset');
+  await expect(note).toHaveCount(0);
+});

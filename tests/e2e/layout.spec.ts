@@ -99,6 +99,46 @@ test.describe('phone 390×844', () => {
     await expect(page.getByRole('status', { name: 'Model status' }).locator('[data-model-state]')).toBeInViewport({ ratio: 1 });
   });
 
+  test('on Auto, the backend a new visitor gets, the header still fits and says what Auto chose and why', async ({ studio, page, backend }) => {
+    test.skip(backend !== 'wasm', 'the header does not depend on the project');
+    // Auto, not the project's forced backend: on this software WebGPU adapter Auto picks WASM and
+    // explains it, which adds "Why WASM?" to the phone's second header line.
+    await studio.open('', 'auto');
+    const select = page.getByRole('combobox', { name: 'Backend' });
+    await expect(select).toHaveValue('auto');
+    await expect(select.locator('option:checked')).toHaveText('Auto');
+    await expect(page.getByRole('status', { name: 'Active backend' })).toContainText('WASM');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.getByRole('banner').screenshot({ path: '/tmp/ux-phone-header-auto.png' });
+    const why = page.getByTestId('backend-reason').locator('summary');
+    await expect(why).toHaveText('Why WASM?');
+    expect(await headerLines(page)).toBeLessThanOrEqual(2);
+    expect((await page.getByRole('banner').boundingBox())!.height).toBeLessThanOrEqual(100);
+    for (const name of ['Model status', 'Active backend']) await expectInViewport(page, page.getByRole('status', { name }), name);
+    await expectInViewport(page, select, 'backend select');
+    await expectInViewport(page, why, '"Why WASM?"');
+    // The select is narrow on a phone: its chosen text must not be cut.
+    const clipped = await select.evaluate((el) => {
+      const s = el as HTMLSelectElement;
+      const probe = document.createElement('span');
+      probe.style.cssText = `position:absolute;visibility:hidden;white-space:nowrap;font:${getComputedStyle(s).font}`;
+      probe.textContent = s.selectedOptions[0].text;
+      document.body.append(probe);
+      const wide = probe.getBoundingClientRect().width;
+      probe.remove();
+      const cs = getComputedStyle(s);
+      // Room for text: the box less padding, borders and the drop-down arrow (about 1rem).
+      const room = s.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 16;
+      return wide > room;
+    });
+    expect(clipped, '"Auto" fits the phone select').toBe(false);
+    // Tapping it tells why, on screen.
+    await why.click();
+    const reason = page.getByTestId('backend-reason');
+    await expect(reason).toContainText('Using WASM: WebGPU');
+    await expectInViewport(page, reason, 'the reason');
+  });
+
   test('the output follows the prompt and Generate; the Model panel is collapsed; the result is in view after Generate', async ({ studio, page }) => {
     await studio.open();
     await studio.makeJobsShort();

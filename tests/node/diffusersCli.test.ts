@@ -12,9 +12,9 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/generate';
 import { loadModel, type GenerateResult } from '../../src/engine';
-import { snapshotAsPackage, type Variant } from '../../src/engine/diffusers';
-import { createFsSnapshotSource } from '../../src/node/fsSnapshotSource';
+import type { Variant } from '../../src/engine/diffusers';
 import { createFsSource } from '../../src/node/fsSource';
+import { openSnapshotFolder } from '../../src/node/snapshotPackage';
 import { tempDir, captureIo } from './helpers';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -44,9 +44,10 @@ async function generateConverted(pkg: string): Promise<GenerateResult> {
   }
 }
 
+/** As the CLI opens a snapshot folder: hashed once, graphs opened by onnxruntime-node from disk. */
 async function generateDirect(dir: string, variant?: Variant): Promise<GenerateResult> {
-  const { source } = await snapshotAsPackage(createFsSnapshotSource(dir), { name: 'direct', ...(variant ? { variant } : {}) });
-  const model = await loadModel(source, { ort, executionProviders: ['cpu'] });
+  const { source, verify } = await openSnapshotFolder(dir, variant);
+  const model = await loadModel(source, { ort, executionProviders: ['cpu'], verify });
   try {
     return await model.generate(REQUEST, { previews: false });
   } finally {

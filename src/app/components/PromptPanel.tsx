@@ -1,5 +1,6 @@
-import { useEffect, useId, useMemo, useRef } from 'react';
-import { unknownWords } from '../../engine';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { promptWords, unknownWords } from '../../engine';
+import { unreadableWords } from '../commands';
 import { formActions, useForm } from '../store/form';
 import { useStudio } from '../store/studio';
 import { inputClass, Kbd, modKey } from './ui';
@@ -90,10 +91,15 @@ export function PromptPanel({ action = 'generate' }: { action?: 'generate' | 'ed
   );
 }
 
+/** How long typing must pause before the worker is asked which words its tokenizer cannot read. */
+const UNREADABLE_DEBOUNCE_MS = 250;
+
 /**
- * The prompt's words outside the loaded model's training vocabulary (manifest
- * textEncoder.knownWords), or undefined when there are none or the package has no such list
- * (open-vocabulary encoders like T5 and CLIP understand words they were not shown by name).
+ * The prompt's words the loaded model will not understand, or undefined when there are none:
+ * those outside its training vocabulary (manifest textEncoder.knownWords, for closed-vocabulary
+ * models whose tokenizer spells unseen words in pieces) and those its tokenizer maps to `<unk>`
+ * (asked of the worker once typing pauses). Open-vocabulary encoders like T5 and CLIP list no
+ * words, and their tokenizers read nearly everything, so they rarely show a note.
  */
 function useUnknownWords(prompt: string): { model: string; words: string[] } | undefined {
   const manifest = useStudio((s) => s.model.manifest);
@@ -101,9 +107,26 @@ function useUnknownWords(prompt: string): { model: string; words: string[] } | u
     const words = manifest?.textEncoder.knownWords;
     return words ? new Set(words) : undefined;
   }, [manifest]);
+  const [unreadable, setUnreadable] = useState<string[]>([]);
+  useEffect(() => {
+    if (!manifest || prompt.trim() === '') return;
+    let current = true;
+    const timer = setTimeout(() => {
+      void unreadableWords(prompt).then((words) => {
+        if (current) setUnreadable(words);
+      });
+    }, UNREADABLE_DEBOUNCE_MS);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [prompt, manifest]);
   return useMemo(() => {
-    if (!manifest || !known) return undefined;
-    const words = unknownWords(prompt, known);
+    if (!manifest) return undefined;
+    const words = known ? unknownWords(prompt, known) : [];
+    // An answer for an earlier prompt still names words the prompt has, until the new one comes.
+    const now = new Set(promptWords(prompt));
+    for (const w of unreadable) if (now.has(w) && !words.includes(w)) words.push(w);
     return words.length > 0 ? { model: manifest.displayName, words } : undefined;
-  }, [prompt, manifest, known]);
+  }, [prompt, manifest, known, unreadable]);
 }

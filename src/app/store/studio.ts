@@ -180,7 +180,8 @@ export function applyEvent(e: WorkerEvent): void {
       return;
     }
     case 'vqChecked':
-      // Answered to whoever asked (commands.measurePhoto); nothing in the studio's state.
+    case 'unknownWords':
+      // Answered to whoever asked (commands.measurePhoto, unreadableWords); nothing in the studio's state.
       return;
     case 'cancelled':
       if (s.job?.id === e.jobId) set({ job: undefined, jobNote: 'Cancelled.' });

@@ -5,7 +5,7 @@
  * defaults, micro-conditioning), and each graph's external data = the snapshot's own
  * safetensors file, untouched.
  */
-import { sha256Hex } from '../package/verify';
+import { sha256Hex, type VerifyMode } from '../package/verify';
 import type { PackageSource } from '../package/source';
 import { PackageError } from '../errors';
 import { buildClipGraph, buildUVitGraph, buildVQDecoderGraph, buildVQEncoderGraph, OPSET } from './onnx';
@@ -24,6 +24,13 @@ const encode = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringi
 export interface SnapshotPackage {
   source: PackageSource;
   snapshot: DiffusersSnapshot;
+  /**
+   * How `loadModel` should check this package's files (EngineOptions.verify) so each byte is
+   * hashed once: 'size' when every file's sha256 was computed here (the manifest was made from
+   * these very files, so hashing them again proves nothing), 'sha256' when a weights file's
+   * sha256 was taken from the source's listing unread (`trustListedSha256`): the load is where it is checked.
+   */
+  verify: VerifyMode;
 }
 
 export interface SnapshotPackageOptions {
@@ -66,6 +73,7 @@ export async function snapshotAsPackage(src: SnapshotSource, opts: SnapshotPacka
   }));
 
   const files: Record<string, { sha256: string; bytes: number }> = {};
+  let verify: VerifyMode = 'size';
   for (const [path, bytes] of made) files[path] = { sha256: await sha256Hex(bytes), bytes: bytes.length };
   // The weights: listed like any package file, so the loader checks their size and hash too.
   for (const w of [s.textEncoder.weights, s.vqvae.weights, s.transformer.weights]) {
@@ -73,9 +81,10 @@ export async function snapshotAsPackage(src: SnapshotSource, opts: SnapshotPacka
     const listed = opts.trustListedSha256 ? src.expectedSha256?.(w.path) : undefined;
     if (listed !== undefined) {
       files[w.path] = { sha256: listed, bytes: w.fileBytes };
+      verify = 'sha256';
       continue;
     }
-    const sha256 = await sha256Hex(await src.read(w.path));
+    const sha256 = src.sha256 ? await src.sha256(w.path) : await sha256Hex(await src.read(w.path));
     const vouched = src.expectedSha256?.(w.path);
     if (vouched !== undefined && vouched !== sha256) {
       throw new PackageError(`sha256 mismatch: ${src.label} lists ${vouched}, the download has ${sha256} (damaged or changed during the download)`, w.path);
@@ -116,6 +125,7 @@ export async function snapshotAsPackage(src: SnapshotSource, opts: SnapshotPacka
   made.set('manifest.json', encode(manifest));
   return {
     snapshot: s,
+    verify,
     source: {
       label: src.label,
       async read(path: string): Promise<Uint8Array> {

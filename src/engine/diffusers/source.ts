@@ -15,6 +15,8 @@ export interface SnapshotSource extends PackageSource {
   readRange(path: string, start: number, end: number): Promise<Uint8Array>;
   /** The sha256 the source vouches for (the Hub's LFS oid), when it knows one; downloads are checked against it. */
   expectedSha256?(path: string): string | undefined;
+  /** Optional: the sha256 of the file at `path`, computed in slices (a folder streams it) instead of over one whole-file buffer. */
+  sha256?(path: string): Promise<string>;
 }
 
 /** A snapshot held in memory (tests, dropped files): every file's bytes by snapshot-relative path. */

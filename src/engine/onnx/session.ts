@@ -15,17 +15,18 @@ export interface ExternalDataFile {
 
 /**
  * Creates an InferenceSession from the bytes of `file` (and its external-data file, when its
- * weights live in one). Bytes that are not a loadable ONNX model (corrupt, truncated, missing
+ * weights live in one), or from a local path to it (onnxruntime-node; the runtime then reads
+ * external data from beside it). Bytes that are not a loadable ONNX model (corrupt, truncated, missing
  * external data, unsupported operator) become a PackageError naming the file.
  */
-export async function createSession(ort: Ort, bytes: Uint8Array, file: string, executionProviders: string[], externalData?: ExternalDataFile[]): Promise<OrtSession> {
+export async function createSession(ort: Ort, bytes: Uint8Array | string, file: string, executionProviders: string[], externalData?: ExternalDataFile[]): Promise<OrtSession> {
   // ORT writes its warnings (e.g. "some nodes were not assigned to the preferred execution
   // providers" on WebGPU) to stderr, which the browser build prints with console.error: errors
   // where nothing failed. Sessions log errors only; a failure reaches the caller as an exception.
   const options: OrtSessionOptions = { executionProviders, graphOptimizationLevel: 'all', logSeverityLevel: 3 };
   if (externalData && externalData.length > 0) options.externalData = externalData;
   try {
-    return await ort.InferenceSession.create(bytes, options);
+    return typeof bytes === 'string' ? await ort.InferenceSession.create(bytes, options) : await ort.InferenceSession.create(bytes, options);
   } catch (err) {
     throw new PackageError(`could not be loaded as an ONNX model (${describeError(err)})`, file);
   }

@@ -1,4 +1,4 @@
-export type { PackageSource } from './source';
+export type { GraphFile, PackageSource } from './source';
 export { createUrlSource, type FetchLike } from './urlSource';
 export { createMemorySource } from './memorySource';
 export { sha256Hex, verifyFile, type VerifyMode } from './verify';

@@ -10,4 +10,20 @@ export interface PackageSource {
    * weights file is never held whole. Rejects like `read`; undefined: read this one with `read`.
    */
   stream?(path: string): Promise<ReadableStream<Uint8Array> | undefined>;
+  /**
+   * Optional, for runtimes that open a graph from disk (onnxruntime-node): a local file holding
+   * graph `path`, with its external-data file `data` (when it has one) beside it under the name
+   * the graph refers to, so the runtime reads the weights from disk itself instead of through one
+   * JS buffer per file. `bytes` are the sizes of [graph, data] on disk; `done` is called once the
+   * session is created (or failed) and may remove what was made for it. Undefined when this
+   * source cannot offer such a file; the loader then reads the bytes as usual.
+   */
+  graphFile?(path: string, data: string | undefined): Promise<GraphFile | undefined>;
+}
+
+/** A graph on local disk, as `PackageSource.graphFile` offers it. */
+export interface GraphFile {
+  file: string;
+  bytes: number[];
+  done(): Promise<void>;
 }

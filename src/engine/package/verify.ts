@@ -44,9 +44,14 @@ export function shaProblem(expected: string, actual: string): string | undefined
  * PackageError naming `path`.
  */
 export async function verifyFile(path: string, bytes: Uint8Array, entry: FileEntry, mode: VerifyMode = 'sha256'): Promise<void> {
-  const size = sizeProblem(entry.bytes, bytes.byteLength, false, mode);
-  if (size) throw new PackageError(size, path);
+  verifySize(path, bytes.byteLength, entry, mode);
   if (mode === 'size') return;
   const sha = shaProblem(entry.sha256, await sha256Hex(bytes));
   if (sha) throw new PackageError(sha, path);
+}
+
+/** The size half of verifyFile, for a file the runtime reads from disk itself (`found`: its size there). */
+export function verifySize(path: string, found: number, entry: FileEntry, mode: VerifyMode): void {
+  const size = sizeProblem(entry.bytes, found, false, mode);
+  if (size) throw new PackageError(size, path);
 }

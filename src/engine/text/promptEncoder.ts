@@ -22,6 +22,8 @@ export interface PromptEncoding {
 
 export interface PromptEncoder {
   encode(text: string): Promise<PromptEncoding>;
+  /** The words of `text` its tokenizer maps to `<unk>` (TextTokenizer.unknownWords). */
+  unknownWords(text: string): string[];
 }
 
 /** Prompts kept encoded: "" (every unconditional branch) plus the last few prompts re-run with new seeds. */
@@ -44,9 +46,10 @@ function checkIdsInput(session: OrtSession, S: number, file: string): number | n
  * Encodings are cached: the encoder is deterministic and "" is needed for every generation, so
  * "" is never evicted; other prompts are kept least-recently-used.
  */
-function cached(run: (text: string) => Promise<PromptEncoding>): PromptEncoder {
+function cached(tokenizer: TextTokenizer, run: (text: string) => Promise<PromptEncoding>): PromptEncoder {
   const cache = new Map<string, PromptEncoding>();
   return {
+    unknownWords: (text) => tokenizer.unknownWords(text),
     async encode(text: string): Promise<PromptEncoding> {
       const hit = cache.get(text);
       if (hit) {
@@ -77,7 +80,7 @@ export function createPromptEncoder(ort: Ort, session: OrtSession, tokenizer: Te
   const S = tokenizer.maxLength;
   const D = hiddenSize;
   const fixedLength = checkIdsInput(session, S, file);
-  return cached(async (text) => {
+  return cached(tokenizer, async (text) => {
     const { ids, truncated } = tokenizer.encode(text);
     const L = fixedLength ?? ids.length;
     const feed = padIds(ids, L, tokenizer.padTokenId);
@@ -102,7 +105,7 @@ export function createClipPromptEncoder(ort: Ort, session: OrtSession, tokenizer
   const S = tokenizer.maxLength;
   const { hiddenSize: D, projectionDim: P } = dims;
   checkIdsInput(session, S, file);
-  return cached(async (text) => {
+  return cached(tokenizer, async (text) => {
     const { ids, truncated } = tokenizer.encode(text);
     const feed = padIds(ids, S, tokenizer.padTokenId);
     const out = await session.run({ input_ids: new ort.Tensor('int64', feed.inputIds, [1, S]) });

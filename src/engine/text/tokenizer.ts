@@ -1,5 +1,6 @@
 import { Tokenizer } from '@huggingface/tokenizers';
 import { PackageError, describeError } from '../errors';
+import { promptWords } from './knownWords';
 
 /** Token ids of one prompt, before padding. */
 export interface TokenizedText {
@@ -14,6 +15,12 @@ export interface TextTokenizer {
   readonly padTokenId: number;
   /** Tokenizes with the package's normaliser, pre-tokenizer and post-processor, then truncates. */
   encode(text: string): TokenizedText;
+  /**
+   * The distinct words of `text` (knownWords.ts `promptWords`) that this tokenizer maps, wholly
+   * or in part, to its unknown token (`<unk>`): what the model cannot read at all. [] for a
+   * tokenizer without one (byte-level BPE never needs it).
+   */
+  unknownWords(text: string): string[];
 }
 
 /** Finds `needle` as a contiguous run inside `hay`; returns its start or −1. */
@@ -52,9 +59,18 @@ export function loadTokenizer(json: unknown, opts: { maxLength: number; padToken
     throw new PackageError(`adds ${suffix} special tokens after the text, more than maxLength ${opts.maxLength} allows`, file);
   }
   const { maxLength, padTokenId } = opts;
+  const unkId = tok.model?.unk_token_id;
   return {
     maxLength,
     padTokenId,
+    unknownWords(text: string): string[] {
+      if (typeof unkId !== 'number') return [];
+      const out: string[] = [];
+      for (const word of promptWords(text)) {
+        if (!out.includes(word) && tok.encode(word, { add_special_tokens: false }).ids.includes(unkId)) out.push(word);
+      }
+      return out;
+    },
     encode(text: string): TokenizedText {
       const ids = tok.encode(text).ids;
       if (ids.length <= maxLength) return { ids, truncated: false };
