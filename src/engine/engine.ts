@@ -8,6 +8,7 @@ import { checkGraph, createSession } from './onnx/session';
 import type { Ort, OrtSession } from './ort';
 import type { PackageSource } from './package/source';
 import { verifyFile, verifySize, type VerifyMode } from './package/verify';
+import { verifyFileStream } from './package/verifyStream';
 import { edit } from './edit/edit';
 import { vqRoundTrip, type VqRoundTrip } from './edit/fidelity';
 import { generate, type ModelParts } from './pipeline/generate';
@@ -119,7 +120,9 @@ export async function checkPackageFiles(source: PackageSource, onFile?: (path: s
   const problems: FileProblem[] = [];
   for (const [i, path] of paths.entries()) {
     try {
-      await verifyFile(path, await source.read(path), manifest.files[path]);
+      const body = await source.stream?.(path);
+      if (body) await verifyFileStream(path, body, manifest.files[path]);
+      else await verifyFile(path, await source.read(path), manifest.files[path]);
     } catch (e) {
       const message = e instanceof PackageError ? e.message.replace(`${path}: `, '') : describeError(e);
       problems.push({ path, message });

@@ -1,5 +1,6 @@
 import { useId, useRef, useState, type DragEvent } from 'react';
-import { addFromFolder, addFromUrl, allowOriginAndReload, cancelAsk, forbidOrigin } from './actions';
+import { addFromUrl, allowOriginAndReload, cancelAsk, forbidOrigin } from './actions';
+import { openFolder } from './hubActions';
 import { folderFromDrop, folderFromFileList, hasDirectoryPicker, pickDirectory } from './folder';
 import { useModels } from './useModels';
 import { buttonClass, inputClass } from '../components/ui';
@@ -53,7 +54,7 @@ export function AddModel() {
     }
     try {
       const folder = await pickDirectory();
-      if (folder) await addFromFolder(folder);
+      if (folder) await openFolder(folder);
     } catch (e) {
       useModels.setState({ info: `Could not read the folder: ${e instanceof Error ? e.message : String(e)}` });
     }
@@ -70,12 +71,12 @@ export function AddModel() {
           files: [],
           status: 'failed',
           resumable: false,
-          error: 'Could not load the drop: it holds no folder. Drop the model package folder itself (the one holding manifest.json).',
+          error: 'Could not load the drop: it holds no folder. Drop the model package folder itself (the one holding manifest.json), or a diffusers snapshot folder (model_index.json).',
         },
       });
       return;
     }
-    void reading.then(addFromFolder).catch((err: unknown) => useModels.setState({ info: `Could not read the dropped folder: ${String(err)}` }));
+    void reading.then(openFolder).catch((err: unknown) => useModels.setState({ info: `Could not read the dropped folder: ${String(err)}` }));
   };
   return (
     <div className="flex flex-col gap-2">
@@ -114,7 +115,7 @@ export function AddModel() {
         <button type="button" className={buttonClass} disabled={busy} onClick={() => void chooseFolder()}>
           Add folder…
         </button>
-        <span>or drop a package folder here</span>
+        <span>or drop a package or diffusers snapshot folder here</span>
         <input
           ref={input}
           type="file"
@@ -125,7 +126,7 @@ export function AddModel() {
           multiple
           onChange={(e) => {
             const files = e.target.files;
-            if (files && files.length > 0) void addFromFolder(folderFromFileList(files));
+            if (files && files.length > 0) void openFolder(folderFromFileList(files));
             e.target.value = '';
           }}
         />

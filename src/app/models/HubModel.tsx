@@ -1,26 +1,31 @@
 import { useId, useState, type KeyboardEvent } from 'react';
 import { useStudio } from '../store/studio';
-import { checkHubModel, dismissHub, downloadHubModel } from './hubActions';
+import { checkHubModel, dismissHub, downloadHubModel, switchVariant } from './hubActions';
 import { hubHasRoom, hubSummaryLines } from './hubSummary';
 import { useModels } from './useModels';
 import { buttonClass, InlineError, inputClass } from '../components/ui';
 
-/** What the looked-up model is, before anything large is downloaded, with Download / Cancel. */
-function HubSummaryCard() {
+/**
+ * What the looked-up model (or the opened snapshot folder) is, before anything large is read,
+ * with Download / Cancel. Exported: the Model panel shows it for folders too.
+ */
+export function HubSummaryCard() {
   const hub = useModels((s) => s.hub);
   const backend = useStudio((s) => s.backend.active);
   const busy = useModels((s) => s.download?.status === 'running');
   if (!hub) return null;
+  const folder = hub.from === 'folder';
+  const what = folder ? 'Diffusers folder' : 'Hugging Face';
   if (hub.status === 'checking') {
     return (
-      <p role="status" aria-label="Hugging Face lookup" className="text-xs text-zinc-400">
-        Looking up {hub.id} on Hugging Face…
+      <p role="status" aria-label={`${what} lookup`} className="text-xs text-zinc-400">
+        {folder ? `Reading the folder "${hub.id}"…` : `Looking up ${hub.id} on Hugging Face…`}
       </p>
     );
   }
   if (hub.status === 'failed' || !hub.summary) {
     return (
-      <div aria-label="Hugging Face lookup" className="flex items-start gap-2">
+      <div aria-label={`${what} lookup`} className="flex items-start gap-2">
         <InlineError>{hub.error}</InlineError>
         <button type="button" className={buttonClass} onClick={dismissHub}>
           Dismiss
@@ -31,10 +36,10 @@ function HubSummaryCard() {
   const s = hub.summary;
   const room = hubHasRoom(s);
   return (
-    <div role="group" aria-label="Hugging Face model summary" className="flex flex-col gap-2 rounded-md border border-zinc-700 p-2 text-xs">
+    <div role="group" aria-label={`${folder ? 'Diffusers folder' : 'Hugging Face model'} summary`} className="flex flex-col gap-2 rounded-md border border-zinc-700 p-2 text-xs">
       <p className="text-zinc-200">
         {s.displayName}
-        {s.commit && <span className="ml-2 font-mono text-zinc-400">{s.commit.slice(0, 10)}</span>}
+        {s.from === 'hub' && s.commit && <span className="ml-2 font-mono text-zinc-400">{s.commit.slice(0, 10)}</span>}
       </p>
       <dl className="grid grid-cols-[auto_1fr] gap-x-2 gap-y-1">
         {hubSummaryLines(s, backend).map((l) => (
@@ -48,11 +53,11 @@ function HubSummaryCard() {
       </dl>
       <div className="flex flex-wrap gap-2">
         <button type="button" className={buttonClass} disabled={busy || !room} onClick={() => void downloadHubModel()}>
-          Download and use
+          {folder ? 'Add and use' : 'Download and use'}
         </button>
         {s.otherVariant && (
-          <button type="button" className={buttonClass} disabled={busy} onClick={() => void checkHubModel(s.id, '', s.variant === 'fp16' ? 'fp32' : 'fp16')}>
-            {s.variant === 'fp16' ? 'Use the fp32 files instead' : 'Use the fp16 files instead (half the download)'}
+          <button type="button" className={buttonClass} disabled={busy} onClick={switchVariant}>
+            {s.variant === 'fp16' ? 'Use the fp32 files instead' : `Use the fp16 files instead (half the ${folder ? 'size' : 'download'})`}
           </button>
         )}
         <button type="button" className={buttonClass} onClick={dismissHub}>

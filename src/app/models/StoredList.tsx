@@ -15,7 +15,7 @@ function originText(p: StoredPackage): string {
     case 'folder':
       return `folder "${p.origin.name}"`;
     case 'hub':
-      return `Hugging Face ${p.origin.id}`;
+      return `Hugging Face ${p.origin.id}${p.origin.commit ? ` (commit ${p.origin.commit.slice(0, 7)})` : ''}`;
   }
 }
 

@@ -14,7 +14,7 @@ export interface PickedFolder {
 /** The error for a folder with no manifest.json where a package should be. */
 export function noManifest(name: string): PackageError {
   return new PackageError(
-    `there is no manifest.json in the folder "${name}". Pick the package folder itself (the one holding manifest.json).`,
+    `there is no manifest.json in the folder "${name}". Pick the package folder itself (the one holding manifest.json), or a diffusers aMUSEd snapshot (the one holding model_index.json).`,
   );
 }
 

@@ -7,51 +7,22 @@
  * against the Hub's LFS sha256 once, at install (the manifest lists that sha256).
  */
 import { isAbortError, PackageError } from '../../engine';
-import {
-  cardLicense,
-  openHubSnapshot,
-  parseHubId,
-  readHubRevision,
-  snapshotAsPackage,
-  snapshotNeeds,
-  type HubSnapshotSource,
-  type SnapshotNeeds,
-} from '../../engine/diffusers';
-import { NetworkError, type ProgressSource } from './sources';
+import { openHubSnapshot, parseHubId, readHubRevision, type HubSnapshotSource } from '../../engine/diffusers';
+import { mapStreamErrors, NetworkError, type ProgressSource } from './sources';
+import { describeSnapshot, slug, type SnapshotSummary } from './snapshotModel';
 
 /** Where model ids are resolved: the Hugging Face Hub (its hosts are in the CSP, src/sw/csp.ts). */
 export const HUB_ORIGIN = 'https://huggingface.co';
 
-export interface HubFileSummary {
-  path: string;
-  bytes: number;
-}
-
 /** What the Model panel shows before a Hub model is downloaded. */
-export interface HubSummary {
+export interface HubSummary extends SnapshotSummary {
+  from: 'hub';
   /** `owner/name@revision` as resolved (revision "main" when none was given). */
   id: string;
   repo: string;
   revision: string;
-  /** The commit the revision points at, when the Hub said. */
+  /** The commit the revision pointed at when it was looked up, when the Hub said: every file is read at it. */
   commit?: string;
-  displayName: string;
-  /** The licence the model card declares; undefined when it declares none. */
-  license?: string;
-  imageSize: number;
-  /** Bytes still to download (the weights; configs and headers were read to make this summary). */
-  downloadBytes: number;
-  /** Bytes it takes in storage once added (weights, built graphs, tokenizer, manifest). */
-  storedBytes: number;
-  /** The weights files it downloads. */
-  weights: HubFileSummary[];
-  needs: SnapshotNeeds;
-  /** `fp16` when the fp16 variant files are the ones used. */
-  variant: 'fp32' | 'fp16';
-  /** Whether the repo also has the other variant (the panel offers it). */
-  otherVariant: boolean;
-  /** Free bytes the browser allows (quota − usage), when it says. */
-  free?: number;
 }
 
 export interface PreparedHubModel {
@@ -94,7 +65,6 @@ export function hubIdOf(input: string, revision = ''): string {
 
 /** manifest.name for a repo: lowercase letters, digits and dashes. */
 function packageName(repo: string, revision: string): string {
-  const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
   return `hf-${slug(repo)}${revision === 'main' ? '' : `-${slug(revision)}`}`.slice(0, 100).replace(/-+$/, '');
 }
 
@@ -122,72 +92,61 @@ export async function prepareHubModel(id: string, opts: { variant?: 'fp32' | 'fp
     });
   const hubOpts = { ...(opts.hub ? { hub: opts.hub } : {}), fetch };
 
+  // Pin the revision: a branch or tag is resolved to its commit once, here, and every file
+  // (listing, configs, weights) is read at that commit, so a branch that moves during the
+  // download cannot mix two commits' files. The commit names the snapshot in the manifest too,
+  // so a later lookup after the branch moved is another package (Resume starts it afresh).
+  // Without a commit (the revision lookup failed), the listing below says why, or the name is used.
   let src: HubSnapshotSource;
+  let rev: Awaited<ReturnType<typeof readHubRevision>>;
   try {
-    src = await openHubSnapshot(id, hubOpts);
+    rev = await readHubRevision(id, hubOpts);
+    src = await openHubSnapshot(rev.sha ? `${repo}@${rev.sha}` : id, hubOpts);
   } catch (e) {
     throw classify(e, id);
   }
   if (!src.files.has('model_index.json')) {
     throw new HubError('not-amused', `${id} has no model_index.json: it is not a diffusers pipeline, and the studio runs aMUSEd (diffusers AmusedPipeline) snapshots only.`);
   }
-  const names = [...src.files.keys()];
-  const hasFp16 = names.some((p) => p.endsWith('.fp16.safetensors'));
-  const hasPlain = names.some((p) => p.endsWith('.safetensors') && !p.endsWith('.fp16.safetensors'));
-  const variant = opts.variant === 'fp16' && hasFp16 ? 'fp16' : hasPlain ? 'fp32' : 'fp16';
   try {
-    const [readme, rev] = await Promise.all([
-      src.files.has('README.md') ? src.read('README.md').then((b) => new TextDecoder().decode(b)) : Promise.resolve(''),
-      readHubRevision(id, hubOpts),
-    ]);
-    const license = cardLicense(readme);
     const displayName = revision === 'main' ? repo : `${repo}@${revision}`;
-    const pkg = await snapshotAsPackage(src, {
+    const described = await describeSnapshot(src, src.files.keys(), {
       name: packageName(repo, revision),
       displayName,
-      ...(variant === 'fp16' ? { variant: 'fp16' as const } : {}),
+      ...(opts.variant ? { variant: opts.variant } : {}),
       // The manifest must come out the same on a later visit (Resume keeps the package id).
       created: rev.lastModified?.slice(0, 10) ?? opts.today ?? new Date().toISOString().slice(0, 10),
-      license: license ?? 'not stated in the model card',
-      trustListedSha256: true,
+      ...(opts.estimate ? { estimate: opts.estimate } : {}),
     });
-    const s = pkg.snapshot;
-    const weights = [s.transformer.weights, s.vqvae.weights, s.textEncoder.weights].map((w) => ({ path: w.path, bytes: w.fileBytes }));
-    const manifest = JSON.parse(new TextDecoder().decode(await pkg.source.read('manifest.json'))) as { files: Record<string, { bytes: number }> };
-    const storedBytes = Object.values(manifest.files).reduce((n, f) => n + f.bytes, 0);
-    const est = await opts.estimate?.().catch(() => undefined);
-    const free = est?.quota !== undefined && est.usage !== undefined ? Math.max(0, est.quota - est.usage) : undefined;
-    const summary: HubSummary = {
-      id: `${repo}@${revision}`,
-      repo,
-      revision,
-      ...(rev.sha ? { commit: rev.sha } : {}),
-      displayName,
-      ...(license ? { license } : {}),
-      imageSize: s.imageSize,
-      downloadBytes: weights.reduce((n, w) => n + w.bytes, 0),
-      storedBytes,
-      weights,
-      needs: snapshotNeeds(s),
-      variant,
-      otherVariant: variant === 'fp16' ? hasPlain : hasFp16,
-      ...(free !== undefined ? { free } : {}),
-    };
-    const weightPaths = new Set(weights.map((w) => w.path));
+    const { pkg } = described;
+    const summary: HubSummary = { ...described.summary, from: 'hub', id: `${repo}@${revision}`, repo, revision, ...(rev.sha ? { commit: rev.sha } : {}) };
+    const weightPaths = new Set(summary.weights.map((w) => w.path));
     return {
       summary,
       source(signal) {
         downloadSignal = signal;
+        const failure = (path: string, e: unknown): unknown => {
+          if (signal.aborted) return new DOMException('Download cancelled', 'AbortError');
+          if (isNetworkFailure(e)) return new NetworkError(`${path}: the connection to the Hugging Face Hub failed (${(e as Error).message})`);
+          return e;
+        };
         return {
           label: id,
           async read(path, onBytes) {
             try {
-              // Weights stream from the Hub with progress; everything else was made or read already.
+              // Everything but the weights was made or read already.
               return weightPaths.has(path) ? await src.read(path, onBytes) : await pkg.source.read(path);
             } catch (e) {
-              if (signal.aborted) throw new DOMException('Download cancelled', 'AbortError');
-              if (isNetworkFailure(e)) throw new NetworkError(`${path}: the connection to the Hugging Face Hub failed (${(e as Error).message})`);
-              throw e;
+              throw failure(path, e);
+            }
+          },
+          // The weights stream from the Hub into storage, never whole in memory.
+          async stream(path) {
+            if (!weightPaths.has(path)) return undefined;
+            try {
+              return mapStreamErrors(await src.stream(path), (e) => failure(path, e));
+            } catch (e) {
+              throw failure(path, e);
             }
           },
         };

@@ -1,14 +1,17 @@
 /**
- * The Model panel's "Hugging Face model" actions: look an id up (summary before any download),
- * then download and store it through the same install as every package (runInstall), or give
- * it up. The prepared package (graphs built, weights not fetched) is kept between the two.
+ * The Model panel's diffusers-snapshot actions: look a Hugging Face id up, or open a snapshot
+ * folder from this device (summary before anything large is read), then store it through the
+ * same install as every package (runInstall), or give it up. The prepared package (graphs
+ * built, weights not read) is kept between the two.
  */
-import { modelStore, runInstall } from './actions';
+import { addFromFolder, modelStore, runInstall } from './actions';
+import type { PickedFolder } from './folder';
+import { prepareFolderSnapshot, snapshotRoot, type PreparedFolderSnapshot } from './folderSnapshot';
 import { HubError, hubIdOf, prepareHubModel, type PreparedHubModel } from './hub';
 import { useModels } from './useModels';
 import { modelOrigin } from '../../sw/csp';
 
-let prepared: { id: string; model: PreparedHubModel } | undefined;
+let prepared: { id: string; model: PreparedHubModel } | { id: string; folder: PickedFolder; model: PreparedFolderSnapshot } | undefined;
 let lookup: AbortController | undefined;
 
 const estimate = async () => (await globalThis.navigator?.storage?.estimate?.()) ?? {};
@@ -52,16 +55,65 @@ export async function checkHubModel(input: string, revision = '', variant?: 'fp3
   }
 }
 
-/** Downloads and stores the model the panel describes, then uses it. */
+/** Downloads (or, for a folder, copies) and stores the model the panel describes, then uses it. */
 export async function downloadHubModel(): Promise<void> {
   const hub = useModels.getState().hub;
   if (!prepared || hub?.status !== 'ready' || prepared.id !== hub.id) return;
-  const { model } = prepared;
-  const record = await runInstall(model.summary.displayName, (signal) => model.source(signal), { kind: 'hub', id: model.summary.id, ...(model.summary.variant === 'fp16' ? { variant: 'fp16' as const } : {}) }, { use: true });
+  let record;
+  if ('folder' in prepared) {
+    const { model } = prepared;
+    record = await runInstall(`the folder "${model.summary.id}"`, () => model.source(), { kind: 'folder', name: model.summary.id }, { use: true });
+  } else {
+    const { model } = prepared;
+    const { summary } = model;
+    const origin = { kind: 'hub', id: summary.id, ...(summary.variant === 'fp16' ? { variant: 'fp16' as const } : {}), ...(summary.commit ? { commit: summary.commit } : {}) } as const;
+    record = await runInstall(summary.displayName, (signal) => model.source(signal), origin, { use: true });
+  }
   if (record) {
     prepared = undefined;
     useModels.setState({ hub: undefined });
   }
+}
+
+/**
+ * Opens a diffusers snapshot folder (model_index.json, no manifest; already re-rooted by
+ * `snapshotRoot`) and shows the same summary as a Hub model, or why it cannot be used.
+ */
+export async function checkFolderSnapshot(folder: PickedFolder, variant?: 'fp32' | 'fp16'): Promise<void> {
+  lookup?.abort();
+  lookup = undefined;
+  prepared = undefined;
+  const id = folder.name;
+  useModels.setState({ hub: { id, from: 'folder', status: 'checking' } });
+  try {
+    const model = await prepareFolderSnapshot(folder, { ...(variant ? { variant } : {}), estimate });
+    if (useModels.getState().hub?.id !== id) return;
+    prepared = { id, folder, model };
+    useModels.setState({ hub: { id, from: 'folder', status: 'ready', summary: model.summary } });
+  } catch (e) {
+    const message = `The folder "${id}" cannot run in this studio: ${e instanceof Error ? e.message : String(e)}`;
+    useModels.setState({ hub: { id, from: 'folder', status: 'failed', error: message } });
+  }
+}
+
+/**
+ * A folder the user picked or dropped: a diffusers snapshot (model_index.json, no manifest) is
+ * opened and summarised like a Hub model; anything else is added as a package folder.
+ */
+export async function openFolder(picked: PickedFolder): Promise<void> {
+  const snapshot = snapshotRoot(picked);
+  if (snapshot) await checkFolderSnapshot(snapshot);
+  else await addFromFolder(picked);
+}
+
+/** The summary's "use the other files" button: the same source, the other variant. */
+export function switchVariant(): void {
+  const hub = useModels.getState().hub;
+  const s = hub?.summary;
+  if (!s || !prepared) return;
+  const other = s.variant === 'fp16' ? 'fp32' : 'fp16';
+  if ('folder' in prepared) void checkFolderSnapshot(prepared.folder, other);
+  else void checkHubModel(s.id, '', other);
 }
 
 /** Closes the summary (or the error) without downloading. */

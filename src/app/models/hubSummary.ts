@@ -5,6 +5,7 @@
  */
 import { formatBytes } from './install';
 import type { HubSummary } from './hub';
+import type { FolderSnapshotSummary } from './folderSnapshot';
 
 export interface SummaryLine {
   label: string;
@@ -19,17 +20,24 @@ export const WASM_MEMORY_LIMIT = 4 * 1024 ** 3;
 const BACKEND_NAMES: Record<string, string> = { webgpu: 'WebGPU', wasm: 'WASM (CPU)' };
 
 /** The summary's lines; `backend` is the worker's active backend ('webgpu' | 'wasm'), if known. */
-export function hubSummaryLines(s: HubSummary, backend: string | undefined): SummaryLine[] {
+export function hubSummaryLines(s: HubSummary | FolderSnapshotSummary, backend: string | undefined): SummaryLine[] {
   const weightsKind = s.variant === 'fp16' ? 'fp16 weights files' : 'fp32 weights files';
   const lines: SummaryLine[] = [
-    {
-      label: 'Download',
-      text: `${formatBytes(s.downloadBytes)} (${s.weights.length} ${weightsKind}); ${formatBytes(s.storedBytes)} stored`,
-    },
+    s.from === 'hub'
+      ? { label: 'Download', text: `${formatBytes(s.downloadBytes)} (${s.weights.length} ${weightsKind}); ${formatBytes(s.storedBytes)} stored` }
+      : { label: 'Copy', text: `${formatBytes(s.downloadBytes)} from the folder (${s.weights.length} ${weightsKind}); ${formatBytes(s.storedBytes)} stored` },
+  ];
+  if (s.from === 'hub') {
+    lines.push({
+      label: 'Revision',
+      text: s.commit ? `${s.revision} at commit ${s.commit.slice(0, 7)} (every file is read at that commit)` : `${s.revision} (the Hub did not say its commit)`,
+    });
+  }
+  lines.push(
     s.license
       ? { label: 'Licence', text: s.license }
       : { label: 'Licence', text: 'not stated in the model card: check the model page before you use it', warn: true },
-  ];
+  );
   const on = backend ? BACKEND_NAMES[backend] ?? backend : 'the active backend';
   const compute = s.variant === 'fp16' ? 'float32 (fp16 weights widened to float32 as they load)' : 'float32';
   lines.push({ label: 'Runs on', text: `${on}, in ${compute}; ${s.imageSize}×${s.imageSize} px, ${(s.needs.parameters / 1e6).toFixed(1)} M parameters` });
@@ -55,6 +63,6 @@ export function hubSummaryLines(s: HubSummary, backend: string | undefined): Sum
 }
 
 /** False when the download would certainly fail for lack of room. */
-export function hubHasRoom(s: HubSummary): boolean {
+export function hubHasRoom(s: HubSummary | FolderSnapshotSummary): boolean {
   return s.free === undefined || s.free >= s.storedBytes;
 }

@@ -1,7 +1,8 @@
 /**
  * Adds a package to the store from any ProgressSource (URL or folder), all or nothing:
  * read and validate the manifest (the engine's parser), check there is room, then for every
- * listed file read it, verify size and sha256 (the engine's verifyFile) and stage it; write
+ * listed file read it, verify size and sha256 (the engine's verifyFile, or as it streams into
+ * storage when the source can stream it: large weights are never held whole) and stage it; write
  * manifest.json, and commit the record last. Nothing is ever committed from unverified bytes.
  *
  * A failure leaves the previous state as it was. Staged files are kept only after a network
@@ -9,8 +10,8 @@
  * reload, thanks to the staging record) skips the files already verified; any other failure,
  * and Cancel, discards them.
  */
-import { createMemorySource, isAbortError, readManifest, sha256Hex, type Manifest } from '../../engine';
-import { verifyFile } from '../../engine/package';
+import { createMemorySource, isAbortError, readManifest, sha256Hex, type FileEntry, type Manifest } from '../../engine';
+import { checkedStream, verifyFile, verifyFileStream } from '../../engine/package';
 import { NetworkError, type ProgressSource } from './sources';
 import { StorageError, type ModelStore, type PackageOrigin, type StoredPackage } from './store';
 import { originKey } from './records';
@@ -112,16 +113,38 @@ export async function installPackage(
   const files: FileProgress[] = paths.map((path) => ({ path, bytes: manifest.files[path].bytes, received: 0, state: 'waiting' }));
   hooks.onPlan?.({ id, displayName: manifest.displayName, files });
 
+  /**
+   * Reads one file, checks it and stages it. A source that streams the file has it hashed and
+   * written chunk by chunk (a 2.4 GB weights file is never held whole): the check is inside the
+   * stream, so a file that fails it, or whose download breaks off, is never stored.
+   */
+  const storeFile = async (path: string, entry: FileEntry): Promise<void> => {
+    const onBytes = (received: number) => hooks.onFile?.(path, { received });
+    const body = await source.stream?.(path);
+    if (!body) {
+      const bytes = await source.read(path, onBytes);
+      hooks.onFile?.(path, { state: 'verifying', received: bytes.byteLength });
+      await verifyFile(path, bytes, entry);
+      await store.putFile(id, path, bytes);
+      return;
+    }
+    const checked = checkedStream(path, body, entry, onBytes);
+    try {
+      await store.putFileStream(id, path, checked.stream);
+    } catch (e) {
+      // The stream's own failure (network, check) is the cause; else storage refused the write.
+      throw checked.failure()?.error ?? e;
+    }
+  };
+
   const result = await store.locked(id, async () => {
     let stored = 0;
     let storedBytes = 0;
-    // Resume: files staged by an earlier attempt are used only if they verify again.
-    const staged = new Map<string, Uint8Array>();
-    for (const path of paths) {
-      const bytes = await store.readFile(id, path);
-      if (bytes) staged.set(path, bytes);
-    }
-    const need = total - [...staged.values()].reduce((n, b) => n + b.byteLength, 0);
+    // Resume: files staged by an earlier attempt are used only if they verify again (below,
+    // streamed, so a large file is not read whole); until then they count as there.
+    const staged = new Set<string>();
+    for (const path of paths) if (await store.hasFile(id, path)) staged.add(path);
+    const need = total - [...staged].reduce((n, p) => n + manifest.files[p].bytes, 0);
     const est = await hooks.estimate?.().catch(() => undefined);
     if (est?.quota !== undefined && est.usage !== undefined && est.quota - est.usage < need) {
       throw new InstallError(
@@ -144,10 +167,10 @@ export async function installPackage(
       for (const path of paths) {
         stop();
         const entry = manifest.files[path];
-        const old = staged.get(path);
+        const old = staged.has(path) ? await store.fileStream(id, path) : undefined;
         if (old) {
           try {
-            await verifyFile(path, old, entry);
+            await verifyFileStream(path, old, entry);
             hooks.onFile?.(path, { received: entry.bytes, state: 'stored' });
             stored++;
             storedBytes += entry.bytes;
@@ -157,9 +180,8 @@ export async function installPackage(
           }
         }
         hooks.onFile?.(path, { state: 'reading', received: 0 });
-        let bytes: Uint8Array;
         try {
-          bytes = await source.read(path, (received) => hooks.onFile?.(path, { received }));
+          await storeFile(path, entry);
         } catch (e) {
           stop();
           if (e instanceof NetworkError) {
@@ -172,9 +194,6 @@ export async function installPackage(
           }
           throw e;
         }
-        hooks.onFile?.(path, { state: 'verifying', received: bytes.byteLength });
-        await verifyFile(path, bytes, entry);
-        await store.putFile(id, path, bytes);
         hooks.onFile?.(path, { state: 'stored' });
         stored++;
         storedBytes += entry.bytes;

@@ -13,8 +13,11 @@ export type PackageOrigin =
   | { kind: 'embedded'; url: string }
   | { kind: 'url'; url: string }
   | { kind: 'folder'; name: string }
-  /** A diffusers snapshot on the Hugging Face Hub: `owner/name@revision`, and which weights files. */
-  | { kind: 'hub'; id: string; variant?: 'fp16' };
+  /**
+   * A diffusers snapshot on the Hugging Face Hub: `owner/name@revision`, which weights files, and
+   * the commit the revision was pinned to when it was downloaded (absent when the Hub did not say).
+   */
+  | { kind: 'hub'; id: string; variant?: 'fp16'; commit?: string };
 
 /** What identifies where a download comes from (two downloads from it are the same download). */
 export function originKey(origin: PackageOrigin): string {
@@ -80,7 +83,14 @@ export function checkOrigin(v: unknown): PackageOrigin | null {
   if (typeof o !== 'object' || o === null) return null;
   if ((o.kind === 'embedded' || o.kind === 'url') && str(o.url, 2000)) return { kind: o.kind, url: o.url };
   if (o.kind === 'folder' && str(o.name)) return { kind: 'folder', name: o.name };
-  if (o.kind === 'hub' && str(o.id, 300)) return { kind: 'hub', id: o.id, ...(o.variant === 'fp16' ? { variant: 'fp16' as const } : {}) };
+  if (o.kind === 'hub' && str(o.id, 300)) {
+    return {
+      kind: 'hub',
+      id: o.id,
+      ...(o.variant === 'fp16' ? { variant: 'fp16' as const } : {}),
+      ...(typeof o.commit === 'string' && /^[0-9a-f]{40}$/.test(o.commit) ? { commit: o.commit } : {}),
+    };
+  }
   return null;
 }
 

@@ -10,6 +10,32 @@ import { modelOrigin } from '../../sw/csp';
 /** A PackageSource that reports bytes as they arrive. */
 export interface ProgressSource extends PackageSource {
   read(path: string, onBytes?: (received: number) => void): Promise<Uint8Array>;
+  /**
+   * A file's body as it arrives, when this source can stream it: the installer then hashes it
+   * chunk by chunk and writes it to storage as it comes, never holding it whole (large weights).
+   * The stream's errors are already what `read` would throw (NetworkError for the network).
+   */
+  stream?(path: string): Promise<ReadableStream<Uint8Array> | undefined>;
+}
+
+/** `body` with each error it raises replaced by `map(error)`; pulls one chunk at a time. */
+export function mapStreamErrors(body: ReadableStream<Uint8Array>, map: (e: unknown) => unknown): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(ctrl) {
+        try {
+          const chunk = await reader.read();
+          if (chunk.done) ctrl.close();
+          else ctrl.enqueue(chunk.value);
+        } catch (e) {
+          ctrl.error(map(e));
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 /** The network failed (offline, unreachable host, connection dropped); trying again may work. */
@@ -109,6 +135,11 @@ export function createFolderSource(name: string, files: ReadonlyMap<string, Blob
       const bytes = new Uint8Array(await file.arrayBuffer());
       onBytes?.(bytes.byteLength);
       return bytes;
+    },
+    stream(path) {
+      const file = files.get(path);
+      if (!file) return Promise.reject(new PackageError(`is not in the folder "${name}"`, path));
+      return Promise.resolve(file.stream());
     },
   };
 }

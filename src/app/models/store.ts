@@ -88,9 +88,29 @@ export class ModelStore {
     return res ? new Uint8Array(await res.arrayBuffer()) : undefined;
   }
 
+  /** Whether a file is stored (or staged) under `id`. */
+  async hasFile(id: string, path: string): Promise<boolean> {
+    return (await (await this.cache()).match(keys.file(id, path))) !== undefined;
+  }
+
+  /** A stored (or staged) file's body, read as a stream (large files are never held whole), or undefined. */
+  async fileStream(id: string, path: string): Promise<ReadableStream<Uint8Array> | undefined> {
+    const res = await (await this.cache()).match(keys.file(id, path));
+    return res ? (res.body ?? new Response(new Uint8Array(0)).body!) : undefined;
+  }
+
   /** Stages one verified file. Throws StorageError (quota: true when storage is full). */
   async putFile(id: string, path: string, bytes: Uint8Array): Promise<void> {
     await this.put(keys.file(id, path), bytes, 'application/octet-stream');
+  }
+
+  /**
+   * Stages one file written as `body` streams in (Cache Storage takes a streamed Response body
+   * and writes it as it comes). If `body` errors — the network dropped, or the checks the caller
+   * put in it failed — the put fails and nothing is stored under the key. Throws StorageError.
+   */
+  async putFileStream(id: string, path: string, body: ReadableStream<Uint8Array>): Promise<void> {
+    await this.put(keys.file(id, path), body, 'application/octet-stream');
   }
 
   /**
@@ -110,10 +130,10 @@ export class ModelStore {
     await (await this.cache()).delete(keys.staging(record.id)).catch(() => false);
   }
 
-  private async put(key: string, bytes: Uint8Array, type: string): Promise<void> {
+  private async put(key: string, body: Uint8Array | ReadableStream<Uint8Array>, type: string): Promise<void> {
     const cache = await this.cache();
     try {
-      await cache.put(key, new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'Content-Type': type } }));
+      await cache.put(key, new Response(body as Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array<ArrayBuffer>>, { headers: { 'Content-Type': type } }));
     } catch (e) {
       if (isQuotaError(e)) throw new StorageError('the browser has no room left for it', true);
       throw new StorageError(`the browser refused to store it (${e instanceof Error ? e.message : String(e)})`, false);

@@ -6,6 +6,7 @@
 import { create } from 'zustand';
 import type { FileProgress } from './install';
 import type { HubSummary } from './hub';
+import type { FolderSnapshotSummary } from './folderSnapshot';
 import type { PackageOrigin, StoredPackage } from './store';
 
 export interface DownloadState {
@@ -23,11 +24,14 @@ export interface DownloadState {
 }
 
 /** A Hugging Face model id being looked up, or looked up and waiting for the user's go. */
+/** A diffusers snapshot the panel describes before adding it: looked up on the Hub, or a folder from this device. */
 export interface HubState {
-  /** What was looked up (`owner/name@revision`), as typed. */
+  /** What was looked up (`owner/name@revision`, as typed), or the folder's name. */
   id: string;
   status: 'checking' | 'ready' | 'failed';
-  summary?: HubSummary;
+  /** Where it comes from (absent: the Hub). */
+  from?: 'hub' | 'folder';
+  summary?: HubSummary | FolderSnapshotSummary;
   error?: string;
 }
 

@@ -3,7 +3,8 @@
  * HTTP: the file list from `GET {hub}/api/models/{repo}/tree/{revision}?recursive=true` (sizes,
  * and the sha256 of LFS files), files from `{hub}/{repo}/resolve/{revision}/{path}` (the Hub
  * redirects LFS files to a CDN origin; `fetch` follows), weights in byte ranges (`Range`), so a
- * header is two small requests and nothing here holds a whole weights file unless asked to.
+ * header is two small requests and nothing here holds a whole weights file unless asked to
+ * (`read`; `stream` hands the body on as it arrives).
  * Nothing is cached: that belongs to the caller (the studio's storage).
  */
 import { PackageError } from '../errors';
@@ -23,6 +24,11 @@ export interface HubSnapshotSource extends SnapshotSource {
   readonly files: ReadonlyMap<string, HubFile>;
   /** Reads a whole file, reporting the bytes received so far as they arrive (downloads with progress). */
   read(path: string, onBytes?: (received: number) => void): Promise<Uint8Array>;
+  /**
+   * A file's body as it arrives, for a caller that stores it chunk by chunk (a 2.4 GB weights
+   * file never held whole). Its length is not checked here: the caller checks it, with the sha256.
+   */
+  stream(path: string): Promise<ReadableStream<Uint8Array>>;
 }
 
 /** "owner/name" or "owner/name@revision" (revision default "main"); null when it is not a repo id. */
@@ -100,6 +106,12 @@ export async function openHubSnapshot(id: string, opts: HubOptions = {}): Promis
       const bytes = await readBody(res, onBytes);
       if (bytes.length !== f.size) throw new PackageError(`${label} lists ${f.size} bytes, the download had ${bytes.length}`, path);
       return bytes;
+    },
+    async stream(path) {
+      known(path);
+      const res = await doFetch(url(path), { headers: auth });
+      if (!res.ok) throw httpProblem(res.status, path);
+      return res.body ?? new Response(new Uint8Array(0)).body!;
     },
     async readRange(path, start, end) {
       const f = known(path);

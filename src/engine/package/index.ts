@@ -3,3 +3,4 @@ export { createUrlSource, type FetchLike } from './urlSource';
 export { createMemorySource } from './memorySource';
 export { sha256Hex, verifyFile, type VerifyMode } from './verify';
 export { readBody } from './readBody';
+export { checkedStream, sha256OfStream, verifyFileStream, type CheckedStream, type StreamFailure } from './verifyStream';

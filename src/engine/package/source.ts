@@ -5,6 +5,12 @@ export interface PackageSource {
   /** Reads one file named by a manifest-relative path. Rejects with a PackageError naming it. */
   read(path: string): Promise<Uint8Array>;
   /**
+   * The same file as a stream, where the source can give one (stored packages): checks that
+   * need every byte but not all at once (checkPackageFiles) read it chunk by chunk, so a large
+   * weights file is never held whole. Rejects like `read`; undefined: read this one with `read`.
+   */
+  stream?(path: string): Promise<ReadableStream<Uint8Array> | undefined>;
+  /**
    * Optional, for runtimes that open a graph from disk (onnxruntime-node): a local file holding
    * graph `path`, with its external-data file `data` (when it has one) beside it under the name
    * the graph refers to, so the runtime reads the weights from disk itself instead of through one

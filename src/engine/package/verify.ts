@@ -22,6 +22,22 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
  */
 export type VerifyMode = 'sha256' | 'size';
 
+/** Why a file of `found` bytes is not the listed one of `expected` bytes; undefined when sizes agree. */
+export function sizeProblem(expected: number, found: number, atLeast = false, mode: VerifyMode = 'sha256'): string | undefined {
+  if (found === expected && !atLeast) return undefined;
+  const why =
+    mode === 'size'
+      ? 'the stored copy changed since its files were verified: check the files again or add the model again'
+      : 'the file is incomplete, damaged or from another package';
+  return `expected ${expected} bytes, found ${atLeast ? 'more' : found} (${why})`;
+}
+
+/** Why a file hashing to `actual` is not the listed one; undefined when they agree. */
+export function shaProblem(expected: string, actual: string): string | undefined {
+  if (actual === expected) return undefined;
+  return `sha256 mismatch: manifest says ${expected}, file has ${actual} (the file is damaged or from another package)`;
+}
+
 /**
  * Checks that `bytes` is exactly the file the manifest lists (size first: it is free and names
  * the common cause, a truncated download; then the sha256 unless `mode` is 'size'). Throws a
@@ -30,21 +46,12 @@ export type VerifyMode = 'sha256' | 'size';
 export async function verifyFile(path: string, bytes: Uint8Array, entry: FileEntry, mode: VerifyMode = 'sha256'): Promise<void> {
   verifySize(path, bytes.byteLength, entry, mode);
   if (mode === 'size') return;
-  const actual = await sha256Hex(bytes);
-  if (actual !== entry.sha256) {
-    throw new PackageError(
-      `sha256 mismatch: manifest says ${entry.sha256}, file has ${actual} (the file is damaged or from another package)`,
-      path,
-    );
-  }
+  const sha = shaProblem(entry.sha256, await sha256Hex(bytes));
+  if (sha) throw new PackageError(sha, path);
 }
 
 /** The size half of verifyFile, for a file the runtime reads from disk itself (`found`: its size there). */
 export function verifySize(path: string, found: number, entry: FileEntry, mode: VerifyMode): void {
-  if (found === entry.bytes) return;
-  const why =
-    mode === 'size'
-      ? 'the stored copy changed since its files were verified: check the files again or add the model again'
-      : 'the file is incomplete, damaged or from another package';
-  throw new PackageError(`expected ${entry.bytes} bytes, found ${found} (${why})`, path);
+  const size = sizeProblem(entry.bytes, found, false, mode);
+  if (size) throw new PackageError(size, path);
 }

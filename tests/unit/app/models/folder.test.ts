@@ -34,7 +34,7 @@ describe('adding a folder', () => {
     const files = tinyFiles();
     files.delete('manifest.json');
     expect(() => packageRoot(folderFromFileList(fileList('weights', files)))).toThrow(
-      'there is no manifest.json in the folder "weights". Pick the package folder itself (the one holding manifest.json).',
+      'there is no manifest.json in the folder "weights". Pick the package folder itself (the one holding manifest.json), or a diffusers aMUSEd snapshot (the one holding model_index.json).',
     );
   });
 

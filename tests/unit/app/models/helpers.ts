@@ -13,15 +13,41 @@ export class FakeCache implements CacheLike {
   failPut: ((key: string) => Error | undefined) | undefined;
   puts = 0;
 
+  /** Writes per key: how many chunks its body arrived in (a streamed file: many small writes). */
+  readonly writes = new Map<string, number>();
+  /** Called with each chunk as it is written (tests measure what the writer holds; throw = storage failing mid-write). */
+  onWrite: ((key: string, chunk: Uint8Array, written: number) => void) | undefined;
+
   async match(key: string): Promise<Response | undefined> {
     const e = this.entries.get(norm(key));
     return e ? new Response(e.body.slice() as Uint8Array<ArrayBuffer>, { headers: { 'Content-Type': e.type } }) : undefined;
   }
   async put(key: string, res: Response): Promise<void> {
-    const err = this.failPut?.(norm(key));
+    const k = norm(key);
+    const err = this.failPut?.(k);
     if (err) throw err;
     this.puts++;
-    this.entries.set(norm(key), { body: new Uint8Array(await res.arrayBuffer()), type: res.headers.get('Content-Type') ?? '' });
+    // Read the body as Cache Storage does, chunk by chunk, so a streamed body that errors stores nothing.
+    const chunks: Uint8Array[] = [];
+    let written = 0;
+    if (res.body) {
+      const reader = res.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        written += value.byteLength;
+        this.onWrite?.(k, value, written);
+        chunks.push(value);
+      }
+    }
+    const body = new Uint8Array(written);
+    let at = 0;
+    for (const c of chunks) {
+      body.set(c, at);
+      at += c.byteLength;
+    }
+    this.writes.set(k, chunks.length);
+    this.entries.set(k, { body, type: res.headers.get('Content-Type') ?? '' });
   }
   async delete(key: string): Promise<boolean> {
     return this.entries.delete(norm(key));

@@ -13,7 +13,7 @@ import { MODELS_CACHE } from '../../../../src/storage/layout';
 import { createStoredSource } from '../../../../src/storage/storedSource';
 import { checkPackageFiles } from '../../../../src/engine';
 import { FakeCaches, quotaError } from './helpers';
-import { fakeHub, tinySnapshot } from './hubHelpers';
+import { fakeHub, MAIN_SHA, tinySnapshot } from './hubHelpers';
 
 const WEIGHTS = ['text_encoder/model.safetensors', 'transformer/diffusion_pytorch_model.safetensors', 'vqvae/diffusion_pytorch_model.safetensors'];
 
@@ -60,7 +60,7 @@ describe('looking a Hugging Face model up', () => {
     const { summary } = await prepare('test/tiny');
     expect(summary.id).toBe('test/tiny@main');
     expect(summary.license).toBe('openrail++');
-    expect(summary.commit).toBe('a'.repeat(40));
+    expect(summary.commit).toBe(MAIN_SHA);
     expect(summary.variant).toBe('fp32');
     expect(summary.otherVariant).toBe(true);
     expect(summary.weights.map((w) => w.path).sort()).toEqual(WEIGHTS);
@@ -134,6 +134,35 @@ describe('a lookup that fails says why', () => {
     expect(odd.message).toMatch(/transformer\/config.json.*norm_type/);
   });
 
+  it('a repo with pickled .bin weights only, a corrupt safetensors header, a truncated tensor: refused at lookup', async () => {
+    const vq = 'vqvae/diffusion_pytorch_model.safetensors';
+    const binOnly = tinySnapshot();
+    for (const p of [...binOnly.keys()]) {
+      if (p.startsWith('transformer/') && p.endsWith('.safetensors')) binOnly.delete(p);
+    }
+    binOnly.set('transformer/diffusion_pytorch_model.bin', new Uint8Array(64));
+    const corrupt = tinySnapshot();
+    const header = corrupt.get(vq)!;
+    header[8] = 0x5b; // the JSON header is no longer an object
+    header.fill(0x20, 9, 40);
+    const truncated = tinySnapshot();
+    truncated.set(vq, truncated.get(vq)!.slice(0, -100));
+    const hub = fakeHub({ 'test/bin': binOnly, 'test/corrupt': corrupt, 'test/truncated': truncated });
+    const lookUp = (id: string) => failure(prepareHubModel(id, { fetch: hub.fetch }));
+    const cases: Array<[string, RegExp]> = [
+      ['test/bin', /^test\/bin cannot run in this studio: transformer\/diffusion_pytorch_model\.bin: pickled weights .* not loaded/],
+      ['test/corrupt', /^test\/corrupt cannot run in this studio: vqvae\/diffusion_pytorch_model\.safetensors: not a usable safetensors file/],
+      ['test/truncated', /^test\/truncated cannot run in this studio: vqvae\/diffusion_pytorch_model\.safetensors: .*file is shorter \(truncated download\?\)/],
+    ];
+    for (const [id, message] of cases) {
+      const e = await lookUp(id);
+      expect(e.kind).toBe('not-amused');
+      expect(e.message).toMatch(message);
+    }
+    // Only listings and headers were read: nothing to store, nothing downloaded whole.
+    expect(hub.requests.filter((r) => r.url.endsWith('.safetensors') && !r.range)).toEqual([]);
+  });
+
   it('no network', async () => {
     const { hub, prepare } = setup();
     hub.offline = true;
@@ -164,13 +193,77 @@ describe('downloading a Hugging Face model', () => {
     expect((await store.list()).packages.map((p) => p.id)).toEqual([record.id]);
     // Each weights file downloaded once, whole, with its bytes reported as they came.
     const downloads = hub.requests.slice(before).map((r) => new URL(r.url).pathname);
-    expect(downloads.sort()).toEqual(WEIGHTS.map((p) => `/test/tiny/resolve/main/${p}`).sort());
+    expect(downloads.sort()).toEqual(WEIGHTS.map((p) => `/test/tiny/resolve/${MAIN_SHA}/${p}`).sort());
     for (const p of WEIGHTS) expect(progress[p]).toBe(tinySnapshot().get(p)!.length);
     for (const p of [...WEIGHTS, 'transformer/base.onnx', 'manifest.json']) expect(await store.readFile(record.id, p)).toBeDefined();
     // What the worker reads (never the network): a package whose every file matches its manifest.
     const check = await checkPackageFiles(createStoredSource(record.id, caches));
     expect(check.problems).toEqual([]);
     expect(check.files).toBe(record.files - 1);
+    // "Check files" streams each stored file: a flipped byte and an evicted file are both named.
+    const cache = await caches.open(MODELS_CACHE);
+    const key = (p: string) => `/__muse-models/pkg/${record.id}/files/${p}`;
+    cache.entries.get(key(WEIGHTS[1]))!.body[5000] ^= 1;
+    cache.entries.delete(key(WEIGHTS[2]));
+    const damaged = await checkPackageFiles(createStoredSource(record.id, caches));
+    expect(damaged.problems.map((p) => p.path).sort()).toEqual([WEIGHTS[1], WEIGHTS[2]]);
+    expect(damaged.problems.find((p) => p.path === WEIGHTS[1])!.message).toMatch(/^sha256 mismatch/);
+    expect(damaged.problems.find((p) => p.path === WEIGHTS[2])!.message).toMatch(/is missing from this browser/);
+  });
+
+  it('streams each weights file into storage as it arrives, holding one chunk at a time', async () => {
+    const { hub, prepare } = setup();
+    const caches = new FakeCaches();
+    const store = new ModelStore(caches);
+    const cache = await caches.open(MODELS_CACHE);
+    const CHUNK = 4096;
+    hub.chunk = CHUNK;
+    // Bytes the Hub has handed out that storage has not yet received: what the downloader holds.
+    let stored = 0;
+    let held = 0;
+    cache.onWrite = (key, chunk) => {
+      if (!key.endsWith('.safetensors')) return;
+      stored += chunk.byteLength;
+      held = Math.max(held, hub.served - stored + chunk.byteLength);
+    };
+    const model = await prepare('test/tiny');
+    hub.served = 0;
+    const { record } = await installPackage(model.source(new AbortController().signal), origin, store);
+    const transformer = 'transformer/diffusion_pytorch_model.safetensors';
+    const size = tinySnapshot().get(transformer)!.length;
+    expect(size).toBeGreaterThan(90 * CHUNK);
+    expect(cache.writes.get(`/__muse-models/pkg/${record.id}/files/${transformer}`)).toBe(Math.ceil(size / CHUNK));
+    expect(stored).toBe(hub.served);
+    expect(held).toBeLessThanOrEqual(2 * CHUNK);
+    expect((await checkPackageFiles(createStoredSource(record.id, caches))).problems).toEqual([]);
+  });
+
+  it('pins the revision to its commit: a branch that moves mid-download does not mix files', async () => {
+    const { hub, prepare } = setup();
+    const caches = new FakeCaches();
+    const store = new ModelStore(caches);
+    const model = await prepare('test/tiny');
+    expect(hubSummaryLines(model.summary, 'wasm').find((l) => l.label === 'Revision')!.text).toBe('main at commit aaaaaaa (every file is read at that commit)');
+    // Once the first weights file is stored, main moves to a commit whose weights all differ.
+    const moved = tinySnapshot();
+    for (const p of WEIGHTS) moved.get(p)![moved.get(p)!.length - 1] ^= 0xff;
+    const NEW = 'b'.repeat(40);
+    const before = hub.requests.length;
+    const { record } = await installPackage(model.source(new AbortController().signal), origin, store, {
+      onFile: (path, change) => {
+        if (path === WEIGHTS[0] && change.state === 'stored') hub.move('test/tiny', moved, NEW);
+      },
+    });
+    const fetched = hub.requests.slice(before).map((r) => new URL(r.url).pathname);
+    expect(fetched.sort()).toEqual(WEIGHTS.map((p) => `/test/tiny/resolve/${MAIN_SHA}/${p}`).sort());
+    for (const p of WEIGHTS) expect(await store.readFile(record.id, p)).toEqual(tinySnapshot().get(p));
+    expect((await checkPackageFiles(createStoredSource(record.id, caches))).problems).toEqual([]);
+    // A later lookup sees the new commit: another package, read wholly at that commit.
+    const later = await prepare('test/tiny');
+    expect(later.summary.commit).toBe(NEW);
+    const again = await installPackage(later.source(new AbortController().signal), origin, store);
+    expect(again.record.id).not.toBe(record.id);
+    for (const p of WEIGHTS) expect(await store.readFile(again.record.id, p)).toEqual(moved.get(p));
   });
 
   it('refuses weights whose sha256 differs from the Hub listing, storing nothing', async () => {
@@ -194,13 +287,34 @@ describe('downloading a Hugging Face model', () => {
     const err = (await installPackage(first.source(new AbortController().signal), origin, store).catch((e: unknown) => e)) as InstallError;
     expect(err.kind).toBe('network');
     expect(err.message).toMatch(/connection to the Hugging Face Hub failed.*Resume continues from there/);
+    // The file whose download broke off is not stored, not even its first bytes.
+    expect(await store.hasFile(err.resumeId!, 'vqvae/diffusion_pytorch_model.safetensors')).toBe(false);
     // A later visit: looked up again (same manifest, same id), only the missing file fetched.
     const again = await prepare('test/tiny');
     const before = hub.requests.length;
     const { record } = await installPackage(again.source(new AbortController().signal), origin, store);
     expect(record.id).toBe(err.resumeId);
     const fetched = hub.requests.slice(before).map((r) => new URL(r.url).pathname);
-    expect(fetched).toEqual(['/test/tiny/resolve/main/vqvae/diffusion_pytorch_model.safetensors']);
+    expect(fetched).toEqual([`/test/tiny/resolve/${MAIN_SHA}/vqvae/diffusion_pytorch_model.safetensors`]);
+  });
+
+  it('going offline mid-download keeps the verified files, none half-written, and says Resume continues', async () => {
+    const { hub, prepare } = setup();
+    const store = new ModelStore(new FakeCaches());
+    hub.chunk = 4096;
+    const model = await prepare('test/tiny');
+    const transformer = 'transformer/diffusion_pytorch_model.safetensors';
+    const err = (await installPackage(model.source(new AbortController().signal), origin, store, {
+      onFile: (path, change) => {
+        // The network goes away in the middle of the transformer's weights.
+        if (path === transformer && (change.received ?? 0) > 50_000) hub.offline = true;
+      },
+    }).catch((e: unknown) => e)) as InstallError;
+    expect(err.kind).toBe('network');
+    expect(err.message).toMatch(/^transformer\/diffusion_pytorch_model.safetensors: the connection to the Hugging Face Hub failed.*\d+ of \d+ files .* are saved; Resume continues from there/);
+    expect(await store.hasFile(err.resumeId!, WEIGHTS[0])).toBe(true);
+    expect(await store.hasFile(err.resumeId!, transformer)).toBe(false);
+    expect((await store.list()).packages).toEqual([]);
   });
 
   it('says so when storage fills up mid-download, keeping nothing', async () => {
@@ -213,6 +327,21 @@ describe('downloading a Hugging Face model', () => {
     const err = (await installPackage(model.source(new AbortController().signal), origin, store).catch((e: unknown) => e)) as InstallError;
     expect(err.kind).toBe('quota');
     expect(err.message).toMatch(/^Not enough storage for test\/tiny .*Delete a model or free disk space, then try again. Nothing was stored./);
+    expect([...cache.entries.keys()]).toEqual([]);
+  });
+
+  it('says so when storage fills up in the middle of a weights file, keeping nothing', async () => {
+    const { prepare } = setup();
+    const caches = new FakeCaches();
+    const store = new ModelStore(caches);
+    const cache = await caches.open(MODELS_CACHE);
+    cache.onWrite = (key, _chunk, written) => {
+      if (key.endsWith('transformer/diffusion_pytorch_model.safetensors') && written > 100_000) throw quotaError();
+    };
+    const model = await prepare('test/tiny');
+    const err = (await installPackage(model.source(new AbortController().signal), origin, store).catch((e: unknown) => e)) as InstallError;
+    expect(err.kind).toBe('quota');
+    expect(err.message).toMatch(/^Not enough storage for test\/tiny .*Nothing was stored./);
     expect([...cache.entries.keys()]).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 /**
  * A fetch that answers like the Hugging Face Hub over the tiny diffusers fixture
  * (tests/fixtures/amused-tiny-diffusers): the tree listing (sizes, LFS sha256 of the weights),
- * the revision info, `resolve/` files with byte ranges, 401 for a private repo, 404 for an
+ * the revision info (main → a commit; branches can move), `resolve/` files by branch or commit with byte ranges, 401 for a private repo, 404 for an
  * unknown one. `repos` maps a repo to its files, so tests can add broken variants.
  */
 import { createHash } from 'node:crypto';
@@ -28,7 +28,7 @@ export function tinySnapshot(): Map<string, Uint8Array> {
   return out;
 }
 
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 export interface FakeHub {
   fetch: (url: string, init?: RequestInit) => Promise<Response>;
@@ -40,40 +40,59 @@ export interface FakeHub {
   wrongOid: Set<string>;
   /** A `resolve/` download of one of these paths fails mid-way (the network drops). */
   dropOnce: Set<string>;
+  /** When set, whole downloads are served in chunks of this many bytes, each made only when read. */
+  chunk?: number;
+  /** Bytes of whole downloads handed out so far (with `chunk`). */
+  served: number;
+  /** Moves `repo`'s main branch to a new commit `sha` with `files` (the old commit stays reachable by its sha). */
+  move(repo: string, files: Map<string, Uint8Array>, sha: string): void;
 }
 
+/** The commit `main` points at in a fresh fake Hub. */
+export const MAIN_SHA = 'a'.repeat(40);
+
 export function fakeHub(repos: Record<string, Map<string, Uint8Array>>, opts: { private?: string[] } = {}): FakeHub {
+  // Every repo's commits (sha → files) and the commit `main` points at.
+  const commits = new Map(Object.entries(repos).map(([repo, files]) => [repo, new Map([[MAIN_SHA, files]])]));
+  const heads = new Map(Object.keys(repos).map((repo) => [repo, MAIN_SHA]));
   const hub: FakeHub = {
     requests: [],
     offline: false,
     wrongOid: new Set(),
     dropOnce: new Set(),
+    served: 0,
+    move(repo, files, sha) {
+      commits.get(repo)!.set(sha, files);
+      heads.set(repo, sha);
+    },
     async fetch(url, init) {
       const range = new Headers(init?.headers).get('Range') ?? undefined;
       hub.requests.push({ url, ...(range ? { range } : {}) });
       if (hub.offline) throw new TypeError('Failed to fetch');
       const u = new URL(url);
-      const api = /^\/api\/models\/([^/]+\/[^/]+)\/(tree|revision)\/main$/.exec(u.pathname);
-      const res = /^\/([^/]+\/[^/]+)\/resolve\/main\/(.+)$/.exec(u.pathname);
+      const api = /^\/api\/models\/([^/]+\/[^/]+)\/(tree|revision)\/([^/]+)$/.exec(u.pathname);
+      const res = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(u.pathname);
       const repo = api?.[1] ?? res?.[1];
       if (repo && opts.private?.includes(repo)) return new Response('', { status: 401 });
-      const files = repo ? repos[repo] : undefined;
+      const rev = decodeURIComponent(api?.[3] ?? res?.[2] ?? '');
+      const sha = rev === 'main' ? heads.get(repo ?? '') : rev;
+      const files = repo && sha ? commits.get(repo)?.get(sha) : undefined;
       if (!files) return new Response('', { status: 404 });
       if (api?.[2] === 'tree') {
         const list = [...files].map(([p, b]) => ({
           type: 'file',
           path: p,
           size: b.length,
-          ...(p.endsWith('.safetensors') ? { lfs: { oid: hub.wrongOid.has(p) ? '0'.repeat(64) : sha(b), size: b.length } } : {}),
+          ...(p.endsWith('.safetensors') ? { lfs: { oid: hub.wrongOid.has(p) ? '0'.repeat(64) : sha256(b), size: b.length } } : {}),
         }));
         return Response.json(list);
       }
-      if (api?.[2] === 'revision') return Response.json({ sha: 'a'.repeat(40), lastModified: '2024-01-02T03:04:05.000Z' });
-      const body = files.get(decodeURIComponent(res![2]));
+      if (api?.[2] === 'revision') return Response.json({ sha, lastModified: '2024-01-02T03:04:05.000Z' });
+      const p = decodeURIComponent(res![3]);
+      const body = files.get(p);
       if (!body) return new Response('', { status: 404 });
       const m = /^bytes=(\d+)-(\d+)$/.exec(range ?? '');
       if (m) return new Response(body.slice(Number(m[1]), Number(m[2]) + 1) as Uint8Array<ArrayBuffer>, { status: 206 });
-      const p = decodeURIComponent(res![2]);
       if (hub.dropOnce.delete(p)) {
         const stream = new ReadableStream<Uint8Array>({
           start(c) {
@@ -82,6 +101,24 @@ export function fakeHub(repos: Record<string, Map<string, Uint8Array>>, opts: { 
           },
         });
         return new Response(stream);
+      }
+      if (hub.chunk) {
+        const size = hub.chunk;
+        let at = 0;
+        const pulled = new ReadableStream<Uint8Array>(
+          {
+            pull(c) {
+              if (hub.offline) return c.error(new TypeError('network error'));
+              if (at >= body.length) return c.close();
+              const part = body.slice(at, at + size);
+              at += part.length;
+              hub.served += part.length;
+              c.enqueue(part);
+            },
+          },
+          { highWaterMark: 0 },
+        );
+        return new Response(pulled);
       }
       return new Response(body.slice() as Uint8Array<ArrayBuffer>);
     },
