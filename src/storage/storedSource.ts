@@ -4,6 +4,7 @@
  */
 import { PackageError, isPackagePath, type PackageSource } from '../engine';
 import { browserCaches, keys, MODELS_CACHE, type CacheStorageLike } from './layout';
+import { bodyStream } from '../engine/package';
 
 /** Said when a stored file is gone: the browser evicted storage, or it was cleared. */
 export const MISSING_FROM_STORAGE = 'is missing from this browser\u2019s storage (it may have been cleared to free space)';
@@ -20,6 +21,6 @@ export function createStoredSource(id: string, storage: CacheStorageLike = brows
     label: `stored package ${id}`,
     read: async (path) => new Uint8Array(await (await open(path)).arrayBuffer()),
     // "Check files" hashes a stored file chunk by chunk (a 2.4 GB weights file is never held whole).
-    stream: async (path) => (await open(path)).body ?? new Response(new Uint8Array(0)).body!,
+    stream: async (path) => bodyStream(await open(path)),
   };
 }

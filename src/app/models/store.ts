@@ -14,6 +14,7 @@ import {
   type CacheLike,
   type CacheStorageLike,
 } from '../../storage/layout';
+import { bodyStream } from '../../engine/package';
 import { checkRecord, checkStaging, STAGING_MAX_AGE_MS, type StagingRecord, type StoredPackage } from './records';
 import { modelOrigin } from '../../sw/csp';
 
@@ -96,7 +97,7 @@ export class ModelStore {
   /** A stored (or staged) file's body, read as a stream (large files are never held whole), or undefined. */
   async fileStream(id: string, path: string): Promise<ReadableStream<Uint8Array> | undefined> {
     const res = await (await this.cache()).match(keys.file(id, path));
-    return res ? (res.body ?? new Response(new Uint8Array(0)).body!) : undefined;
+    return res ? bodyStream(res) : undefined;
   }
 
   /** Stages one verified file. Throws StorageError (quota: true when storage is full). */

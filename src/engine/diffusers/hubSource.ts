@@ -9,7 +9,7 @@
  */
 import { PackageError } from '../errors';
 import { pathProblem } from '../manifest/paths';
-import { readBody } from '../package/readBody';
+import { bodyStream, readBody } from '../package/readBody';
 import type { SnapshotSource } from './source';
 
 export interface HubFile {
@@ -111,7 +111,7 @@ export async function openHubSnapshot(id: string, opts: HubOptions = {}): Promis
       known(path);
       const res = await doFetch(url(path), { headers: auth });
       if (!res.ok) throw httpProblem(res.status, path);
-      return res.body ?? new Response(new Uint8Array(0)).body!;
+      return bodyStream(res);
     },
     async readRange(path, start, end) {
       const f = known(path);

@@ -26,6 +26,8 @@ export async function createSession(ort: Ort, bytes: Uint8Array | string, file: 
   const options: OrtSessionOptions = { executionProviders, graphOptimizationLevel: 'all', logSeverityLevel: 3 };
   if (externalData && externalData.length > 0) options.externalData = externalData;
   try {
+    // The same call twice: `create` is overloaded per argument type, and TypeScript resolves an
+    // overload for a string or for bytes, not for their union.
     return typeof bytes === 'string' ? await ort.InferenceSession.create(bytes, options) : await ort.InferenceSession.create(bytes, options);
   } catch (err) {
     throw new PackageError(`could not be loaded as an ONNX model (${describeError(err)})`, file);

@@ -2,5 +2,5 @@ export type { GraphFile, PackageSource } from './source';
 export { createUrlSource, type FetchLike } from './urlSource';
 export { createMemorySource } from './memorySource';
 export { sha256Hex, verifyFile, type VerifyMode } from './verify';
-export { readBody } from './readBody';
+export { bodyStream, readBody } from './readBody';
 export { checkedStream, sha256OfStream, verifyFileStream, type CheckedStream, type StreamFailure } from './verifyStream';

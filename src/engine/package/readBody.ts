@@ -19,3 +19,8 @@ export async function readBody(res: Response, onBytes?: (received: number) => vo
   }
   return out;
 }
+
+/** A response's body as a stream; a response without one (e.g. an empty file) gives an empty stream rather than null. */
+export function bodyStream(res: Response): ReadableStream<Uint8Array> {
+  return res.body ?? new Response(new Uint8Array(0)).body!;
+}
