@@ -3,12 +3,12 @@
  * They read the stores, send requests through the one EngineClient, and record what they
  * sent; the worker's answers come back through `applyEvent`.
  */
-import { EngineClient } from './engineClient';
+import { EngineClient, type RequestWithoutId } from './engineClient';
 import { useForm, type FormState } from './store/form';
 import { applyEvent, useStudio, type Job, type JobParams, type StudioState } from './store/studio';
 import { parseSeed, randomSeed, validateAdvanced, type StageName } from './settings/validate';
 import type { EditRequest, GenerateRequest } from '../engine';
-import type { BackendPreference } from '../worker/protocol';
+import type { BackendPreference, WorkerEvent } from '../worker/protocol';
 
 let client: EngineClient | undefined;
 
@@ -172,19 +172,8 @@ export const FIXTURE_MODEL_URL = '/tests/fixtures/tiny/';
  * undefined when it could not be measured (no model, the worker restarted).
  */
 export function measurePhoto(image: { width: number; height: number; data: Uint8ClampedArray }): Promise<{ psnr: number; poor: boolean } | undefined> {
-  const c = engine();
   const rgba = image.data.slice().buffer;
-  return new Promise((resolve) => {
-    let id = '';
-    const stop = c.onEvent((e) => {
-      if (!('jobId' in e) || e.jobId !== id) return;
-      if (e.type === 'vqChecked') resolve({ psnr: e.psnr, poor: e.poor });
-      else if (e.type === 'error' || e.type === 'cancelled') resolve(undefined);
-      else return;
-      stop();
-    });
-    id = c.send({ type: 'vqCheck', image: { width: image.width, height: image.height, rgba } }, [rgba]);
-  });
+  return ask({ type: 'vqCheck', image: { width: image.width, height: image.height, rgba } }, [rgba], (e) => (e.type === 'vqChecked' ? { psnr: e.psnr, poor: e.poor } : undefined), undefined);
 }
 
 /**
@@ -192,16 +181,26 @@ export function measurePhoto(image: { width: number; height: number; data: Uint8
  * holds the tokenizer); [] when there are none, no model is loaded or the worker restarted.
  */
 export function unreadableWords(prompt: string): Promise<string[]> {
+  return ask({ type: 'unknownWords', prompt }, [], (e) => (e.type === 'unknownWords' ? e.words : undefined), []);
+}
+
+/**
+ * Sends one request whose answer is read here rather than through the store: resolves with
+ * `answer(event)` for the first of its events that gives one, or `otherwise` when the job ends
+ * with an error or is cancelled (no model, the worker restarted).
+ */
+function ask<T>(request: RequestWithoutId, transfer: Transferable[], answer: (e: WorkerEvent) => T | undefined, otherwise: T): Promise<T> {
   const c = engine();
   return new Promise((resolve) => {
     let id = '';
     const stop = c.onEvent((e) => {
       if (!('jobId' in e) || e.jobId !== id) return;
-      if (e.type === 'unknownWords') resolve(e.words);
-      else if (e.type === 'error' || e.type === 'cancelled') resolve([]);
+      const value = answer(e);
+      if (value !== undefined) resolve(value);
+      else if (e.type === 'error' || e.type === 'cancelled') resolve(otherwise);
       else return;
       stop();
     });
-    id = c.send({ type: 'unknownWords', prompt });
+    id = c.send(request, transfer);
   });
 }

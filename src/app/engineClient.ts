@@ -9,7 +9,7 @@
 import type { TerminalEvent, WorkerEvent, WorkerRequest } from '../worker/protocol';
 
 type Listener = (event: WorkerEvent) => void;
-type RequestWithoutId = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'jobId'> : never) : never;
+export type RequestWithoutId = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'jobId'> : never) : never;
 
 const terminalTypes = new Set<WorkerEvent['type']>(['loaded', 'result', 'editResult', 'vqChecked', 'unknownWords', 'cancelled', 'backendSet', 'error']);
 function isTerminal(e: WorkerEvent): e is TerminalEvent {
