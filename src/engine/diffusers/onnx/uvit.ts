@@ -5,7 +5,7 @@
  *
  * In fp16 (`precision` 'float16', the package's `stages.base.onnxFp16`) the inputs and outputs
  * stay float32 and these run in float32, as the converter's AmusedBaseExportFp16 and diffusers'
- * fp16 run do: every RMSNorm and LayerNorm (mean square over up to 4096 channels overflows fp16),
+ * fp16 run do: every RMSNorm and LayerNorm (a mean of squares: one value past ≈ 256 overflows fp16),
  * the global response norm (a sum of squares over the whole grid), the attention softmax (with
  * the queries scaled before the score product, layers.ts `attend`), the micro-conditioning's
  * sinusoidal embedding (arguments up to the image size), and the last norm and projection to
