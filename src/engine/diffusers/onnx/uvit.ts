@@ -9,7 +9,7 @@
  * the global response norm (a sum of squares over the whole grid), the attention softmax (with
  * the queries scaled before the score product, layers.ts `attend`), the micro-conditioning's
  * sinusoidal embedding (arguments up to the image size), and the last norm and projection to
- * the logits (what the sampler ranks tokens by; 1/200 of the forward's arithmetic at aMUSEd's sizes).
+ * the logits (what the sampler ranks tokens by; about 1 % of a forward's arithmetic at aMUSEd-256's sizes).
  */
 import type { UVitConfig } from '../configs';
 import type { SafetensorsFile } from '../safetensors';
