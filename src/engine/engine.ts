@@ -168,15 +168,12 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
   const useFp16 = opts.preferFp16 === true && baseSpec.onnxFp16 !== undefined;
   const baseFile = useFp16 ? (baseSpec.onnxFp16 as string) : baseSpec.onnx;
 
-  // Graphs (and their data) that this load leaves unopened.
-  const unused = new Set<string>();
-  const skip = (path: string | undefined): void => {
-    if (path === undefined) return;
-    unused.add(path);
-    if (external[path]) unused.add(external[path]);
-  };
-  skip(useFp16 ? baseSpec.onnx : baseSpec.onnxFp16);
-  if (t5Source) [te.onnx, te.tokenizer, te.config].forEach(skip);
+  // Graphs (and their data) that this load leaves unopened. A data file stays in use while any
+  // opened graph names it (a diffusers snapshot's two base graphs share one weights file).
+  const unopened = [useFp16 ? baseSpec.onnx : baseSpec.onnxFp16, ...(t5Source ? [te.onnx, te.tokenizer, te.config] : [])];
+  const unused = new Set(unopened.filter((p): p is string => p !== undefined));
+  const dataOf = Object.entries(external);
+  for (const [, data] of dataOf) if (dataOf.every(([graph, d]) => d !== data || unused.has(graph))) unused.add(data);
 
   // The files this load reads, in the order it opens them: the text encoder's, the VQ graphs, the
   // transformers, then the rest (licences, notes), which must still be what the manifest says.

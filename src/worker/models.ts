@@ -28,6 +28,8 @@ export interface Current {
   backend: BackendKind;
   /** The WebGPU adapter is a software one: its name (see BackendChoice.softwareAdapter). */
   softwareAdapter?: string;
+  /** WebGPU with shader-f16: the base transformer runs its fp16 copy when the package has one. */
+  shaderF16?: boolean;
 }
 
 export interface ModelHostDeps {
@@ -57,7 +59,7 @@ export class ModelHost {
 
   constructor(private readonly deps: ModelHostDeps) {}
 
-  private announce(active: BackendKind, reason?: string, softwareAdapter?: string): void {
+  private announce(active: BackendKind, reason?: string, softwareAdapter?: string, shaderF16?: boolean): void {
     this.deps.post({
       type: 'backend',
       active,
@@ -65,6 +67,7 @@ export class ModelHost {
       reason,
       wasmThreads: this.deps.wasmThreads,
       ...(softwareAdapter !== undefined ? { softwareAdapter } : {}),
+      ...(shaderF16 ? { shaderF16 } : {}),
     });
   }
 
@@ -99,7 +102,10 @@ export class ModelHost {
           placeConstants: gpuConstantPlacer(ort),
         });
         this.watchDeviceLoss(ort);
-        return { model, url, backend: 'webgpu', ...(choice.softwareAdapter !== undefined ? { softwareAdapter: choice.softwareAdapter } : {}) };
+        return {
+          model, url, backend: 'webgpu', shaderF16: choice.shaderF16 === true,
+          ...(choice.softwareAdapter !== undefined ? { softwareAdapter: choice.softwareAdapter } : {}),
+        };
       } catch (e) {
         // The engine reports any session-creation failure as a PackageError, so a WebGPU-only
         // problem (unsupported op, no device) looks like a bad package: WASM decides which it is.
@@ -114,8 +120,8 @@ export class ModelHost {
   /** Swaps in a newly opened model; the previous one is released only after success. */
   async install(next: Current & { reason?: string }): Promise<void> {
     const previous = this.current;
-    this.current = { model: next.model, url: next.url, backend: next.backend, softwareAdapter: next.softwareAdapter };
-    this.announce(next.backend, next.reason, next.softwareAdapter);
+    this.current = { model: next.model, url: next.url, backend: next.backend, softwareAdapter: next.softwareAdapter, shaderF16: next.shaderF16 };
+    this.announce(next.backend, next.reason, next.softwareAdapter, next.shaderF16);
     if (previous && previous.model !== next.model) await previous.model.release().catch(() => {});
     if (this.deps.legacyStart) {
       // Before issue 14.2: the atlas was built right here, and a job sent meanwhile waited for it.

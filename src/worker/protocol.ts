@@ -234,6 +234,11 @@ export interface BackendEvent {
    * name): the adapter's name. Such an adapter takes minutes per image, so the UI keeps saying so.
    */
   softwareAdapter?: string;
+  /**
+   * WebGPU with the adapter's `shader-f16` feature: a package's fp16 base transformer
+   * (`stages.base.onnxFp16`, which every diffusers snapshot gets) is the one that runs.
+   */
+  shaderF16?: boolean;
 }
 
 export type WorkerEvent =

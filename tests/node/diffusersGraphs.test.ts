@@ -8,8 +8,10 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { openSnapshot, type DiffusersSnapshot, type Variant } from '../../src/engine/diffusers';
-import { buildClipGraph, buildUVitGraph, buildVQDecoderGraph, buildVQEncoderGraph } from '../../src/engine/diffusers/onnx';
+import { buildClipGraph, buildUVitGraph, buildVQDecoderGraph, buildVQEncoderGraph, type Precision } from '../../src/engine/diffusers/onnx';
 import { createFsSnapshotSource } from '../../src/node/fsSnapshotSource';
+import { DT } from '../../src/engine/diffusers/onnx/proto';
+import { typedNodes } from './onnxTypes';
 
 const LOCATION = 'weights.safetensors';
 const open = (name: string, variant?: Variant): Promise<DiffusersSnapshot> =>
@@ -32,6 +34,24 @@ function relErr(a: ort.Tensor, b: ort.Tensor): number {
 }
 
 const wave = (n: number, scale: number): Float32Array => Float32Array.from({ length: n }, (_, i) => scale * Math.sin(i * 12.9898));
+
+/** The U-ViT built from `s` at `precision` (its weights named LOCATION). */
+function uvit(s: DiffusersSnapshot, precision?: Precision): Uint8Array {
+  const t = s.textEncoder.config;
+  return buildUVitGraph(s.transformer.config, s.transformer.weights, LOCATION, { maxLength: 77, hiddenSize: t.hidden_size, projectionDim: t.projection_dim }, precision);
+}
+
+/** U-ViT inputs for `s`: batch 2, tokens cycling through the vocabulary (mask included), two micro-conditionings. */
+function uvitFeeds(s: DiffusersSnapshot): Record<string, ort.Tensor> {
+  const t = s.textEncoder.config;
+  const N = s.grid * s.grid;
+  return {
+    tokens: new ort.Tensor('int64', BigInt64Array.from({ length: 2 * N }, (_, i) => BigInt((i * 7) % (s.maskTokenId + 1))), [2, N]),
+    text_states: new ort.Tensor('float32', wave(2 * 77 * t.hidden_size, 2), [2, 77, t.hidden_size]),
+    pooled_text: new ort.Tensor('float32', wave(2 * t.projection_dim, 1), [2, t.projection_dim]),
+    micro_conds: new ort.Tensor('float32', Float32Array.from([256, 256, 0, 0, 6, 512, 512, 0, 0, 6]), [2, 5]),
+  };
+}
 
 const CASES: [string, Variant | undefined, number][] = [
   ['amused-tiny', undefined, 1e-4],
@@ -58,17 +78,9 @@ describe.each(CASES)('graphs built from %s (%s weights)', (name, variant, limit)
 
   it('the U-ViT graph gives the converter’s logits', async () => {
     const s = await open(name, variant);
-    const t = s.textEncoder.config;
-    const graph = buildUVitGraph(s.transformer.config, s.transformer.weights, LOCATION, { maxLength: 77, hiddenSize: t.hidden_size, projectionDim: t.projection_dim });
-    const ours = await session(graph, dir, s.transformer.weights.path);
+    const ours = await session(uvit(s), dir, s.transformer.weights.path);
     const ref = await ort.InferenceSession.create(`${pkg}/transformer/base.onnx`);
-    const N = s.grid * s.grid;
-    const feeds = {
-      tokens: new ort.Tensor('int64', BigInt64Array.from({ length: 2 * N }, (_, i) => BigInt((i * 7) % (s.maskTokenId + 1))), [2, N]),
-      text_states: new ort.Tensor('float32', wave(2 * 77 * t.hidden_size, 2), [2, 77, t.hidden_size]),
-      pooled_text: new ort.Tensor('float32', wave(2 * t.projection_dim, 1), [2, t.projection_dim]),
-      micro_conds: new ort.Tensor('float32', Float32Array.from([256, 256, 0, 0, 6, 512, 512, 0, 0, 6]), [2, 5]),
-    };
+    const feeds = uvitFeeds(s);
     expect(relErr((await ours.run(feeds)).logits, (await ref.run(feeds)).logits)).toBeLessThan(limit);
   });
 
@@ -100,5 +112,68 @@ describe('a checkpoint that disagrees with its config', () => {
     expect(() => buildUVitGraph(wide, t.weights, LOCATION, text)).toThrow(/tensor "transformer_layers\.0\.ff\.net\.0\.proj\.weight" has shape \[96,32\] but the config implies \[128,32\]/);
     const shallow = { ...t.config, num_hidden_layers: 1 };
     expect(() => buildUVitGraph(shallow, t.weights, LOCATION, text)).toThrow(/unexpected tensor\(s\) "transformer_layers\.1\./);
+  });
+});
+
+// The fp16-compute U-ViT (stages.base.onnxFp16) against the float32 one built from the same
+// weights file. Tolerance: fp16 keeps 11 significant bits (unit roundoff 2⁻¹¹ ≈ 4.9e-4) and the
+// logits pass through every layer's fp16 products; measured max |Δ| / max |logit| 1.2e-3–2.0e-3
+// on these fixtures (onnxruntime-node CPU). 1e-2 (≈ 20 roundoffs) leaves 5× headroom, while a
+// missing float32 island (an overflow) or a weight read in the wrong type gives Inf, NaN or errors
+// of order 1. The most likely token must agree at ≥ 99 % of positions (measured 99.8–100 %).
+const FP16_CASES: [string, Variant | undefined][] = [['amused-tiny', undefined], ['amused-tiny-512', undefined], ['amused-tiny', 'fp16']];
+
+/** Fraction of positions whose highest logit is the same token in `a` and `b` ([B, N, K]). */
+function argmaxAgreement(a: ort.Tensor, b: ort.Tensor): number {
+  const K = a.dims[2];
+  const x = a.data as Float32Array;
+  const y = b.data as Float32Array;
+  let same = 0;
+  for (let p = 0; p < x.length / K; p++) {
+    let i = 0;
+    let j = 0;
+    for (let k = 1; k < K; k++) {
+      if (x[p * K + k] > x[p * K + i]) i = k;
+      if (y[p * K + k] > y[p * K + j]) j = k;
+    }
+    if (i === j) same++;
+  }
+  return same / (x.length / K);
+}
+
+describe.each(FP16_CASES)('the fp16-compute U-ViT from %s (%s weights)', (name, variant) => {
+  const dir = `tests/fixtures/${name}-diffusers`;
+
+  it('gives the float32 graph’s logits within fp16 rounding, as float32', async () => {
+    const s = await open(name, variant);
+    const fp32 = await session(uvit(s), dir, s.transformer.weights.path);
+    const fp16 = await session(uvit(s, 'float16'), dir, s.transformer.weights.path);
+    const feeds = uvitFeeds(s);
+    const [a, b] = [(await fp16.run(feeds)).logits, (await fp32.run(feeds)).logits];
+    expect(a.type).toBe('float32');
+    const err = relErr(a, b);
+    expect(err).toBeLessThan(1e-2);
+    // …and it does compute in fp16: not within float32's rounding of the float32 graph.
+    expect(err).toBeGreaterThan(1e-5);
+    expect(argmaxAgreement(a, b)).toBeGreaterThanOrEqual(0.99);
+  });
+});
+
+// onnxruntime's CPU provider runs the fp16 ops it has no fp16 kernel for in float32 (it inserts
+// casts), so the numbers above cannot show an fp16 overflow; what a GPU computes in fp16 is
+// checked on the graph itself: where its statistics and softmax run, and that the heavy ops are fp16.
+describe.each(FP16_CASES)('which ops of the fp16 U-ViT from %s (%s weights) run in float32', (name, variant) => {
+  it('norm statistics, softmax, the micro-conditioning embedding and the logits in float32; products in fp16', async () => {
+    const s = await open(name, variant);
+    const nodes = typedNodes(uvit(s, 'float16'));
+    const dtypesOf = (op: string): Set<number> => new Set(nodes.filter((n) => n.op === op).map((n) => n.inputTypes[0]));
+    for (const op of ['ReduceMean', 'ReduceSum', 'Sqrt', 'Softmax', 'LayerNormalization', 'Sin', 'Cos']) expect([op, [...dtypesOf(op)]]).toEqual([op, [DT.FLOAT]]);
+    const matmuls = nodes.filter((n) => n.op === 'MatMul');
+    // Every matrix product (projections, attention scores and values, feed-forward) in fp16.
+    expect(matmuls.every((n) => n.inputTypes.every((t) => t === DT.FLOAT16))).toBe(true);
+    const convs = nodes.filter((n) => n.op === 'Conv');
+    // mlm_layer.conv2 (the logits) is the one float32 convolution.
+    expect(convs.filter((n) => n.inputTypes[0] === DT.FLOAT)).toHaveLength(1);
+    expect(convs.filter((n) => n.inputTypes[0] === DT.FLOAT16).length).toBeGreaterThan(1);
   });
 });

@@ -12,6 +12,7 @@ import { buttonClass, InlineError, inputClass } from '../components/ui';
 export function HubSummaryCard() {
   const hub = useModels((s) => s.hub);
   const backend = useStudio((s) => s.backend.active);
+  const shaderF16 = useStudio((s) => s.backend.shaderF16 === true);
   const busy = useModels((s) => s.download?.status === 'running');
   if (!hub) return null;
   const folder = hub.from === 'folder';
@@ -42,7 +43,7 @@ export function HubSummaryCard() {
         {s.from === 'hub' && s.commit && <span className="ml-2 font-mono text-zinc-400">{s.commit.slice(0, 10)}</span>}
       </p>
       <dl className="grid grid-cols-[auto_1fr] gap-x-2 gap-y-1">
-        {hubSummaryLines(s, backend).map((l) => (
+        {hubSummaryLines(s, backend, shaderF16).map((l) => (
           <div key={l.label} className="contents">
             <dt className="text-zinc-400">{l.label}</dt>
             <dd data-label={l.label} className={l.warn ? 'text-amber-300' : 'text-zinc-200'}>

@@ -19,8 +19,11 @@ export const WASM_MEMORY_LIMIT = 4 * 1024 ** 3;
 
 const BACKEND_NAMES: Record<string, string> = { webgpu: 'WebGPU', wasm: 'WASM (CPU)' };
 
-/** The summary's lines; `backend` is the worker's active backend ('webgpu' | 'wasm'), if known. */
-export function hubSummaryLines(s: HubSummary | FolderSnapshotSummary, backend: string | undefined): SummaryLine[] {
+/**
+ * The summary's lines; `backend` is the worker's active backend ('webgpu' | 'wasm'), if known,
+ * and `shaderF16` whether its WebGPU adapter has shader-f16 (the worker's `backend` event).
+ */
+export function hubSummaryLines(s: HubSummary | FolderSnapshotSummary, backend: string | undefined, shaderF16 = false): SummaryLine[] {
   const weightsKind = s.variant === 'fp16' ? 'fp16 weights files' : 'fp32 weights files';
   const lines: SummaryLine[] = [
     s.from === 'hub'
@@ -39,17 +42,22 @@ export function hubSummaryLines(s: HubSummary | FolderSnapshotSummary, backend: 
       : { label: 'Licence', text: 'not stated in the model card: check the model page before you use it', warn: true },
   );
   const on = backend ? BACKEND_NAMES[backend] ?? backend : 'the active backend';
-  const compute = s.variant === 'fp16' ? 'float32 (fp16 weights widened to float32 as they load)' : 'float32';
+  // There the worker runs the transformer's fp16 graph, which every snapshot package has (engine `preferFp16`).
+  const fp16 = backend === 'webgpu' && shaderF16;
+  const compute = fp16
+    ? `fp16 (the transformer, ${s.variant === 'fp16' ? 'its fp16 weights as stored' : 'its fp32 weights narrowed as they load'}; text encoder and image decoder in float32)`
+    : s.variant === 'fp16' ? 'float32 (fp16 weights widened to float32 as they load)' : 'float32';
+  const memory = fp16 ? s.needs.memoryFp16Bytes : s.needs.memoryBytes;
   lines.push({ label: 'Runs on', text: `${on}, in ${compute}; ${s.imageSize}×${s.imageSize} px, ${(s.needs.parameters / 1e6).toFixed(1)} M parameters` });
   // The WASM heap also holds the runtime and its arenas: past ~3/4 of it a load is a gamble
   // (aMUSEd-256's fp32 files, 3.5 GB, land there: tests/unit/engine/diffusers/realShapes.test.ts).
   const onWasm = backend === 'wasm';
-  const tooBig = onWasm && s.needs.memoryBytes > WASM_MEMORY_LIMIT;
-  const tight = onWasm && !tooBig && s.needs.memoryBytes > WASM_MEMORY_LIMIT * 0.75;
+  const tooBig = onWasm && memory > WASM_MEMORY_LIMIT;
+  const tight = onWasm && !tooBig && memory > WASM_MEMORY_LIMIT * 0.75;
   const limit = formatBytes(WASM_MEMORY_LIMIT);
   lines.push({
     label: 'Memory',
-    text: `about ${formatBytes(s.needs.memoryBytes)}${tooBig ? `: more than the ${limit} WASM allows, so it needs WebGPU` : tight ? `: close to the ${limit} WASM allows; it may not load without WebGPU` : ''}`,
+    text: `about ${formatBytes(memory)}${tooBig ? `: more than the ${limit} WASM allows, so it needs WebGPU` : tight ? `: close to the ${limit} WASM allows; it may not load without WebGPU` : ''}`,
     ...(tooBig || tight ? { warn: true } : {}),
   });
   if (s.free === undefined) {

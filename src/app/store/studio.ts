@@ -33,6 +33,8 @@ export interface BackendState {
   wasmThreads?: number;
   /** WebGPU on a software (CPU-emulated) adapter: its name. Minutes per image; the UI says so. */
   softwareAdapter?: string;
+  /** WebGPU with shader-f16: fp16 base transformers run (the worker's `backend` event). */
+  shaderF16?: boolean;
   switching: boolean;
   error?: string;
 }
@@ -208,7 +210,7 @@ export function applyEvent(e: WorkerEvent): void {
       return;
     case 'backend':
       set({
-        backend: { ...s.backend, active: e.active, reason: e.reason, wasmThreads: e.wasmThreads, softwareAdapter: e.softwareAdapter, error: undefined },
+        backend: { ...s.backend, active: e.active, reason: e.reason, wasmThreads: e.wasmThreads, softwareAdapter: e.softwareAdapter, shaderF16: e.shaderF16, error: undefined },
       });
       return;
     default:

@@ -18,6 +18,8 @@ const DEFAULTS = { steps: 12, guidance: 10, guidanceRamp: 'none', temperature: 1
 const MICRO_NAMES = ['width', 'height', 'cropTop', 'cropLeft', 'aestheticScore'];
 const LICENSE = 'OpenRAIL++-M (aMUSEd weights)';
 
+const BASE = 'transformer/base.onnx';
+const BASE_FP16 = 'transformer/base.fp16.onnx';
 const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
 const encode = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v, null, 2));
 
@@ -68,9 +70,12 @@ export async function snapshotAsPackage(src: SnapshotSource, opts: SnapshotPacka
   const vqLocation = baseName(s.vqvae.weights.path);
   made.set('vqvae/encoder.onnx', buildVQEncoderGraph(s.vqvae.config, s.vqvae.weights, vqLocation));
   made.set('vqvae/decoder.onnx', buildVQDecoderGraph(s.vqvae.config, s.vqvae.weights, vqLocation));
-  made.set('transformer/base.onnx', buildUVitGraph(s.transformer.config, s.transformer.weights, baseName(s.transformer.weights.path), {
-    maxLength, hiddenSize: clip.hidden_size, projectionDim: clip.projection_dim,
-  }));
+  const textShape = { maxLength, hiddenSize: clip.hidden_size, projectionDim: clip.projection_dim };
+  const uvitLocation = baseName(s.transformer.weights.path);
+  made.set(BASE, buildUVitGraph(s.transformer.config, s.transformer.weights, uvitLocation, textShape));
+  // The fp16-compute copy the worker opens on WebGPU with shader-f16 (engine `preferFp16`): the
+  // same weights file, used as stored when it is the fp16 variant, narrowed in the graph otherwise.
+  made.set(BASE_FP16, buildUVitGraph(s.transformer.config, s.transformer.weights, uvitLocation, textShape, 'float16'));
 
   const files: Record<string, { sha256: string; bytes: number }> = {};
   let verify: VerifyMode = 'size';
@@ -108,7 +113,7 @@ export async function snapshotAsPackage(src: SnapshotSource, opts: SnapshotPacka
     vqgan: { encoder: 'vqvae/encoder.onnx', decoder: 'vqvae/decoder.onnx', downsample: size / s.grid, codebookSize: s.vqvae.config.num_vq_embeddings, pixelRange: [0, 1] },
     stages: {
       base: {
-        onnx: 'transformer/base.onnx', grid: [s.grid, s.grid], imageSize: [size, size], maskTokenId: s.maskTokenId, confidenceSchedule: 'amused',
+        onnx: BASE, onnxFp16: BASE_FP16, grid: [s.grid, s.grid], imageSize: [size, size], maskTokenId: s.maskTokenId, confidenceSchedule: 'amused',
         // AmusedPipeline: [width, height, crop_coord[0], crop_coord[1], aesthetic_score 6].
         microConditioning: { names: MICRO_NAMES, values: [size, size, 0, 0, 6] },
         defaults: DEFAULTS,
@@ -118,7 +123,8 @@ export async function snapshotAsPackage(src: SnapshotSource, opts: SnapshotPacka
       'text_encoder/model.onnx': s.textEncoder.weights.path,
       'vqvae/encoder.onnx': s.vqvae.weights.path,
       'vqvae/decoder.onnx': s.vqvae.weights.path,
-      'transformer/base.onnx': s.transformer.weights.path,
+      [BASE]: s.transformer.weights.path,
+      [BASE_FP16]: s.transformer.weights.path,
     },
     files,
   };

@@ -36,6 +36,13 @@ export interface SnapshotNeeds {
    * initializers), plus working memory for activations and the runtime (an estimate).
    */
   memoryBytes: number;
+  /**
+   * The same where the transformer computes in fp16 (its `onnxFp16` graph, WebGPU with
+   * shader-f16): its weights need no float32 copies, only fp16 ones when stored as fp32 or bf16
+   * (the CLIP and VQ graphs stay float32). The float32 islands' weights (norms, the logits
+   * projection: about 1 % of aMUSEd-256's transformer) are left out.
+   */
+  memoryFp16Bytes: number;
 }
 
 /** Working memory beyond the weights: activations at aMUSEd's grids, ORT arenas (estimate). */
@@ -46,6 +53,10 @@ export function snapshotNeeds(s: DiffusersSnapshot): SnapshotNeeds {
   let parameters = 0;
   let weightsBytes = 0;
   let halfBytes = 0;
+  // The copies each precision adds: float32 ones of half-precision weights (float32 compute);
+  // for the transformer in fp16 compute, fp16 ones of weights not stored as F16.
+  let fp16CopyBytes = 0;
+  let transformerHalfBytes = 0;
   const dtypes = new Set<string>();
   for (const w of [s.transformer.weights, s.vqvae.weights, s.textEncoder.weights]) {
     weightsBytes += w.fileBytes;
@@ -55,8 +66,16 @@ export function snapshotNeeds(s: DiffusersSnapshot): SnapshotNeeds {
       parameters += n;
       dtypes.add(t.dtype);
       if (t.dtype !== 'F32') halfBytes += n * 4;
+      if (w === s.transformer.weights) {
+        if (t.dtype !== 'F32') transformerHalfBytes += n * 4;
+        if (t.dtype !== 'F16') fp16CopyBytes += n * 2;
+      }
     }
   }
   const storedDtype = dtypes.size === 1 ? ([...dtypes][0] as SnapshotNeeds['storedDtype']) : dtypes.size === 0 ? 'F32' : 'mixed';
-  return { parameters, weightsBytes, storedDtype, memoryBytes: weightsBytes + halfBytes + WORKING_BYTES };
+  return {
+    parameters, weightsBytes, storedDtype,
+    memoryBytes: weightsBytes + halfBytes + WORKING_BYTES,
+    memoryFp16Bytes: weightsBytes + halfBytes - transformerHalfBytes + fp16CopyBytes + WORKING_BYTES,
+  };
 }

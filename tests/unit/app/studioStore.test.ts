@@ -39,6 +39,13 @@ describe('studio store', () => {
     expect(useStudio.getState().backend.softwareAdapter).toBeUndefined();
   });
 
+  it('remembers shader-f16 (fp16 transformers run) while that WebGPU adapter is active', () => {
+    applyEvent({ type: 'backend', active: 'webgpu', preference: 'auto', wasmThreads: 2, shaderF16: true });
+    expect(useStudio.getState().backend.shaderF16).toBe(true);
+    applyEvent({ type: 'backend', active: 'wasm', preference: 'wasm', wasmThreads: 2 });
+    expect(useStudio.getState().backend.shaderF16).toBeUndefined();
+  });
+
   it('a queued job becomes the running job when it starts', () => {
     useStudio.setState({
       job: { id: 'g1', params, status: 'running', overallStep: 0, overallTotal: 0 },

@@ -1,4 +1,4 @@
 export { buildClipGraph } from './clip';
 export { buildUVitGraph } from './uvit';
 export { buildVQDecoderGraph, buildVQEncoderGraph } from './vq';
-export { GraphBuilder, OPSET } from './builder';
+export { GraphBuilder, OPSET, type Precision } from './builder';

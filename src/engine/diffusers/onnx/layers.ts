@@ -4,6 +4,7 @@
  * config implies, so a checkpoint that disagrees with its config fails naming the tensor.
  */
 import type { GraphBuilder } from './builder';
+import { DT } from './proto';
 
 /** y = x·Wᵀ (+ b) over the last axis; W is PyTorch's [out, in]. */
 export function linear(g: GraphBuilder, x: string, prefix: string, inDim: number, outDim: number, bias: boolean): string {
@@ -68,11 +69,14 @@ function heads(g: GraphBuilder, x: string, n: number, keys = false): string {
 
 /**
  * softmax(q·kᵀ/√d (+ mask))·v over `n` heads, from already projected q [B, Lq, n·d], k and v
- * [B, Lk, n·d]; returns [B, Lq, n·d].
+ * [B, Lk, n·d]; returns [B, Lq, n·d]. In an fp16 graph the queries are scaled before the
+ * product (smaller scores) and the softmax runs in float32, as the converter's fp16 export does.
  */
 export function attend(g: GraphBuilder, q: string, k: string, v: string, n: number, headDim: number, mask?: string): string {
-  let s = g.op('Mul', [g.op('MatMul', [heads(g, q, n), heads(g, k, n, true)]), g.scalar(1 / Math.sqrt(headDim))]);
+  let s = g.dtype === DT.FLOAT16
+    ? g.op('MatMul', [heads(g, g.op('Mul', [q, g.scalar(1 / Math.sqrt(headDim))]), n), heads(g, k, n, true)])
+    : g.op('Mul', [g.op('MatMul', [heads(g, q, n), heads(g, k, n, true)]), g.scalar(1 / Math.sqrt(headDim))]);
   if (mask) s = g.op('Add', [s, mask]);
-  const o = g.op('MatMul', [g.op('Softmax', [s], { axis: -1 }), heads(g, v, n)]);
+  const o = g.op('MatMul', [g.island([s], ([x]) => g.op('Softmax', [x], { axis: -1 })), heads(g, v, n)]);
   return g.op('Reshape', [g.op('Transpose', [o], { perm: [0, 2, 1, 3] }), g.i64([0, 0, -1])]);
 }

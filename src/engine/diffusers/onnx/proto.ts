@@ -71,6 +71,37 @@ export class Writer {
   }
 }
 
+/**
+ * The IEEE half-precision bits of `v` (round to nearest, ties to even; overflow to ±Infinity,
+ * tiny values to subnormals or ±0), for fp16 constants in an fp16-compute graph.
+ */
+export function float16Bits(v: number): number {
+  const f32 = new Float32Array([v]);
+  const bits = new Uint32Array(f32.buffer)[0];
+  const sign = (bits >>> 16) & 0x8000;
+  const exp = (bits >>> 23) & 0xff;
+  const mant = bits & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0); // Infinity or NaN
+  const e = exp - 127 + 15; // the exponent re-biased for fp16
+  if (e >= 0x1f) return sign | 0x7c00; // too large: ±Infinity
+  if (e <= 0) {
+    if (e < -10) return sign; // below half the smallest subnormal: ±0
+    // Subnormal: the implicit leading 1 made explicit, shifted into place, rounded to even.
+    const m = mant | 0x800000;
+    const shift = 14 - e;
+    const half = 1 << (shift - 1);
+    const rest = m & ((1 << shift) - 1);
+    let out = m >>> shift;
+    if (rest > half || (rest === half && (out & 1))) out++;
+    return sign | out;
+  }
+  let out = sign | (e << 10) | (mant >>> 13);
+  const rest = mant & 0x1fff;
+  // A carry out of the mantissa correctly bumps the exponent (up to Infinity).
+  if (rest > 0x1000 || (rest === 0x1000 && (out & 1))) out++;
+  return out;
+}
+
 /** TensorProto.DataType values used here. */
 export const DT = { FLOAT: 1, INT64: 7, FLOAT16: 10, BFLOAT16: 16 } as const;
 export type DataType = (typeof DT)[keyof typeof DT];

@@ -2,14 +2,26 @@
  * aMUSEd's U-ViT (diffusers' UVit2DModel) as the package's base graph: tokens [B, N] (row-major
  * grid), text_states [B, S, D], pooled_text [B, P], micro_conds [B, 5] → logits [B, N, K].
  * Layer for layer what training/convert/uvit.py and layers.py compute (the converter's reference).
+ *
+ * In fp16 (`precision` 'float16', the package's `stages.base.onnxFp16`) the inputs and outputs
+ * stay float32 and these run in float32, as the converter's AmusedBaseExportFp16 and diffusers'
+ * fp16 run do: every RMSNorm and LayerNorm (a mean of squares: one value past ≈ 256 overflows fp16),
+ * the global response norm (a sum of squares over the whole grid), the attention softmax (with
+ * the queries scaled before the score product, layers.ts `attend`), the micro-conditioning's
+ * sinusoidal embedding (arguments up to the image size), and the last norm and projection to
+ * the logits (what the sampler ranks tokens by; about 1 % of a forward's arithmetic at aMUSEd-256's sizes).
  */
 import type { UVitConfig } from '../configs';
 import type { SafetensorsFile } from '../safetensors';
-import { GraphBuilder } from './builder';
+import { GraphBuilder, type Precision } from './builder';
 import { DT } from './proto';
 import { attend, conv, gelu, layerNorm, linear, rmsNorm, silu } from './layers';
 
 type G = GraphBuilder;
+
+/** RMSNorm computed in float32 whatever the graph's precision (see the file comment). */
+const rms = (g: G, x: string, prefix: string, dim: number, eps: number, affine: boolean): string =>
+  g.island([x], ([v]) => rmsNorm(g, v, prefix, dim, eps, affine));
 
 const toNhwc = (g: G, x: string): string => g.op('Transpose', [x], { perm: [0, 2, 3, 1] });
 const toNchw = (g: G, x: string): string => g.op('Transpose', [x], { perm: [0, 3, 1, 2] });
@@ -29,11 +41,13 @@ function convNext(g: G, c: UVitConfig, x: string, cond: string, p: string): stri
   const C = c.block_out_channels;
   const bias = c.use_bias;
   let h = conv(g, x, `${p}.depthwise`, C, C, 3, { pad: 1, groups: C, bias });
-  h = rmsNorm(g, toNhwc(g, h), `${p}.norm`, C, c.layer_norm_eps, c.ln_elementwise_affine);
+  h = rms(g, toNhwc(g, h), `${p}.norm`, C, c.layer_norm_eps, c.ln_elementwise_affine);
   h = gelu(g, linear(g, h, `${p}.channelwise_linear_1`, C, 4 * C, bias));
-  // Global response norm over the spatial axes (ConvNeXt-V2).
-  const gx = g.op('Sqrt', [g.op('ReduceSum', [g.op('Mul', [h, h]), g.i64([1, 2])], { keepdims: 1 })]);
-  const nx = g.op('Div', [gx, g.op('Add', [g.op('ReduceMean', [gx], { axes: [-1], keepdims: 1 }), g.scalar(1e-6)])]);
+  // Global response norm over the spatial axes (ConvNeXt-V2); its normaliser in float32.
+  const nx = g.island([h], ([v]) => {
+    const gx = g.op('Sqrt', [g.op('ReduceSum', [g.op('Mul', [v, v]), g.i64([1, 2])], { keepdims: 1 })]);
+    return g.op('Div', [gx, g.op('Add', [g.op('ReduceMean', [gx], { axes: [-1], keepdims: 1 }), g.scalar(1e-6)])]);
+  });
   const gamma = g.w(`${p}.channelwise_norm.gamma`, [1, 1, 1, 4 * C]);
   const beta = g.w(`${p}.channelwise_norm.beta`, [1, 1, 1, 4 * C]);
   h = g.op('Add', [g.op('Add', [g.op('Mul', [gamma, g.op('Mul', [h, nx])]), beta]), h]);
@@ -52,7 +66,7 @@ function uvitBlock(g: G, c: UVitConfig, x: string, cond: string, text: string, p
   const eps = c.layer_norm_eps;
   const affine = c.ln_elementwise_affine;
   if (down) {
-    const n = toNchw(g, rmsNorm(g, toNhwc(g, x), `${p}.downsample.norm`, C, eps, affine));
+    const n = toNchw(g, rms(g, toNhwc(g, x), `${p}.downsample.norm`, C, eps, affine));
     const padded = g.op('Pad', [n, g.i64([0, 0, 0, 0, 0, 0, 1, 1])]);
     x = conv(g, padded, `${p}.downsample.conv`, C, C, 2, { stride: 2, bias });
     side /= 2;
@@ -62,12 +76,12 @@ function uvitBlock(g: G, c: UVitConfig, x: string, cond: string, text: string, p
     const a = `${p}.attention_blocks.${i}`;
     let seq = g.op('Transpose', [g.op('Reshape', [x, g.i64([0, C, -1])])], { perm: [0, 2, 1] });
     const ctx = c.hidden_size !== C ? linear(g, silu(g, text), `${a}.kv_mapper`, c.hidden_size, C, bias) : text;
-    seq = g.op('Add', [attention(g, rmsNorm(g, seq, `${a}.norm1`, C, 1e-6, true), ctx, `${a}.attn1`, C, C, c.block_num_heads, bias), seq]);
-    seq = g.op('Add', [attention(g, rmsNorm(g, seq, `${a}.norm2`, C, 1e-6, true), ctx, `${a}.attn2`, C, C, c.block_num_heads, bias), seq]);
+    seq = g.op('Add', [attention(g, rms(g, seq, `${a}.norm1`, C, 1e-6, true), ctx, `${a}.attn1`, C, C, c.block_num_heads, bias), seq]);
+    seq = g.op('Add', [attention(g, rms(g, seq, `${a}.norm2`, C, 1e-6, true), ctx, `${a}.attn2`, C, C, c.block_num_heads, bias), seq]);
     x = g.op('Reshape', [g.op('Transpose', [seq], { perm: [0, 2, 1] }), g.i64([0, C, side, side])]);
   }
   if (up) {
-    const n = toNchw(g, rmsNorm(g, toNhwc(g, x), `${p}.upsample.norm`, C, eps, affine));
+    const n = toNchw(g, rms(g, toNhwc(g, x), `${p}.upsample.norm`, C, eps, affine));
     const inputs = [n, g.w(`${p}.upsample.conv.weight`, [C, C, 2, 2])];
     if (bias) inputs.push(g.w(`${p}.upsample.conv.bias`, [C]));
     x = g.op('ConvTranspose', inputs, { kernel_shape: [2, 2], strides: [2, 2] });
@@ -80,8 +94,8 @@ function adaNorm(g: G, c: UVitConfig, x: string, cond: string, p: string, kind: 
   const H = c.hidden_size;
   const [scale, shift] = halves(g, linear(g, silu(g, cond), `${p}.linear`, H, 2 * H, c.use_bias), H);
   const n = kind === 'rms'
-    ? rmsNorm(g, x, `${p}.norm`, H, c.layer_norm_eps, c.ln_elementwise_affine)
-    : layerNorm(g, x, `${p}.norm`, H, c.layer_norm_eps, c.ln_elementwise_affine, c.use_bias);
+    ? rms(g, x, `${p}.norm`, H, c.layer_norm_eps, c.ln_elementwise_affine)
+    : g.island([x], ([v]) => layerNorm(g, v, `${p}.norm`, H, c.layer_norm_eps, c.ln_elementwise_affine, c.use_bias));
   const s3 = g.op('Unsqueeze', [scale, g.i64([1])]);
   const t3 = g.op('Unsqueeze', [shift, g.i64([1])]);
   return g.op('Add', [g.op('Mul', [n, g.op('Add', [s3, g.scalar(1)])]), t3]);
@@ -100,18 +114,28 @@ function transformerLayer(g: G, c: UVitConfig, x: string, text: string, cond: st
   return g.op('Add', [linear(g, g.op('Mul', [h, gelu(g, gate)]), `${p}.ff.net.2`, F, H, bias), x]);
 }
 
-/** [N] values → [N, dim] = [cos(v·f_k), sin(v·f_k)], f_k = 10000^(−k/(dim/2)) (diffusers' get_timestep_embedding, flip_sin_to_cos). */
+/**
+ * [N] values → [N, dim] = [cos(v·f_k), sin(v·f_k)], f_k = 10000^(−k/(dim/2)) (diffusers'
+ * get_timestep_embedding, flip_sin_to_cos), computed in float32 and returned in the compute type.
+ */
 function microEmbedding(g: G, micro: string, dim: number): string {
   const half = dim / 2;
   const freqs = new Float32Array(half);
   for (let k = 0; k < half; k++) freqs[k] = Math.exp((-Math.log(10000) * k) / half);
   const args = g.op('Mul', [g.op('Unsqueeze', [micro, g.i64([2])]), g.f32(freqs, [1, 1, half])]);
   const emb = g.op('Concat', [g.op('Cos', [args]), g.op('Sin', [args])], { axis: -1 });
-  return g.op('Reshape', [emb, g.i64([0, -1])]);
+  return g.toCompute(g.op('Reshape', [emb, g.i64([0, -1])]), DT.FLOAT);
 }
 
-export function buildUVitGraph(c: UVitConfig, weights: SafetensorsFile, location: string, text: { maxLength: number; hiddenSize: number; projectionDim: number }): Uint8Array {
-  const g = new GraphBuilder(weights, location);
+/**
+ * The U-ViT graph of config `c` with weights bound to `weights` (named `location` in the
+ * session's external data), computing in `precision` (float32 inputs and outputs either way).
+ */
+export function buildUVitGraph(
+  c: UVitConfig, weights: SafetensorsFile, location: string, text: { maxLength: number; hiddenSize: number; projectionDim: number },
+  precision: Precision = 'float32',
+): Uint8Array {
+  const g = new GraphBuilder(weights, location, precision);
   const side = c.sample_size;
   const N = side * side;
   const H = c.hidden_size;
@@ -120,30 +144,33 @@ export function buildUVitGraph(c: UVitConfig, weights: SafetensorsFile, location
   const eps = c.layer_norm_eps;
   const affine = c.ln_elementwise_affine;
   const tokens = g.input('tokens', DT.INT64, ['batch', N]);
-  const states = g.input('text_states', DT.FLOAT, ['batch', text.maxLength, text.hiddenSize]);
-  const pooled = g.input('pooled_text', DT.FLOAT, ['batch', text.projectionDim]);
+  const states = g.toCompute(g.input('text_states', DT.FLOAT, ['batch', text.maxLength, text.hiddenSize]), DT.FLOAT);
+  const pooled = g.toCompute(g.input('pooled_text', DT.FLOAT, ['batch', text.projectionDim]), DT.FLOAT);
   const micro = g.input('micro_conds', DT.FLOAT, ['batch', 5]);
 
-  const txt = rmsNorm(g, linear(g, states, 'encoder_proj', c.encoder_hidden_size, H, bias), 'encoder_proj_layer_norm', H, eps, affine);
+  const txt = rms(g, linear(g, states, 'encoder_proj', c.encoder_hidden_size, H, bias), 'encoder_proj_layer_norm', H, eps, affine);
   const condIn = g.op('Concat', [pooled, microEmbedding(g, micro, c.micro_cond_encode_dim)], { axis: 1 });
   const cond = linear(g, silu(g, linear(g, condIn, 'cond_embed.linear_1', c.cond_embed_dim + c.micro_cond_embed_dim, H, bias)), 'cond_embed.linear_2', H, H, bias);
 
   const ids = g.op('Reshape', [tokens, g.i64([-1, side, side])]);
-  const emb = rmsNorm(g, g.op('Gather', [g.w('embed.embeddings.weight', [c.vocab_size, c.in_channels]), ids]), 'embed.layer_norm', c.in_channels, eps, affine);
+  const emb = rms(g, g.op('Gather', [g.w('embed.embeddings.weight', [c.vocab_size, c.in_channels]), ids]), 'embed.layer_norm', c.in_channels, eps, affine);
   let x = conv(g, toNchw(g, emb), 'embed.conv', c.in_channels, C, 1, { bias });
 
   x = uvitBlock(g, c, x, cond, txt, 'down_block', c.downsample, false, side);
   const inner = c.downsample ? side / 2 : side;
   let seq = g.op('Reshape', [toNhwc(g, x), g.i64([0, -1, C])]);
-  seq = linear(g, rmsNorm(g, seq, 'project_to_hidden_norm', C, eps, affine), 'project_to_hidden', C, H, bias);
+  seq = linear(g, rms(g, seq, 'project_to_hidden_norm', C, eps, affine), 'project_to_hidden', C, H, bias);
   for (let i = 0; i < c.num_hidden_layers; i++) seq = transformerLayer(g, c, seq, txt, cond, `transformer_layers.${i}`);
-  seq = linear(g, rmsNorm(g, seq, 'project_from_hidden_norm', H, eps, affine), 'project_from_hidden', H, C, bias);
+  seq = linear(g, rms(g, seq, 'project_from_hidden_norm', H, eps, affine), 'project_from_hidden', H, C, bias);
   x = toNchw(g, g.op('Reshape', [seq, g.i64([0, inner, inner, C])]));
   x = uvitBlock(g, c, x, cond, txt, 'up_block', false, c.upsample, inner);
 
   const m = conv(g, x, 'mlm_layer.conv1', C, c.in_channels, 1, { bias });
-  const mn = toNchw(g, rmsNorm(g, toNhwc(g, m), 'mlm_layer.layer_norm', c.in_channels, eps, affine));
-  const logits = conv(g, mn, 'mlm_layer.conv2', c.in_channels, c.codebook_size, 1, { bias });
+  // The logits in float32: the sampler's confidence is their log-softmax.
+  const logits = g.island([m], ([v]) => {
+    const mn = toNchw(g, rmsNorm(g, toNhwc(g, v), 'mlm_layer.layer_norm', c.in_channels, eps, affine));
+    return conv(g, mn, 'mlm_layer.conv2', c.in_channels, c.codebook_size, 1, { bias });
+  }, 'float32');
   const out = g.op('Transpose', [g.op('Reshape', [logits, g.i64([0, c.codebook_size, -1])])], { perm: [0, 2, 1] });
   g.checkAllUsed();
   g.output(out, 'logits', DT.FLOAT, ['batch', N, c.codebook_size]);

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { HubError, hubIdOf, prepareHubModel, type HubSummary } from '../../../../src/app/models/hub';
 import { hubHasRoom, hubSummaryLines } from '../../../../src/app/models/hubSummary';
-import { InstallError, installPackage } from '../../../../src/app/models/install';
+import { formatBytes, InstallError, installPackage } from '../../../../src/app/models/install';
 import { ModelStore } from '../../../../src/app/models/store';
 import { MODELS_CACHE } from '../../../../src/storage/layout';
 import { createStoredSource } from '../../../../src/storage/storedSource';
@@ -85,6 +85,21 @@ describe('looking a Hugging Face model up', () => {
     expect(summary.downloadBytes).toBe(WEIGHTS.map((p) => p.replace('.safetensors', '.fp16.safetensors')).reduce((n, p) => n + files.get(p)!.length, 0));
     const runs = hubSummaryLines(summary, 'wasm').find((l) => l.label === 'Runs on')!;
     expect(runs.text).toMatch(/^WASM \(CPU\), in float32 \(fp16 weights widened/);
+  });
+
+  it('says fp16 compute only on WebGPU with shader-f16, with that precision\u2019s memory', async () => {
+    const { prepare } = setup();
+    const line = (s: HubSummary, backend: string, f16?: boolean) => hubSummaryLines(s, backend, f16).find((l) => l.label === 'Runs on')!.text;
+    const memory = (s: HubSummary, backend: string, f16?: boolean) => hubSummaryLines(s, backend, f16).find((l) => l.label === 'Memory')!.text;
+    const { summary: half } = await prepare('test/tiny', 'fp16');
+    expect(line(half, 'webgpu', true)).toMatch(/^WebGPU, in fp16 \(the transformer, its fp16 weights as stored; text encoder and image decoder in float32\)/);
+    expect(line(half, 'webgpu', false)).toMatch(/^WebGPU, in float32 \(fp16 weights widened/);
+    expect(line(half, 'wasm', true)).toMatch(/^WASM \(CPU\), in float32 \(fp16 weights widened/);
+    expect(memory(half, 'webgpu', true)).toBe(`about ${formatBytes(half.needs.memoryFp16Bytes)}`);
+    expect(half.needs.memoryFp16Bytes).toBeLessThan(half.needs.memoryBytes);
+    const { summary: full } = await prepare('test/tiny');
+    expect(line(full, 'webgpu', true)).toMatch(/^WebGPU, in fp16 \(the transformer, its fp32 weights narrowed as they load;/);
+    expect(line(full, 'webgpu')).toMatch(/^WebGPU, in float32;/);
   });
 
   it('words the summary, with warnings for no licence, no room and a model too big for WASM', async () => {

@@ -30,7 +30,7 @@ async function headerOnly(part: Part, path: string): Promise<SafetensorsFile> {
 const count = (f: SafetensorsFile): number => [...f.tensors.values()].reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
 
 describe('aMUSEd-256 at full size', () => {
-  it('builds all four graphs, binding every published tensor', async () => {
+  it('builds all four graphs (and the fp16 U-ViT), binding every published tensor', async () => {
     const clip = parseClipConfig(SHAPES.text_encoder.config, 'text_encoder/config.json');
     const uvit = parseUVitConfig(SHAPES.transformer.config, 'transformer/config.json');
     const vq = parseVQConfig(SHAPES.vqvae.config, 'vqvae/config.json');
@@ -42,6 +42,8 @@ describe('aMUSEd-256 at full size', () => {
     const graphs = [
       buildClipGraph(clip, te, 'model.safetensors', 77),
       buildUVitGraph(uvit, tr, 'diffusion_pytorch_model.safetensors', { maxLength: 77, hiddenSize: 768, projectionDim: 768 }),
+      // The fp16-compute copy (stages.base.onnxFp16), its fp32 weights narrowed in the graph.
+      buildUVitGraph(uvit, tr, 'diffusion_pytorch_model.safetensors', { maxLength: 77, hiddenSize: 768, projectionDim: 768 }, 'float16'),
       buildVQEncoderGraph(vq, vqw, 'diffusion_pytorch_model.safetensors'),
       buildVQDecoderGraph(vq, vqw, 'diffusion_pytorch_model.safetensors'),
     ];
@@ -70,5 +72,7 @@ describe('what aMUSEd-256 needs, as the Model panel says it before the download'
     expect(needs.weightsBytes).toBe(tr.fileBytes + vqw.fileBytes + te.fileBytes);
     expect(needs.weightsBytes).toBeGreaterThan(needs.parameters * 4);
     expect(needs.memoryBytes).toBeGreaterThan(needs.weightsBytes);
+    // fp16 compute from fp32 files: an fp16 copy of the transformer's weights beside them while it loads.
+    expect(needs.memoryFp16Bytes - needs.memoryBytes).toBe(603_537_664 * 2);
   });
 });
