@@ -194,19 +194,11 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
     verified.add(path);
     opts.onLoadProgress?.({ done: verified.size, total: order.length, file: path });
   };
-  // One file is fetched at a time, in the order they were asked for (the order the load opens
-  // them): files fetched side by side share the bandwidth, so the one needed next, the text
-  // encoder's above all, whose session also starts ONNX Runtime, would arrive last. Reading the
-  // whole package at once held the first session back 1.4–1.9 s (docs/BENCHMARKS.md, issue 14.2).
-  // A file's hash overlaps the next one's fetch.
-  let fetching: Promise<unknown> = Promise.resolve();
   const readVerified = (path: string): Promise<Uint8Array> => {
     let read = reads.get(path);
     if (!read) {
-      const fetched = fetching.then(() => source.read(path));
-      fetching = fetched.catch(() => {});
       read = (async () => {
-        const bytes = await fetched;
+        const bytes = await source.read(path);
         await verifyFile(path, bytes, manifest.files[path], opts.verify);
         markVerified(path);
         return bytes;
@@ -234,7 +226,14 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
       if (!verified.has(next) && !fromDisk.has(next)) void readVerified(next);
     }
   };
-  readAhead();
+  // The text encoder's files first, on their own: its session is the first one, and creating it
+  // also starts ONNX Runtime, so a load waits on these bytes. Read together with the rest of the
+  // package they came in 1.4–1.9 s instead of 0.2 s (docs/BENCHMARKS.md, issue 14.2). The rest is
+  // read ahead once the encoder's graph is in (openFromBytes / openFromDisk call readAhead), while
+  // ORT starts and creates its session.
+  const first = te0.filter((p) => order.includes(p) && !fromDisk.has(p));
+  if (first.length === 0) readAhead();
+  else if (!opts.sequentialLoad) first.forEach((p) => void readVerified(p));
   /** The session of graph `path` opened by the runtime from a file the source put on disk, or undefined when it has none. */
   const openFromDisk = async (path: string, dataPath: string | undefined): Promise<OrtSession | undefined> => {
     const disk = fromDisk.has(path) ? await source.graphFile?.(path, dataPath) : undefined;
