@@ -65,8 +65,8 @@ export interface EngineOptions {
   onLoadProgress?: (p: LoadProgress) => void;
   /**
    * Read and check each file only when its graph is opened, one after the other, as loads did
-   * before issue 14.2. Default false: the next graphs' files are fetched (one at a time, in the
-   * order the graphs open) and hashed while the current graph's session is created. For
+   * before issue 14.2. Default false: the text encoder's files first, alone, then the next
+   * graphs' files are fetched and hashed while the current graph's session is created. For
    * `npm run bench`'s A/B of the start only.
    */
   sequentialLoad?: boolean;
