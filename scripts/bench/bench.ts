@@ -20,7 +20,8 @@
  *   --no-previews            previews off (the studio has them on; this measures what they cost)
  *   --session-options JSON   extra ORT session options for every session, e.g.
  *                            '{"extra":{"session.intra_op.allow_spinning":"0"}}' (experiments, no engine change)
- *   --visits N               cached visits per start path in Chromium, today's and the new one alternating (default 2)
+ *   --visits N               cached visits per start path in Chromium (default 2): today's, the new one and the new one
+ *                            with the first Generate sent after the warm-up, alternating
  *   --no-write               print only; do not touch docs/
  *   --json FILE              also write the full results JSON to FILE (e.g. with --no-write)
  *

@@ -200,12 +200,14 @@ export async function runBrowser(backend: Backend, pageUrl: string, pkgUrl: stri
       await page.evaluate(([b, url]) => window.__bench.visit(b as Backend, url as string, 'new'), [backend, pkgUrl] as const);
       const visits: CachedVisit[] = [];
       for (let i = 0; i < (cfg.visits ?? VISITS); i++) {
-        for (const p of ['today', 'new'] as const) {
+        for (const p of ['today', 'new', 'afterWarmUp'] as const) {
           const v = await page.evaluate(
             ([b, url, sp, so]) => window.__bench.visit(b as Backend, url as string, sp as StartPath, so as Record<string, unknown> | undefined),
             [backend, pkgUrl, p, cfg.sessionOptions] as const,
           );
-          log(`[${backend}] cached visit (${p}): ready ${v.ready.toFixed(0)} ms, first image ${v.firstImage.toFixed(0)} ms, next ${v.secondImage.toFixed(0)} ms; ${Object.entries(v.parts).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ')}`);
+          const list = (parts: Record<string, number>): string => Object.entries(parts).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ');
+          log(`[${backend}] cached visit (${p}): ready ${v.ready.toFixed(0)} ms, first image ${v.firstImage.toFixed(0)} ms, next ${v.secondImage.toFixed(0)} ms; ${list(v.parts)}`);
+          if (v.imageParts) log(`[${backend}]   first image: ${list(v.imageParts.first)}; next: ${list(v.imageParts.next)}`);
           visits.push(v);
         }
       }

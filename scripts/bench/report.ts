@@ -56,7 +56,7 @@ export interface BackendSummary {
   loadWarm: number;
   loadNewWorker?: number;
   /** Cached visits (medians), by start path: today's start (before issue 14.2) and the new one. */
-  visits?: Record<StartPath, { ready: number; firstImage: number; secondImage: number; runs: number }>;
+  visits?: Record<StartPath, { ready: number; firstImage: number; secondImage: number; runs: number; warmUp: number }>;
   previewAtlas?: number;
   text: number;
   base: number;
@@ -119,9 +119,15 @@ const med = (jobs: JobMetrics[], f: (j: JobMetrics) => number | null): number =>
 function visitSummary(visits: CachedVisit[]): NonNullable<BackendSummary['visits']> {
   const of = (path: StartPath) => {
     const v = visits.filter((x) => x.path === path);
-    return { ready: median(v.map((x) => x.ready)), firstImage: median(v.map((x) => x.firstImage)), secondImage: median(v.map((x) => x.secondImage)), runs: v.length };
+    return {
+      ready: median(v.map((x) => x.ready)),
+      firstImage: median(v.map((x) => x.firstImage)),
+      secondImage: median(v.map((x) => x.secondImage)),
+      runs: v.length,
+      warmUp: median(v.map((x) => x.parts['warm-up after Ready'] ?? NaN)),
+    };
   };
-  return { today: of('today'), new: of('new') };
+  return { today: of('today'), new: of('new'), afterWarmUp: of('afterWarmUp') };
 }
 
 export function summarise(r: BackendResult): BackendSummary {
@@ -325,6 +331,7 @@ export function markdown(r: Report): string {
   add('cached visit: Ready, before 14.2 → now (ratio)', visit((v) => `${ms(v.today.ready)} → ${ms(v.new.ready)} (${ratio(v.new.ready / v.today.ready)})`));
   add('cached visit: first image after Ready, before → now', visit((v) => `${ms(v.today.firstImage)} → ${ms(v.new.firstImage)}`));
   add('cached visit: the next image (one warm generation), before → now', visit((v) => `${ms(v.today.secondImage)} → ${ms(v.new.secondImage)}`));
+  add('cached visit: first image sent once the warm-up ended (warm-up after Ready)', visit((v) => (v.afterWarmUp.runs ? `${ms(v.afterWarmUp.firstImage)} (${ms(v.afterWarmUp.warmUp)})` : '')));
   add('super-res preview atlas, once per model (after load)', par((s) => ms(s.previewAtlas)));
   add('text encoding', both((s) => ms(s.text), (b) => ms(b.text)));
   add('base stage', both((s) => ms(s.base), (b) => ms(b.base)));

@@ -65,8 +65,9 @@ export interface EngineOptions {
   onLoadProgress?: (p: LoadProgress) => void;
   /**
    * Read and check each file only when its graph is opened, one after the other, as loads did
-   * before issue 14.2. Default false: the next graph's file is fetched and hashed while the
-   * current graph's session is created. For `npm run bench`'s A/B of the start only.
+   * before issue 14.2. Default false: the text encoder's files first, alone, then the next
+   * graphs' files are fetched and hashed while the current graph's session is created. For
+   * `npm run bench`'s A/B of the start only.
    */
   sequentialLoad?: boolean;
 }
@@ -209,7 +210,9 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
    * Starts reading the files after `path` (all of them from the start when `path` is undefined),
    * up to READ_AHEAD_BYTES ahead: fetching and hashing them (WebCrypto works off the JS thread)
    * overlaps ONNX Runtime's start and session creation, which is what a load waits on, while a
-   * model of gigabytes is not held in memory twice over.
+   * model of gigabytes is not held in memory twice over. Every file is read and hashed once: a
+   * read in flight is shared through `reads` (kept until its session is made), and a file in
+   * `verified` is skipped.
    */
   const readAhead = (path?: string): void => {
     if (opts.sequentialLoad) return;
@@ -220,7 +223,14 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
       if (!verified.has(next) && !fromDisk.has(next)) void readVerified(next);
     }
   };
-  readAhead();
+  // The text encoder's files first, on their own: its session is the first one, and creating it
+  // also starts ONNX Runtime, so a load waits on these bytes. Read together with the rest of the
+  // package they came in 1.4–1.9 s instead of 0.2 s (docs/BENCHMARKS.md, issue 14.2). The rest is
+  // read ahead once the encoder's graph is in (openFromBytes / openFromDisk call readAhead), while
+  // ORT starts and creates its session.
+  const first = te0.filter((p) => order.includes(p) && !fromDisk.has(p));
+  if (first.length === 0) readAhead();
+  else if (!opts.sequentialLoad) first.forEach((p) => void readVerified(p));
   /** The session of graph `path` opened by the runtime from a file the source put on disk, or undefined when it has none. */
   const openFromDisk = async (path: string, dataPath: string | undefined): Promise<OrtSession | undefined> => {
     const disk = fromDisk.has(path) ? await source.graphFile?.(path, dataPath) : undefined;

@@ -3,8 +3,10 @@
  * backend switch, generate, edit, VQ check of a photo, cancel (and, outside the queue, the prompt's
  * unknown words). Every request ends with exactly one terminal event;
  * one image job may wait behind the running one, a further one is refused as `busy`.
+ * After a load or a backend switch, a short warm-up generation runs every graph once; any request
+ * cancels it (see warmUp).
  */
-import { isAbortError, type GenerateHooks, type JobContext, type JobQueue, type LoadedModel } from '../engine';
+import { isAbortError, type GenerateHooks, type GenerateRequest, type JobContext, type JobQueue, type LoadedModel } from '../engine';
 import { errorMessage } from './backend';
 import type { ModelHost } from './models';
 import type { BackendKind, BackendPreference, EditJobRequest, ErrorCode, GenerateJobRequest, QueueWait, WireImage, WorkerEvent } from './protocol';
@@ -16,11 +18,31 @@ const isPackageError = (e: unknown): boolean => e instanceof Error && e.name ===
 const isRequestError = (e: unknown): boolean => e instanceof Error && e.name === 'RequestError';
 const codeOf = (e: unknown): ErrorCode => (isPackageError(e) ? 'package' : isRequestError(e) ? 'request' : 'internal');
 
+/**
+ * The warm-up generation: the unconditional prompt (which every job needs and the model caches),
+ * one base step (with its preview, a VQ decode at the base grid) and one super-res step, then the
+ * final decode: every graph at the shapes a default job uses, in the order a job uses them.
+ */
+export const WARM_UP: GenerateRequest = { prompt: '', seed: 0, base: { steps: 1 }, superRes: { steps: 1 } };
+
+export interface WorkerJobsOptions {
+  /**
+   * Run the warm-up after each load and backend switch (default true). `npm run bench` turns it
+   * off to measure the start as it was before issue 14.2.
+   */
+  warmUp?: boolean;
+}
+
 export class WorkerJobs {
+  /** The id of the warm-up job while it waits or runs. */
+  private warming: string | undefined;
+  private warmUps = 0;
+
   constructor(
     private readonly jobs: JobQueue,
     private readonly host: ModelHost,
     private readonly post: (event: WorkerEvent, transfer?: Transferable[]) => void,
+    private readonly options: WorkerJobsOptions = {},
   ) {}
 
   fail(jobId: string, code: ErrorCode, e: unknown): void {
@@ -34,8 +56,12 @@ export class WorkerJobs {
     return current;
   }
 
-  /** Runs `run` as job `jobId`; anything it throws is answered as an internal error. */
+  /**
+   * Runs `run` as job `jobId`; anything it throws is answered as an internal error. A request
+   * never waits for the warm-up: it is cancelled, and stops after the ONNX run it is in.
+   */
   private enqueue(jobId: string, kind: string, run: (ctx: JobContext) => Promise<void>): Promise<void> {
+    this.stopWarmUp();
     return this.jobs.run({ id: jobId, kind, run }).catch((e: unknown) => {
       // A waiting job cancelled before it started: its only event.
       if (isAbortError(e)) this.post({ type: 'cancelled', jobId });
@@ -50,6 +76,7 @@ export class WorkerJobs {
         const next = await this.host.open(modelUrl, (p) => this.post({ type: 'loadProgress', jobId, done: p.done, total: p.total }));
         await this.host.install(next);
         this.post({ type: 'loaded', jobId, modelUrl, manifest: next.model.manifest, backend: next.backend, ms: performance.now() - t0 });
+        this.warmUp();
       } catch (e) {
         this.fail(jobId, isPackageError(e) ? 'package' : 'internal', e);
       }
@@ -69,6 +96,7 @@ export class WorkerJobs {
         }
       }
       this.post({ type: 'backendSet', jobId, preference });
+      if (current) this.warmUp();
     });
   }
 
@@ -118,6 +146,40 @@ export class WorkerJobs {
   }
 
   /**
+   * Queues the warm-up (WARM_UP) on the model just installed. A first generation in a fresh
+   * worker pays for things a warm one does not: the first run of each graph, and WebAssembly
+   * code still being compiled (docs/BENCHMARKS.md, issue 14.2). The warm-up pays for them while
+   * the user types a prompt. It is not a user's job: it posts nothing, and every request cancels
+   * it (enqueue), so a Generate waits at most for the one ONNX run it is in. Not on a software
+   * WebGPU adapter, where one run can take many seconds.
+   */
+  private warmUp(): void {
+    if (this.options.warmUp === false) return;
+    const current = this.host.current;
+    if (!current || current.softwareAdapter !== undefined) return;
+    const id = `warm-up-${++this.warmUps}`;
+    this.warming = id;
+    void this.jobs
+      .run({
+        id,
+        kind: 'warmUp',
+        run: async (job) => {
+          await current.model.generate(WARM_UP, { signal: job.signal, job, onProgress: () => {} });
+        },
+      })
+      // Cancelled, or failed: the user's own job meets (and reports) any real problem.
+      .catch(() => {})
+      .finally(() => {
+        if (this.warming === id) this.warming = undefined;
+      });
+  }
+
+  private stopWarmUp(): void {
+    if (this.warming !== undefined) this.jobs.cancel(this.warming);
+    this.warming = undefined;
+  }
+
+  /**
    * Queues an image job (or refuses it when one already waits). It runs on the current model:
    * `started`, progress with previews, then exactly one terminal event. A run-time WebGPU
    * failure retries the job once on WASM; aborts become `cancelled`, refused settings `request`.
@@ -129,6 +191,7 @@ export class WorkerJobs {
       this.post({ type: 'error', jobId, code: 'busy', message: 'One image job is running and another is queued; wait or cancel first.' });
       return;
     }
+    this.stopWarmUp();
     const behind = this.behind();
     void this.enqueue(jobId, kind, async (job) => {
       const onProgress: GenerateHooks['onProgress'] = (p) => {
@@ -177,6 +240,8 @@ export class WorkerJobs {
       case 'generate':
       case 'edit':
         return 'image';
+      case 'warmUp': // cancelled by this request (stopWarmUp): it ends with its current ONNX run
+        return undefined;
       default:
         return 'other';
     }

@@ -103,9 +103,11 @@ export interface LoadTimes {
 /**
  * How a cached visit starts the studio (bench only): 'today' is the start as it was before issue
  * 14.2 (every file hashed, every graph opened, the preview atlas queued before the first job);
- * 'new' is the studio's start now (src/worker/models.ts).
+ * 'new' is the studio's start now (src/worker/models.ts); 'afterWarmUp' is the same start with
+ * the first Generate sent only once the warm-up after the load has ended (src/worker/jobs.ts), as
+ * for a user who types a prompt first.
  */
-export type StartPath = 'today' | 'new';
+export type StartPath = 'today' | 'new' | 'afterWarmUp';
 
 /** One page visit with everything in the HTTP cache and Cache Storage: a fresh worker, as after a reload. */
 export interface CachedVisit {
@@ -118,6 +120,11 @@ export interface CachedVisit {
   secondImage: number;
   /** Parts of `ready`, ms: ORT import, fetch (summed), sha256 (summed), session creation per graph. */
   parts: Record<string, number>;
+  /**
+   * Parts of `firstImage` and `secondImage`, ms: the wait before the image's first session run,
+   * each graph's runs (summed, and its first run alone) and the rest (the engine's JS between runs).
+   */
+  imageParts?: { first: Record<string, number>; next: Record<string, number> };
 }
 
 export interface MemoryReport {

@@ -11,12 +11,14 @@ import { createUrlSource, JobQueue, loadModel, type EngineOptions, type Ort } fr
 import { cacheStorageAtlasCache } from '../../../src/worker/atlasCache';
 import { configureWasm, wasmThreadCount } from '../../../src/worker/backend';
 import { gpuConstantPlacer } from '../../../src/worker/gpuConstants';
+import { WorkerJobs } from '../../../src/worker/jobs';
 import { ModelHost } from '../../../src/worker/models';
+import type { WorkerEvent } from '../../../src/worker/protocol';
 import { ortRuntimes, type OrtFor } from '../../../src/worker/runtime';
 import { instrumentOrt, type Instrumented } from '../shared/instrument';
 import { backendResult, runAll } from '../shared/runner';
 import { measureYield, median } from '../shared/stats';
-import type { BackendResult, CachedVisit, MemoryReport, ReadbackExperiment, RunnerConfig, StartPath } from '../shared/types';
+import type { BackendResult, CachedVisit, MemoryReport, ReadbackExperiment, RunnerConfig, RunRecord, StartPath } from '../shared/types';
 import type { Backend, FromWorker, ToWorker } from './messages';
 
 type OrtWeb = typeof import('onnxruntime-web/webgpu');
@@ -252,10 +254,11 @@ async function loadOnce(backend: Backend, pkgUrl: string): Promise<number> {
 
 /**
  * One cached visit, as the studio's worker starts (src/worker/worker.ts): a fresh worker, the
- * studio's ModelHost opening the package (`path` 'today' restores the start before issue 14.2)
- * with the Cache Storage atlas cache, then a generation sent the moment the model is ready, as a
- * user who clicks Generate at "Ready" would, and a second one for comparison. `sessionOptions`
- * (the bench's --session-options) are merged into every session's options.
+ * studio's ModelHost and WorkerJobs loading the package (`path` 'today' restores the start before
+ * issue 14.2) with the Cache Storage atlas cache, then a generation sent the moment the model is
+ * ready, as a user who clicks Generate at "Ready" would ('afterWarmUp': once the warm-up after the
+ * load ended), and a second one for comparison. `sessionOptions` (the bench's --session-options)
+ * are merged into every session's options.
  */
 async function visit(backend: Backend, pkgUrl: string, path: StartPath, sessionOptions?: Record<string, unknown>): Promise<CachedVisit> {
   const t0 = performance.now();
@@ -293,18 +296,33 @@ async function visit(backend: Backend, pkgUrl: string, path: StartPath, sessionO
       return ort;
     };
   }
+  // The studio worker's own parts (src/worker/worker.ts): its queue, ModelHost and WorkerJobs,
+  // with the events answered here instead of posted to the page.
   const atlasCache = cacheStorageAtlasCache();
+  const queue = new JobQueue();
+  const waiting = new Map<string, (e: WorkerEvent) => void>();
+  const post = (e: WorkerEvent): void => {
+    if ('jobId' in e && ['loaded', 'result', 'error', 'cancelled'].includes(e.type)) waiting.get(e.jobId)?.(e);
+  };
   const host = new ModelHost({
     ort: ortFor,
-    jobs: new JobQueue(),
-    post: () => {},
+    jobs: queue,
+    post,
     baseUrl: self.location.href,
     wasmThreads: wasmThreadCount(),
     ...(atlasCache ? { atlasCache } : {}),
     ...(path === 'today' ? { legacyStart: true } : {}),
   });
   host.preference = backend;
-  await host.install(await host.open(pkgUrl));
+  // Before 14.2 there was no warm-up after a load.
+  const jobs = new WorkerJobs(queue, host, post, path === 'today' ? { warmUp: false } : {});
+  /** Sends a request and resolves with its job's end; anything but `want` rejects. */
+  const ask = (jobId: string, want: WorkerEvent['type'], send: () => void): Promise<void> =>
+    new Promise((resolve, reject) => {
+      waiting.set(jobId, (e) => (e.type === want ? resolve() : reject(new Error(`${jobId}: ${e.type} ${JSON.stringify((e as { message?: string }).message ?? '')}`))));
+      send();
+    });
+  await ask('load', 'loaded', () => jobs.load('load', pkgUrl));
   const ready = performance.now() - t0;
   parts['sha256'] = hashing;
   // The first session creation also starts ORT itself (its WASM module and threads).
@@ -320,15 +338,42 @@ async function visit(backend: Backend, pkgUrl: string, path: StartPath, sessionO
     parts['after the last session'] = t0 + ready - (last.at + last.ms);
   }
   const model = host.current!.model;
-  const image = async (prompt: string): Promise<number> => {
+  if (path === 'afterWarmUp') {
     const t = performance.now();
-    await model.generate({ prompt, seed: 1234 }, { onProgress: () => {} });
-    return performance.now() - t;
+    while (!queue.idle) await new Promise((resolve) => setTimeout(resolve, 10));
+    parts['warm-up after Ready'] = performance.now() - t;
+  }
+  const image = async (jobId: string, prompt: string): Promise<{ ms: number; parts: Record<string, number> }> => {
+    // A Generate pressed at "Ready" reaches the worker after the page's round trip: a task later.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const t = performance.now();
+    await ask(jobId, 'result', () => jobs.generate({ type: 'generate', jobId, request: { prompt, seed: 1234 } }));
+    const end = performance.now();
+    return { ms: end - t, parts: imageParts(created.flatMap((inst) => inst.records).filter((r) => r.start >= t && r.end <= end), t, end) };
   };
-  const firstImage = await image('a red boat by the sea at sunset');
-  const secondImage = await image('a blue house in the mountains at night');
+  const img1 = await image('first', 'a red boat by the sea at sunset');
+  const img2 = await image('next', 'a blue house in the mountains at night');
   await model.release();
-  return { path, ready, firstImage, secondImage, parts };
+  return { path, ready, firstImage: img1.ms, secondImage: img2.ms, parts, imageParts: { first: img1.parts, next: img2.parts } };
+}
+
+/**
+ * Where an image's time went: the wait before its first session run (the queue, the prompt's
+ * tokens), each graph's runs (summed, and the first alone: what a first run pays for) and the
+ * rest, the engine's JS between runs (sampling, previews, yields).
+ */
+function imageParts(records: RunRecord[], t0: number, end: number): Record<string, number> {
+  const parts: Record<string, number> = {};
+  if (records.length > 0) parts['before the first run'] = records[0]!.start - t0;
+  let inRuns = 0;
+  for (const r of records) {
+    const ms = r.end - r.start;
+    inRuns += ms;
+    parts[`${r.graph} runs`] = (parts[`${r.graph} runs`] ?? 0) + ms;
+    if (parts[`${r.graph} first run`] === undefined) parts[`${r.graph} first run`] = ms;
+  }
+  parts['outside runs'] = end - t0 - inRuns;
+  return parts;
 }
 
 async function onMessage(ev: MessageEvent<ToWorker>): Promise<void> {

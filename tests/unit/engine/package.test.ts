@@ -63,6 +63,35 @@ describe('loadModel package checks (fake ORT)', () => {
     await model.release();
   });
 
+  it("reads the text encoder's files first and alone, then the rest, each file once", async () => {
+    // The first session (the text encoder's) also starts ONNX Runtime: its bytes must not share
+    // the source with the rest of the package, which is read ahead only once they are in.
+    const pkg = fakePackage();
+    const events: string[] = [];
+    const reads = new Map<string, number>();
+    const source = {
+      label: pkg.source.label,
+      async read(path: string): Promise<Uint8Array> {
+        reads.set(path, (reads.get(path) ?? 0) + 1);
+        events.push(`start ${path}`);
+        // Lets every other read that is already under way start before this one ends.
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        const bytes = await pkg.source.read(path);
+        events.push(`end ${path}`);
+        return bytes;
+      },
+    };
+    const model = await loadModel(source, { ort: fakeOrt().ort, executionProviders: ['cpu'] });
+    await model.release();
+    const textFiles = ['text_encoder/config.json', 'text_encoder/tokenizer.json', 'text_encoder/onnx/encoder_model.onnx'];
+    const lastTextEnd = Math.max(...textFiles.map((p) => events.indexOf(`end ${p}`)));
+    const firstOther = events.findIndex((e) => e.startsWith('start ') && e !== 'start manifest.json' && !textFiles.includes(e.slice(6)));
+    expect(lastTextEnd).toBeGreaterThanOrEqual(0);
+    expect(firstOther).toBeGreaterThan(lastTextEnd);
+    const listed = Object.keys(pkg.manifest['files'] as object);
+    expect(Object.fromEntries(reads)).toEqual(Object.fromEntries(['manifest.json', ...listed].map((p) => [p, 1])));
+  });
+
   it('missing manifest.json', async () => {
     const source = createMemorySource('empty-folder', {});
     const err = await loadModel(source, { ort: fakeOrt().ort, executionProviders: ['cpu'] }).catch((e: unknown) => e);

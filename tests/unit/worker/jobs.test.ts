@@ -1,10 +1,11 @@
 /**
  * The worker's image-job rule: one image job runs and one waits; a third is refused as busy.
  * Non-image jobs (a load, the preview warm-up after a load) do not take an image job's place.
+ * The warm-up generation after a load never makes a user's job wait.
  */
 import { describe, expect, it } from 'vitest';
-import { JobQueue, type LoadedModel } from '../../../src/engine';
-import { WorkerJobs } from '../../../src/worker/jobs';
+import { JobQueue, type GenerateHooks, type GenerateRequest, type LoadedModel } from '../../../src/engine';
+import { WARM_UP, WorkerJobs } from '../../../src/worker/jobs';
 import type { ModelHost } from '../../../src/worker/models';
 import type { GenerateJobRequest, WorkerEvent } from '../../../src/worker/protocol';
 
@@ -71,5 +72,70 @@ describe('WorkerJobs image queue', () => {
       ['b', 'image'],
     ]);
     t.release.open();
+  });
+});
+
+describe('WorkerJobs warm-up after a load', () => {
+  /** A host whose load installs `model`, and a model whose warm-up runs until it is cancelled. */
+  function warmSetup(options?: { warmUp?: boolean }, softwareAdapter?: string) {
+    const queue = new JobQueue();
+    const events: WorkerEvent[] = [];
+    const calls: Array<{ req: GenerateRequest; kind: string | undefined; signal: AbortSignal | undefined }> = [];
+    const user = gate();
+    const model = {
+      manifest: { name: 'm' },
+      generate: (req: GenerateRequest, hooks?: GenerateHooks) => {
+        calls.push({ req, kind: hooks?.job?.kind, signal: hooks?.signal });
+        if (req !== WARM_UP) return user.opened.then(() => Promise.reject(new Error('stop')));
+        // Like a run in progress: ends only when its job is cancelled.
+        return new Promise((_, reject) => hooks?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
+      },
+    } as unknown as LoadedModel;
+    const current = { model, url: 'u', backend: 'wasm' as const, ...(softwareAdapter ? { softwareAdapter } : {}) };
+    const host = {
+      current: undefined as unknown,
+      open: async () => current,
+      install: async (next: unknown) => {
+        host.current = next;
+      },
+      warmPreviewsLater: () => {},
+    };
+    const jobs = new WorkerJobs(queue, host as unknown as ModelHost, (e) => events.push(e), options);
+    return { queue, jobs, events, calls, user };
+  }
+
+  it('runs every graph once after Ready; a Generate sent meanwhile cancels it and starts at once', async () => {
+    const t = warmSetup();
+    t.jobs.load('load', 'u');
+    await tick();
+    await tick();
+    expect(t.events.map((e) => e.type)).toContain('loaded');
+    expect(t.calls).toHaveLength(1);
+    const warm = t.calls[0]!;
+    expect(warm.req).toBe(WARM_UP);
+    expect(warm.kind).toBe('warmUp');
+    expect(t.queue.active?.kind).toBe('warmUp');
+
+    t.jobs.generate({ type: 'generate', jobId: 'a', request: { prompt: 'a boat', seed: 1 } });
+    expect(warm.signal?.aborted).toBe(true);
+    await tick();
+    await tick();
+    expect(t.calls.map((c) => c.kind)).toEqual(['warmUp', 'generate']);
+    expect(t.events.filter((e) => e.type === 'started').map((e) => 'jobId' in e && e.jobId)).toEqual(['a']);
+    // Not a user's job: it posts nothing of its own, and the Generate is not "queued" behind it.
+    expect(t.events.every((e) => !('jobId' in e) || e.jobId === 'load' || e.jobId === 'a')).toBe(true);
+    expect(t.events.some((e) => e.type === 'queued')).toBe(false);
+    t.user.open();
+  });
+
+  it('runs neither when turned off nor on a software WebGPU adapter', async () => {
+    for (const t of [warmSetup({ warmUp: false }), warmSetup(undefined, 'SwiftShader')]) {
+      t.jobs.load('load', 'u');
+      await tick();
+      await tick();
+      expect(t.events.map((e) => e.type)).toContain('loaded');
+      expect(t.calls).toHaveLength(0);
+      expect(t.queue.idle).toBe(true);
+    }
   });
 });
