@@ -7,9 +7,9 @@ import * as ort from 'onnxruntime-node';
 import { loadModel, type LoadedModel, type Manifest, type RgbaImage, type StageSettings } from '../engine';
 import type { PackageSource } from '../engine/package/source';
 import { encodePng, formatA1111, PARAMETERS_KEY, resultParams } from '../engine/png';
-import { openHubSnapshot, snapshotAsPackage } from '../engine/diffusers';
 import type { VerifyMode } from '../engine/package/verify';
 import { createFsSource } from '../node/fsSource';
+import { openHubPackage } from '../node/hubPackage';
 import { openSnapshotFolder } from '../node/snapshotPackage';
 import { UsageError, outputPath } from './args';
 
@@ -119,9 +119,7 @@ async function modelSource(dir: string): Promise<{ source: PackageSource; verify
   if (dir.startsWith('hf:')) {
     // A Hugging Face model id; HF_ENDPOINT and HF_TOKEN as huggingface_hub reads them.
     const env = process.env;
-    const src = await openHubSnapshot(dir.slice(3), { ...(env.HF_ENDPOINT ? { hub: env.HF_ENDPOINT } : {}), ...(env.HF_TOKEN ? { token: env.HF_TOKEN } : {}) });
-    // The listing's sha256 goes into the manifest unread and the load checks each download against it: one download, one hash.
-    return snapshotAsPackage(src, { name: dir.slice(3).replace(/@.*$/, '').replace(/[^a-z0-9-]+/gi, '-').toLowerCase(), trustListedSha256: true });
+    return openHubPackage(dir.slice(3), { ...(env.HF_ENDPOINT ? { hub: env.HF_ENDPOINT } : {}), ...(env.HF_TOKEN ? { token: env.HF_TOKEN } : {}) });
   }
   if (existsSync(join(dir, 'manifest.json')) || !existsSync(join(dir, 'model_index.json'))) return { source: createFsSource(dir), verify: 'sha256' };
   return openSnapshotFolder(dir);

@@ -120,6 +120,23 @@ describe('a snapshot from a Hub-like server', () => {
     }
   });
 
+  it('on the CLI, names the file, the listed and the actual sha256 of a download that differs, and says it was discarded', async () => {
+    const out: string[] = [];
+    const io = { log: (l: string) => out.push(l), error: (l: string) => out.push(l) };
+    process.env.HF_ENDPOINT = hubUrl;
+    try {
+      const file = join(tmpdir(), `muse-hub-bad-${process.pid}.png`);
+      expect(await runCli(['--model', 'hf:test/corrupt', '--prompt', 'a', '--seed', '1', '--steps', '2', '--out', file], io)).toBe(1);
+      const actual = createHash('sha256').update(FILES.get('vqvae/diffusion_pytorch_model.safetensors')!).digest('hex');
+      expect(out.join('\n')).toContain(
+        `vqvae/diffusion_pytorch_model.safetensors: sha256 differs from the Hugging Face Hub listing of ${hubUrl}/test/corrupt@main: ` +
+          `the listing (LFS oid) says ${'0'.repeat(64)}, the download has ${actual}; the download was discarded`,
+      );
+    } finally {
+      delete process.env.HF_ENDPOINT;
+    }
+  });
+
   it('refuses a weights file whose sha256 differs from the listing', async () => {
     const src = await openHubSnapshot('test/corrupt', { hub: hubUrl });
     await expect(snapshotAsPackage(src, { name: 'x' })).rejects.toThrow(/vqvae\/diffusion_pytorch_model(\.fp16)?\.safetensors: sha256 mismatch/);
