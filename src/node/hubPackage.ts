@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { PackageSource } from '../engine';
 import { openHubSnapshot, snapshotAsPackage, type HubOptions, type SnapshotSource } from '../engine/diffusers';
+import { nameSlug } from '../engine/manifest';
 import type { VerifyMode } from '../engine/package/verify';
 import { cachedHubFile } from './hubCache';
 import { withGraphFiles } from './snapshotPackage';
@@ -46,7 +47,7 @@ export async function openHubPackage(id: string, hubOpts: HubOptions, cache: Hub
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     },
   };
-  const name = id.replace(/@.*$/, '').replace(/[^a-z0-9-]+/gi, '-').toLowerCase();
+  const name = nameSlug(id.replace(/@.*$/, '')) || 'hub';
   const pkg = await snapshotAsPackage(src, { name });
   return { source: withGraphFiles(pkg.source, (path) => local.get(path)), verify: pkg.verify };
 }

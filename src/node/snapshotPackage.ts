@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { PackageSource } from '../engine';
 import { snapshotAsPackage, type Variant } from '../engine/diffusers';
+import { nameSlug } from '../engine/manifest';
 import type { VerifyMode } from '../engine/package/verify';
 import { createFsSnapshotSource } from './fsSnapshotSource';
 
@@ -59,7 +60,7 @@ export function withGraphFiles(pkg: PackageSource, weightsAt: string | ((path: s
  * onnxruntime-node read the weights from disk (`withGraphFiles`).
  */
 export async function openSnapshotFolder(dir: string, variant?: Variant): Promise<{ source: PackageSource; verify: VerifyMode }> {
-  const name = basename(resolve(dir)).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'amused';
+  const name = nameSlug(basename(resolve(dir))) || 'amused';
   const pkg = await snapshotAsPackage(createFsSnapshotSource(dir), { name, ...(variant ? { variant } : {}) });
   return { source: withGraphFiles(pkg.source, dir), verify: pkg.verify };
 }

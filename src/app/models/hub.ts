@@ -8,8 +8,9 @@
  */
 import { isAbortError, PackageError } from '../../engine';
 import { openHubSnapshot, parseHubId, readHubRevision, type HubSnapshotSource } from '../../engine/diffusers';
+import { nameSlug } from '../../engine/manifest';
 import { mapStreamErrors, NetworkError, type ProgressSource } from './sources';
-import { describeSnapshot, slug, type SnapshotSummary } from './snapshotModel';
+import { describeSnapshot, type SnapshotSummary } from './snapshotModel';
 
 /** Where model ids are resolved: the Hugging Face Hub (its hosts are in the CSP, src/sw/csp.ts). */
 export const HUB_ORIGIN = 'https://huggingface.co';
@@ -65,7 +66,7 @@ export function hubIdOf(input: string, revision = ''): string {
 
 /** manifest.name for a repo: lowercase letters, digits and dashes. */
 function packageName(repo: string, revision: string): string {
-  return `hf-${slug(repo)}${revision === 'main' ? '' : `-${slug(revision)}`}`.slice(0, 100).replace(/-+$/, '');
+  return nameSlug(`hf-${repo}${revision === 'main' ? '' : `-${revision}`}`);
 }
 
 const isNetworkFailure = (e: unknown): boolean => !(e instanceof PackageError) && !(e instanceof HubError) && !isAbortError(e) && e instanceof TypeError;
