@@ -116,41 +116,41 @@ describe('a snapshot from a Hub-like server', () => {
     await expect(openHubSnapshot('test/private', { hub: hubUrl })).rejects.toThrow(/private or gated/);
   });
 
-  it('npm run generate -- --model hf:ID reads it from the Hub (HF_ENDPOINT)', async () => {
+  /** Runs the CLI with `args` against the fake Hub (HF_ENDPOINT) and a fresh cache folder (MUSE_CACHE); its exit code and output. */
+  async function cli(args: string[]): Promise<{ code: number; out: string }> {
     const out: string[] = [];
     const io = { log: (l: string) => out.push(l), error: (l: string) => out.push(l) };
     process.env.HF_ENDPOINT = hubUrl;
     process.env.MUSE_CACHE = freshCache();
     try {
-      const file = join(tmpdir(), `muse-hub-${process.pid}.png`);
-      expect(await runCli(['--model', 'hf:test/tiny', '--prompt', 'a', '--seed', '1', '--steps', '2', '--out', file], io)).toBe(0);
-      expect(out.join('\n')).toMatch(/wrote .*muse-hub-.*\.png \(256x256/);
-      rmSync(file, { force: true });
-      expect(await runCli(['--model', 'hf:test/nope', '--prompt', 'a', '--out', file], io)).toBe(1);
-      expect(out.join('\n')).toMatch(/HTTP 404/);
+      const code = await runCli(args, io);
+      return { code, out: out.join('\n') };
     } finally {
       delete process.env.HF_ENDPOINT;
       delete process.env.MUSE_CACHE;
     }
+  }
+
+  it('npm run generate -- --model hf:ID reads it from the Hub (HF_ENDPOINT)', async () => {
+    const file = join(tmpdir(), `muse-hub-${process.pid}.png`);
+    const ok = await cli(['--model', 'hf:test/tiny', '--prompt', 'a', '--seed', '1', '--steps', '2', '--out', file]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/wrote .*muse-hub-.*\.png \(256x256/);
+    rmSync(file, { force: true });
+    const missing = await cli(['--model', 'hf:test/nope', '--prompt', 'a', '--out', file]);
+    expect(missing.code).toBe(1);
+    expect(missing.out).toMatch(/HTTP 404/);
   });
 
   it('on the CLI, names the file, the listed and the actual sha256 of a download that differs, and says it was discarded', async () => {
-    const out: string[] = [];
-    const io = { log: (l: string) => out.push(l), error: (l: string) => out.push(l) };
-    process.env.HF_ENDPOINT = hubUrl;
-    process.env.MUSE_CACHE = freshCache();
-    try {
-      const file = join(tmpdir(), `muse-hub-bad-${process.pid}.png`);
-      expect(await runCli(['--model', 'hf:test/corrupt', '--prompt', 'a', '--seed', '1', '--steps', '2', '--out', file], io)).toBe(1);
-      const actual = createHash('sha256').update(FILES.get('vqvae/diffusion_pytorch_model.safetensors')!).digest('hex');
-      expect(out.join('\n')).toContain(
-        `vqvae/diffusion_pytorch_model.safetensors: sha256 differs from the Hugging Face Hub listing of ${hubUrl}/test/corrupt@main: ` +
-          `the listing (LFS oid) says ${'0'.repeat(64)}, the download has ${actual}; the download was discarded`,
-      );
-    } finally {
-      delete process.env.HF_ENDPOINT;
-      delete process.env.MUSE_CACHE;
-    }
+    const file = join(tmpdir(), `muse-hub-bad-${process.pid}.png`);
+    const bad = await cli(['--model', 'hf:test/corrupt', '--prompt', 'a', '--seed', '1', '--steps', '2', '--out', file]);
+    expect(bad.code).toBe(1);
+    const actual = createHash('sha256').update(FILES.get('vqvae/diffusion_pytorch_model.safetensors')!).digest('hex');
+    expect(bad.out).toContain(
+      `vqvae/diffusion_pytorch_model.safetensors: sha256 differs from the Hugging Face Hub listing of ${hubUrl}/test/corrupt@main: ` +
+        `the listing (LFS oid) says ${'0'.repeat(64)}, the download has ${actual}; the download was discarded`,
+    );
   });
 
   it('refuses a weights file whose sha256 differs from the listing', async () => {

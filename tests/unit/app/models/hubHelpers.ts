@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { chunkedBody } from './helpers';
 
 export const HUB = 'https://huggingface.co';
 const DIR = path.resolve(__dirname, '../../../fixtures/amused-tiny-diffusers');
@@ -107,22 +108,12 @@ export function fakeHub(repos: Record<string, Map<string, Uint8Array>>, opts: { 
         return new Response(stream);
       }
       if (hub.chunk) {
-        const size = hub.chunk;
-        let at = 0;
-        const pulled = new ReadableStream<Uint8Array>(
-          {
-            pull(c) {
-              if (hub.offline) return c.error(new TypeError('network error'));
-              if (at >= body.length) return c.close();
-              const part = body.slice(at, at + size);
-              at += part.length;
-              hub.served += part.length;
-              c.enqueue(part);
-            },
-          },
-          { highWaterMark: 0 },
+        return new Response(
+          chunkedBody(body, hub.chunk, {
+            broken: () => hub.offline,
+            served: (n) => (hub.served += n),
+          }),
         );
-        return new Response(pulled);
       }
       return new Response(body.slice() as Uint8Array<ArrayBuffer>);
     },

@@ -11,7 +11,7 @@ import { createDownloadSource } from '../../../../src/app/models/sources';
 import { ModelStore } from '../../../../src/app/models/store';
 import { keys, MODELS_CACHE } from '../../../../src/storage/layout';
 import { createStoredSource } from '../../../../src/storage/storedSource';
-import { FakeCaches, tinyFiles } from './helpers';
+import { chunkedBody, FakeCaches, tinyFiles } from './helpers';
 
 const BASE = 'https://models.example/tiny/';
 const origin = { kind: 'url', url: BASE } as const;
@@ -30,20 +30,10 @@ function chunkedServer(files: Map<string, Uint8Array>, breakAt: (path: string) =
       const bytes = files.get(path);
       if (!url.startsWith(BASE) || !bytes) return new Response('not found', { status: 404 });
       const stopAt = breakAt(path);
-      let at = 0;
-      const body = new ReadableStream<Uint8Array>(
-        {
-          pull(ctrl) {
-            if (stopAt !== undefined && at >= stopAt) return ctrl.error(new TypeError('network error'));
-            if (at >= bytes.length) return ctrl.close();
-            const part = bytes.slice(at, at + CHUNK);
-            at += part.length;
-            server.served += part.length;
-            ctrl.enqueue(part);
-          },
-        },
-        { highWaterMark: 0 },
-      );
+      const body = chunkedBody(bytes, CHUNK, {
+        broken: (at) => stopAt !== undefined && at >= stopAt,
+        served: (n) => (server.served += n),
+      });
       return new Response(body, { headers: { 'Content-Type': 'application/octet-stream' } });
     },
   };
