@@ -38,7 +38,8 @@ Generates images with a Muse Studio model package in Node (onnxruntime-node, CPU
   --temperature X      sampling temperature ${range('temperature')}, both stages (default: the model's)
   --count N            images, ${range('count')} (default 1): FILE.png, FILE-2.png, …
   --model DIR          package folder, a diffusers aMUSEd snapshot folder (model_index.json),
-                       or hf:OWNER/NAME[@REV] from the Hub (docs/DIFFUSERS.md) (default: models/scenes)
+                       or hf:OWNER/NAME[@REV] from the Hub, weights cached in MUSE_CACHE
+                       (docs/DIFFUSERS.md) (default: models/scenes)
   --out FILE.png       where to write the image (required)
   --help               show this text`;
 

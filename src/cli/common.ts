@@ -7,9 +7,10 @@ import * as ort from 'onnxruntime-node';
 import { loadModel, type LoadedModel, type Manifest, type RgbaImage, type StageSettings } from '../engine';
 import type { PackageSource } from '../engine/package/source';
 import { encodePng, formatA1111, PARAMETERS_KEY, resultParams } from '../engine/png';
-import { openHubSnapshot, snapshotAsPackage } from '../engine/diffusers';
 import type { VerifyMode } from '../engine/package/verify';
 import { createFsSource } from '../node/fsSource';
+import { cliCacheDir } from '../node/hubCache';
+import { openHubPackage } from '../node/hubPackage';
 import { openSnapshotFolder } from '../node/snapshotPackage';
 import { UsageError, outputPath } from './args';
 
@@ -113,15 +114,16 @@ export async function runAndWrite<R extends RunResult>(
 /**
  * Where the model in `dir` is read from: a studio package (manifest.json), a diffusers aMUSEd
  * snapshot (model_index.json, no manifest) whose graphs are built from its configs on the fly, or
- * `hf:owner/name[@revision]`, such a snapshot read from the Hugging Face Hub (not cached).
+ * `hf:owner/name[@revision]`, such a snapshot read from the Hugging Face Hub with its weights
+ * files kept in the cache folder (`MUSE_CACHE`, src/node/hubCache.ts) for the next run.
  */
-async function modelSource(dir: string): Promise<{ source: PackageSource; verify: VerifyMode }> {
+async function modelSource(dir: string, io: CliIo): Promise<{ source: PackageSource; verify: VerifyMode }> {
   if (dir.startsWith('hf:')) {
     // A Hugging Face model id; HF_ENDPOINT and HF_TOKEN as huggingface_hub reads them.
     const env = process.env;
-    const src = await openHubSnapshot(dir.slice(3), { ...(env.HF_ENDPOINT ? { hub: env.HF_ENDPOINT } : {}), ...(env.HF_TOKEN ? { token: env.HF_TOKEN } : {}) });
-    // The listing's sha256 goes into the manifest unread and the load checks each download against it: one download, one hash.
-    return snapshotAsPackage(src, { name: dir.slice(3).replace(/@.*$/, '').replace(/[^a-z0-9-]+/gi, '-').toLowerCase(), trustListedSha256: true });
+    const cacheDir = cliCacheDir(env);
+    const onDownload = (path: string, bytes: number): void => io.error(`note: downloading ${path} (${(bytes / 2 ** 20).toFixed(1)} MiB) into ${cacheDir}`);
+    return openHubPackage(dir.slice(3), { ...(env.HF_ENDPOINT ? { hub: env.HF_ENDPOINT } : {}), ...(env.HF_TOKEN ? { token: env.HF_TOKEN } : {}) }, { cacheDir, onDownload });
   }
   if (existsSync(join(dir, 'manifest.json')) || !existsSync(join(dir, 'model_index.json'))) return { source: createFsSource(dir), verify: 'sha256' };
   return openSnapshotFolder(dir);
@@ -130,7 +132,7 @@ async function modelSource(dir: string): Promise<{ source: PackageSource; verify
 /** Loads the package or diffusers snapshot in `dir` on the CPU, or reports why it cannot (then the exit code is 1). */
 export async function openModel(dir: string, io: CliIo): Promise<LoadedModel | null> {
   try {
-    const { source, verify } = await modelSource(dir);
+    const { source, verify } = await modelSource(dir, io);
     const model = await loadModel(source, { ort, executionProviders: ['cpu'], verify });
     if (model.manifest.fixture) io.error(`note: ${model.manifest.name} is a test fixture with random weights; its images are noise.`);
     return model;

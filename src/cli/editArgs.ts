@@ -37,7 +37,8 @@ feather are kept byte for byte.
   --guidance X         base-stage guidance scale ${range('guidance')} (default: the model's)
   --temperature X      sampling temperature ${range('temperature')}, both stages (default: the model's)
   --model DIR          package folder, a diffusers aMUSEd snapshot folder (model_index.json),
-                       or hf:OWNER/NAME[@REV] from the Hub (docs/DIFFUSERS.md) (default: models/scenes)
+                       or hf:OWNER/NAME[@REV] from the Hub, weights cached in MUSE_CACHE
+                       (docs/DIFFUSERS.md) (default: models/scenes)
   --out FILE.png       where to write the result (required)
   --help               show this text
 

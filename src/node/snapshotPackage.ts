@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { PackageSource } from '../engine';
 import { snapshotAsPackage, type Variant } from '../engine/diffusers';
+import { nameSlug } from '../engine/manifest';
 import type { VerifyMode } from '../engine/package/verify';
 import { createFsSnapshotSource } from './fsSnapshotSource';
 
@@ -19,15 +20,19 @@ import { createFsSnapshotSource } from './fsSnapshotSource';
  * removed once the session exists. Where a hard link cannot be made (the temp folder is on
  * another filesystem, e.g. a tmpfs /tmp; TMPDIR can point elsewhere), `graphFile` offers nothing
  * and the loader reads the bytes as before.
+ *
+ * `weightsAt` says where a weights file is on disk: the snapshot folder (a path under it), or a
+ * function for weights kept elsewhere (the CLI's Hub cache); undefined there means "not on disk".
  */
-export function withGraphFiles(pkg: PackageSource, snapshotDir: string): PackageSource {
-  const root = resolve(snapshotDir);
+export function withGraphFiles(pkg: PackageSource, weightsAt: string | ((path: string) => string | undefined)): PackageSource {
+  const locate = typeof weightsAt === 'string' ? (path: string) => join(resolve(weightsAt), path) : weightsAt;
   return {
     label: pkg.label,
     read: (path) => pkg.read(path),
     async graphFile(path, data) {
       // A graph names its data by file name only, so both must share a folder; small graphs without data gain nothing.
-      if (data === undefined || dirname(path) !== dirname(data)) return undefined;
+      const local = data === undefined ? undefined : locate(data);
+      if (data === undefined || local === undefined || dirname(path) !== dirname(data)) return undefined;
       const graph = await pkg.read(path);
       let dir: string | undefined;
       const remove = async (): Promise<void> => {
@@ -36,7 +41,7 @@ export function withGraphFiles(pkg: PackageSource, snapshotDir: string): Package
       try {
         dir = await mkdtemp(join(tmpdir(), 'muse-graph-'));
         // realpath: a Hugging Face cache snapshot holds symbolic links to its blobs.
-        const weights = await realpath(join(root, data));
+        const weights = await realpath(local);
         await link(weights, join(dir, basename(data)));
         await writeFile(join(dir, basename(path)), graph);
         return { file: join(dir, basename(path)), bytes: [graph.byteLength, (await stat(weights)).size], done: remove };
@@ -55,7 +60,7 @@ export function withGraphFiles(pkg: PackageSource, snapshotDir: string): Package
  * onnxruntime-node read the weights from disk (`withGraphFiles`).
  */
 export async function openSnapshotFolder(dir: string, variant?: Variant): Promise<{ source: PackageSource; verify: VerifyMode }> {
-  const name = basename(resolve(dir)).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'amused';
+  const name = nameSlug(basename(resolve(dir))) || 'amused';
   const pkg = await snapshotAsPackage(createFsSnapshotSource(dir), { name, ...(variant ? { variant } : {}) });
   return { source: withGraphFiles(pkg.source, dir), verify: pkg.verify };
 }

@@ -5,7 +5,7 @@
  * and generates the same tokens; an unknown id (404) and a private repo (401) say so.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +16,7 @@ import { runCli } from '../../src/cli/generate';
 import { loadModel } from '../../src/engine';
 import { openHubSnapshot, parseHubId, snapshotAsPackage, type SnapshotSource } from '../../src/engine/diffusers';
 import { createFsSnapshotSource } from '../../src/node/fsSnapshotSource';
+import { openHubPackage } from '../../src/node/hubPackage';
 
 const DIR = 'tests/fixtures/amused-tiny-diffusers';
 const FILES = new Map<string, Buffer>();
@@ -31,6 +32,13 @@ let hub: Server;
 let cdn: Server;
 let hubUrl = '';
 let rangeRequests = 0;
+/** Whole-file downloads of weights, by path. */
+const downloads = new Map<string, number>();
+const downloadCount = (): number => [...downloads.values()].reduce((a, b) => a + b, 0);
+/** A fresh cache folder per test that needs one; all removed at the end. */
+const cacheRoot = mkdtempSync(join(tmpdir(), 'muse-hub-cache-'));
+let caches = 0;
+const freshCache = (): string => join(cacheRoot, String(caches++));
 
 const listen = (s: Server): Promise<string> => new Promise((ok) => s.listen(0, '127.0.0.1', () => ok(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)));
 
@@ -40,7 +48,10 @@ beforeAll(async () => {
     const body = FILES.get(path);
     if (!body) return void res.writeHead(404).end();
     const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
-    if (!m) return void res.writeHead(200, { 'content-length': body.length }).end(body);
+    if (!m) {
+      downloads.set(path, (downloads.get(path) ?? 0) + 1);
+      return void res.writeHead(200, { 'content-length': body.length }).end(body);
+    }
     rangeRequests++;
     const [s, e] = [Number(m[1]), Math.min(Number(m[2]), body.length - 1)];
     res.writeHead(206, { 'content-range': `bytes ${s}-${e}/${body.length}`, 'content-length': e - s + 1 }).end(body.subarray(s, e + 1));
@@ -69,6 +80,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([hub, cdn].map((s) => new Promise((ok) => s?.close(ok))));
+  rmSync(cacheRoot, { recursive: true, force: true });
 });
 
 async function tokensOf(src: SnapshotSource): Promise<number[]> {
@@ -104,24 +116,97 @@ describe('a snapshot from a Hub-like server', () => {
     await expect(openHubSnapshot('test/private', { hub: hubUrl })).rejects.toThrow(/private or gated/);
   });
 
-  it('npm run generate -- --model hf:ID reads it from the Hub (HF_ENDPOINT)', async () => {
+  /** Runs the CLI with `args` against the fake Hub (HF_ENDPOINT) and a fresh cache folder (MUSE_CACHE); its exit code and output. */
+  async function cli(args: string[]): Promise<{ code: number; out: string }> {
     const out: string[] = [];
     const io = { log: (l: string) => out.push(l), error: (l: string) => out.push(l) };
     process.env.HF_ENDPOINT = hubUrl;
+    process.env.MUSE_CACHE = freshCache();
     try {
-      const file = join(tmpdir(), `muse-hub-${process.pid}.png`);
-      expect(await runCli(['--model', 'hf:test/tiny', '--prompt', 'a', '--seed', '1', '--steps', '2', '--out', file], io)).toBe(0);
-      expect(out.join('\n')).toMatch(/wrote .*muse-hub-.*\.png \(256x256/);
-      rmSync(file, { force: true });
-      expect(await runCli(['--model', 'hf:test/nope', '--prompt', 'a', '--out', file], io)).toBe(1);
-      expect(out.join('\n')).toMatch(/HTTP 404/);
+      const code = await runCli(args, io);
+      return { code, out: out.join('\n') };
     } finally {
       delete process.env.HF_ENDPOINT;
+      delete process.env.MUSE_CACHE;
     }
+  }
+
+  it('npm run generate -- --model hf:ID reads it from the Hub (HF_ENDPOINT)', async () => {
+    const file = join(tmpdir(), `muse-hub-${process.pid}.png`);
+    const ok = await cli(['--model', 'hf:test/tiny', '--prompt', 'a', '--seed', '1', '--steps', '2', '--out', file]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/wrote .*muse-hub-.*\.png \(256x256/);
+    rmSync(file, { force: true });
+    const missing = await cli(['--model', 'hf:test/nope', '--prompt', 'a', '--out', file]);
+    expect(missing.code).toBe(1);
+    expect(missing.out).toMatch(/HTTP 404/);
+  });
+
+  it('on the CLI, names the file, the listed and the actual sha256 of a download that differs, and says it was discarded', async () => {
+    const file = join(tmpdir(), `muse-hub-bad-${process.pid}.png`);
+    const bad = await cli(['--model', 'hf:test/corrupt', '--prompt', 'a', '--seed', '1', '--steps', '2', '--out', file]);
+    expect(bad.code).toBe(1);
+    const actual = createHash('sha256').update(FILES.get('vqvae/diffusion_pytorch_model.safetensors')!).digest('hex');
+    expect(bad.out).toContain(
+      `vqvae/diffusion_pytorch_model.safetensors: sha256 differs from the Hugging Face Hub listing of ${hubUrl}/test/corrupt@main: ` +
+        `the listing (LFS oid) says ${'0'.repeat(64)}, the download has ${actual}; the download was discarded`,
+    );
   });
 
   it('refuses a weights file whose sha256 differs from the listing', async () => {
     const src = await openHubSnapshot('test/corrupt', { hub: hubUrl });
     await expect(snapshotAsPackage(src, { name: 'x' })).rejects.toThrow(/vqvae\/diffusion_pytorch_model(\.fp16)?\.safetensors: sha256 mismatch/);
+  });
+});
+
+describe("the CLI's Hub cache (openHubPackage)", () => {
+  const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+  const blobs = (cacheDir: string): string[] => {
+    try {
+      return readdirSync(join(cacheDir, 'hub', 'blobs')).sort();
+    } catch {
+      return [];
+    }
+  };
+  async function generate(cacheDir: string, said: string[]): Promise<number[]> {
+    const { source, verify } = await openHubPackage('test/tiny', { hub: hubUrl }, { cacheDir, onDownload: (path) => said.push(path) });
+    expect(verify).toBe('size');
+    const model = await loadModel(source, { ort, executionProviders: ['cpu'], verify });
+    try {
+      return Array.from((await model.generate({ prompt: 'a red cat', seed: 9, base: { steps: 3 } }, { previews: false })).tokens.base[0]);
+    } finally {
+      await model.release();
+    }
+  }
+  const WEIGHTS = ['text_encoder/model.safetensors', 'transformer/diffusion_pytorch_model.safetensors', 'vqvae/diffusion_pytorch_model.safetensors'];
+
+  it('downloads each weights file once into the cache, checked against the listing, and the next run reuses it', async () => {
+    const cacheDir = freshCache();
+    const said: string[] = [];
+    const before = downloadCount();
+    const first = await generate(cacheDir, said);
+    expect(said.sort()).toEqual(WEIGHTS);
+    expect(downloadCount() - before).toBe(3);
+    // Stored under the listed sha256, each file what the Hub serves; nothing else (no partial files).
+    expect(blobs(cacheDir)).toEqual(WEIGHTS.map((p) => sha(FILES.get(p)!)).sort());
+    for (const name of blobs(cacheDir)) expect(sha(readFileSync(join(cacheDir, 'hub', 'blobs', name)))).toBe(name);
+    expect(first).toEqual(await tokensOf(createFsSnapshotSource(DIR)));
+
+    const again: string[] = [];
+    expect(await generate(cacheDir, again)).toEqual(first);
+    expect(again).toEqual([]);
+    expect(downloadCount() - before).toBe(3);
+  });
+
+  it('a download that differs from the listing is refused and leaves nothing in the cache', async () => {
+    const cacheDir = freshCache();
+    await expect(openHubPackage('test/corrupt', { hub: hubUrl }, { cacheDir })).rejects.toThrow(
+      /vqvae\/diffusion_pytorch_model\.safetensors: sha256 differs from the Hugging Face Hub listing .*the download was discarded/,
+    );
+    const vq = sha(FILES.get('vqvae/diffusion_pytorch_model.safetensors')!);
+    // Only files that matched the listing remain (the text encoder's, downloaded before), no partial one.
+    expect(blobs(cacheDir).length).toBeGreaterThan(0);
+    expect(blobs(cacheDir)).not.toContain(vq);
+    for (const name of blobs(cacheDir)) expect(name).toMatch(/^[0-9a-f]{64}$/);
   });
 });

@@ -2,6 +2,7 @@ import { useId, useState, type KeyboardEvent } from 'react';
 import { useStudio } from '../store/studio';
 import { checkHubModel, dismissHub, downloadHubModel, switchVariant } from './hubActions';
 import { hubHasRoom, hubSummaryLines } from './hubSummary';
+import { hubToken, hubTokenRemembered, setHubToken } from './hubToken';
 import { useModels } from './useModels';
 import { buttonClass, InlineError, inputClass } from '../components/ui';
 
@@ -73,11 +74,15 @@ export function HubSummaryCard() {
 export function HubModel() {
   const [repo, setRepo] = useState('');
   const [revision, setRevision] = useState('');
+  const [token, setToken] = useState(hubToken);
+  const [remember, setRemember] = useState(hubTokenRemembered);
   const checking = useModels((s) => s.hub?.status === 'checking');
   const busy = useModels((s) => s.download?.status === 'running');
   const id = useId();
   const submit = () => {
-    if (repo.trim()) void checkHubModel(repo, revision);
+    if (!repo.trim()) return;
+    setHubToken(token, remember);
+    void checkHubModel(repo, revision);
   };
   const onKey = (e: KeyboardEvent) => {
     if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey) {
@@ -113,6 +118,30 @@ export function HubModel() {
         <button type="button" className={buttonClass} disabled={!repo.trim() || checking || busy} onClick={submit}>
           Look up
         </button>
+      </div>
+      <div className="flex flex-wrap items-center gap-2 text-xs text-zinc-400">
+        <label htmlFor={`${id}-token`}>Token (gated or private repos, optional)</label>
+        <input
+          id={`${id}-token`}
+          type="password"
+          autoComplete="off"
+          className={`${inputClass} w-48 py-1 font-mono text-xs`}
+          placeholder="hf_…"
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+          onKeyDown={onKey}
+        />
+        <label className="flex items-center gap-1">
+          <input
+            type="checkbox"
+            checked={remember}
+            onChange={(e) => {
+              setRemember(e.target.checked);
+              setHubToken(token, e.target.checked);
+            }}
+          />
+          remember on this device
+        </label>
       </div>
       <HubSummaryCard />
     </div>

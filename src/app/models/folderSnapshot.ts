@@ -7,11 +7,12 @@
  */
 import { PackageError } from '../../engine';
 import { openSnapshot, type SnapshotSource } from '../../engine/diffusers';
+import { NAME_SLUG_MAX, nameSlug } from '../../engine/manifest';
 import { pathProblem } from '../../engine/manifest/paths';
 import { sha256OfStream } from '../../engine/package';
 import type { PickedFolder } from './folder';
 import { createFolderSource, type ProgressSource } from './sources';
-import { chooseVariant, describeSnapshot, slug, type SnapshotSummary } from './snapshotModel';
+import { chooseVariant, describeSnapshot, type SnapshotSummary } from './snapshotModel';
 
 /** What the Model panel shows before a snapshot folder is added. */
 export interface FolderSnapshotSummary extends SnapshotSummary {
@@ -86,7 +87,7 @@ export async function prepareFolderSnapshot(
   // The same folder gives the same manifest (so it is stored once): dated by its newest weights file.
   const newest = Math.max(...weights.map((w) => folder.files.get(w.path)!.lastModified || 0));
   const described = await describeSnapshot(src, names, {
-    name: `dir-${slug(folder.name) || 'snapshot'}`.slice(0, 100).replace(/-+$/, ''),
+    name: `dir-${nameSlug(folder.name, NAME_SLUG_MAX - 4) || 'snapshot'}`,
     displayName: folder.name,
     created: new Date(newest || Date.now()).toISOString().slice(0, 10),
     ...(opts.variant ? { variant: opts.variant } : {}),

@@ -8,8 +8,10 @@
  */
 import { isAbortError, PackageError } from '../../engine';
 import { openHubSnapshot, parseHubId, readHubRevision, type HubSnapshotSource } from '../../engine/diffusers';
+import { nameSlug } from '../../engine/manifest';
+import { hubAuthHeaders } from './hubToken';
 import { mapStreamErrors, NetworkError, type ProgressSource } from './sources';
-import { describeSnapshot, slug, type SnapshotSummary } from './snapshotModel';
+import { describeSnapshot, type SnapshotSummary } from './snapshotModel';
 
 /** Where model ids are resolved: the Hugging Face Hub (its hosts are in the CSP, src/sw/csp.ts). */
 export const HUB_ORIGIN = 'https://huggingface.co';
@@ -38,6 +40,8 @@ export interface HubDeps {
   signal?: AbortSignal;
   /** Today as an ISO date, when the Hub does not say when the revision was made. */
   today?: string;
+  /** A Hugging Face access token (gated or private repos), sent to the Hub's own origin only (hubToken.ts). */
+  token?: string;
 }
 
 /** Why a Hub model cannot be used, as one message a user can act on. */
@@ -65,7 +69,7 @@ export function hubIdOf(input: string, revision = ''): string {
 
 /** manifest.name for a repo: lowercase letters, digits and dashes. */
 function packageName(repo: string, revision: string): string {
-  return `hf-${slug(repo)}${revision === 'main' ? '' : `-${slug(revision)}`}`.slice(0, 100).replace(/-+$/, '');
+  return nameSlug(`hf-${repo}${revision === 'main' ? '' : `-${revision}`}`);
 }
 
 const isNetworkFailure = (e: unknown): boolean => !(e instanceof PackageError) && !(e instanceof HubError) && !isAbortError(e) && e instanceof TypeError;
@@ -82,9 +86,11 @@ export async function prepareHubModel(id: string, opts: { variant?: 'fp32' | 'fp
   // signal is set when it starts, so Cancel stops the request in flight).
   let downloadSignal: AbortSignal | undefined;
   const fetchFn = opts.fetch ?? ((u: string, i?: RequestInit) => globalThis.fetch(u, i));
+  const hubOrigin = opts.hub ?? HUB_ORIGIN;
   const fetch = (url: string, init?: { headers?: Record<string, string>; signal?: AbortSignal }) =>
     fetchFn(url, {
       ...init,
+      headers: { ...init?.headers, ...hubAuthHeaders(url, hubOrigin, opts.token ?? '') },
       // The Hub is another site: no cookies, no Referer (the page's policy already says no-referrer).
       credentials: 'omit',
       referrerPolicy: 'no-referrer',
@@ -103,7 +109,7 @@ export async function prepareHubModel(id: string, opts: { variant?: 'fp32' | 'fp
     rev = await readHubRevision(id, hubOpts);
     src = await openHubSnapshot(rev.sha ? `${repo}@${rev.sha}` : id, hubOpts);
   } catch (e) {
-    throw classify(e, id);
+    throw classify(e, id, !!opts.token);
   }
   if (!src.files.has('model_index.json')) {
     throw new HubError('not-amused', `${id} has no model_index.json: it is not a diffusers pipeline, and the studio runs aMUSEd (diffusers AmusedPipeline) snapshots only.`);
@@ -153,18 +159,26 @@ export async function prepareHubModel(id: string, opts: { variant?: 'fp32' | 'fp
       },
     };
   } catch (e) {
-    throw classify(e, id);
+    throw classify(e, id, !!opts.token);
   }
 }
 
 /** Any failure of the steps above as a HubError. */
-function classify(e: unknown, id: string): HubError {
+function classify(e: unknown, id: string, withToken: boolean): HubError {
   if (e instanceof HubError) return e;
   if (isAbortError(e)) return new HubError('cancelled', 'Cancelled.');
   if (isNetworkFailure(e)) {
     return new HubError('network', `Could not reach the Hugging Face Hub to look up ${id}: this device seems to be offline, or the Hub is unreachable. Models already stored keep working offline.`);
   }
   const message = e instanceof Error ? e.message : String(e);
-  if (/HTTP 40[134]/.test(message)) return new HubError('access', message);
+  if (/HTTP 40[13]/.test(message)) {
+    return new HubError(
+      'access',
+      withToken
+        ? `The Hugging Face Hub refused ${id} with the access token given (${message.match(/HTTP 40[13]/)![0]}): check that the token is valid, has read access, and that you accepted the model's conditions on its page.`
+        : `${id} needs a Hugging Face access token (${message.match(/HTTP 40[13]/)![0]}): the repository is private or gated, or does not exist. Paste a token with read access (huggingface.co → Settings → Access Tokens) into the Token field and look it up again.`,
+    );
+  }
+  if (/HTTP 404/.test(message)) return new HubError('access', message);
   return new HubError('not-amused', `${id} cannot run in this studio: ${message}`);
 }

@@ -8,6 +8,7 @@ import { addFromFolder, modelStore, runInstall } from './actions';
 import type { PickedFolder } from './folder';
 import { prepareFolderSnapshot, snapshotRoot, type PreparedFolderSnapshot } from './folderSnapshot';
 import { HubError, hubIdOf, prepareHubModel, type PreparedHubModel } from './hub';
+import { hubToken } from './hubToken';
 import { useModels } from './useModels';
 import { modelOrigin } from '../../sw/csp';
 
@@ -42,7 +43,8 @@ export async function checkHubModel(input: string, revision = '', variant?: 'fp3
   useModels.setState({ hub: { id, status: 'checking' } });
   try {
     const hub = hubEndpoint();
-    const model = await prepareHubModel(id, { ...(variant ? { variant } : {}), ...(hub ? { hub } : {}), estimate, signal: controller.signal });
+    const token = hubToken();
+    const model = await prepareHubModel(id, { ...(variant ? { variant } : {}), ...(hub ? { hub } : {}), ...(token ? { token } : {}), estimate, signal: controller.signal });
     if (lookup !== controller) return;
     prepared = { id, model };
     useModels.setState({ hub: { id, status: 'ready', summary: model.summary } });

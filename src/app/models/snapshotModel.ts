@@ -50,9 +50,6 @@ export interface DescribeOptions {
   estimate?(): Promise<{ usage?: number; quota?: number }>;
 }
 
-/** `name` as a manifest name part: lowercase letters, digits and dashes. */
-export const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-
 /** The variant to read: fp16 only when asked for (and there) or when it is all there is. */
 export function chooseVariant(names: Iterable<string>, wanted?: 'fp32' | 'fp16'): { variant: 'fp32' | 'fp16'; otherVariant: boolean } {
   const all = [...names];

@@ -4,6 +4,7 @@
  * and a local folder (files the user picked or dropped).
  */
 import { createUrlSource, PackageError, type PackageSource } from '../../engine';
+import { describeError } from '../../engine/errors';
 import { readBody } from '../../engine/package';
 import { modelOrigin } from '../../sw/csp';
 
@@ -77,7 +78,10 @@ export function packageFolderUrl(input: string, pageUrl: string): { url: string 
 /**
  * A package under `folderUrl`. Requests carry no cookies for other sites and no Referer, and a
  * file whose URL would resolve outside the folder (e.g. "%2e%2e" segments, which URL parsing
- * treats as "..") is refused before it is fetched.
+ * treats as "..") is refused before it is fetched. Every file streams (`stream`): the installer
+ * hashes it chunk by chunk on its way into storage (engine `checkedStream`, store
+ * `putFileStream`), as the Hub route does, so a large weights file is never held whole; `read`
+ * (the manifest) collects the same stream.
  */
 export function createDownloadSource(
   folderUrl: string,
@@ -85,7 +89,7 @@ export function createDownloadSource(
 ): ProgressSource {
   const fetchFn: FetchWithInit = opts.fetch ?? ((u, init) => globalThis.fetch(u, init));
   const sameOrigin = opts.pageOrigin !== undefined && new URL(folderUrl).origin === opts.pageOrigin;
-  let onBytes: ((n: number) => void) | undefined;
+  // createUrlSource words a failed fetch as a PackageError; this keeps the cause, to tell the network apart.
   let networkFailure: unknown;
   const inner = createUrlSource(folderUrl, async (url) => {
     if (!url.startsWith(folderUrl)) throw new PackageError('resolves to a URL outside the package folder');
@@ -95,32 +99,36 @@ export function createDownloadSource(
       credentials: sameOrigin ? 'same-origin' : 'omit',
       referrerPolicy: 'no-referrer',
     };
-    let res: Response;
     try {
-      res = await fetchFn(url, init);
-      if (!res.ok) return res;
-      const bytes = await readBody(res, onBytes);
-      return new Response(bytes as Uint8Array<ArrayBuffer>, { status: res.status, statusText: res.statusText, headers: res.headers });
+      return await fetchFn(url, init);
     } catch (e) {
       networkFailure = e;
       throw e;
     }
   });
+  /** What a failure of `path` means to the installer: cancelled, the network (Resume may work), or the package. */
+  const failure = (path: string, e: unknown, cause: unknown = e): unknown => {
+    if (opts.signal?.aborted) return new DOMException('Download cancelled', 'AbortError');
+    if (cause !== undefined && !(cause instanceof PackageError)) return new NetworkError(`${path}: the connection failed (${describeError(cause)})`);
+    return e;
+  };
+  const stream = async (path: string): Promise<ReadableStream<Uint8Array>> => {
+    networkFailure = undefined;
+    let body: ReadableStream<Uint8Array>;
+    try {
+      body = await inner.stream(path);
+    } catch (e) {
+      throw failure(path, e, networkFailure);
+    }
+    // A body that breaks off mid-way is the network too.
+    return mapStreamErrors(body, (e) => failure(path, e));
+  };
   return {
     label: folderUrl,
+    stream,
     async read(path, progress) {
-      onBytes = progress;
-      networkFailure = undefined;
-      try {
-        return await inner.read(path);
-      } catch (e) {
-        if (opts.signal?.aborted) throw new DOMException('Download cancelled', 'AbortError');
-        if (networkFailure !== undefined && !(networkFailure instanceof PackageError)) {
-          const why = networkFailure instanceof Error ? networkFailure.message : String(networkFailure);
-          throw new NetworkError(`${path}: the connection failed (${why})`);
-        }
-        throw e;
-      }
+      // Always with a progress callback: readBody then reads chunk by chunk, and the stream's own (mapped) error is what rejects.
+      return readBody(new Response(await stream(path)), progress ?? (() => {}));
     },
   };
 }

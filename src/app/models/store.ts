@@ -14,7 +14,7 @@ import {
   type CacheLike,
   type CacheStorageLike,
 } from '../../storage/layout';
-import { bodyStream } from '../../engine/package';
+import { storedFiles, type StoredFiles } from '../../storage/storedFiles';
 import { checkRecord, checkStaging, STAGING_MAX_AGE_MS, type StagingRecord, type StoredPackage } from './records';
 import { modelOrigin } from '../../sw/csp';
 
@@ -55,7 +55,12 @@ async function withLock<T>(id: string, fn: () => Promise<T>): Promise<T | null> 
 }
 
 export class ModelStore {
-  constructor(private readonly storage: CacheStorageLike = browserCaches()) {}
+  /** Files are read through the same reader as the worker's stored source (src/storage/storedFiles.ts). */
+  private readonly files: StoredFiles;
+
+  constructor(private readonly storage: CacheStorageLike = browserCaches()) {
+    this.files = storedFiles(storage);
+  }
 
   private cache(): Promise<CacheLike> {
     return this.storage.open(MODELS_CACHE);
@@ -84,20 +89,18 @@ export class ModelStore {
   }
 
   /** A stored (or staged) file's bytes, or undefined. */
-  async readFile(id: string, path: string): Promise<Uint8Array | undefined> {
-    const res = await (await this.cache()).match(keys.file(id, path));
-    return res ? new Uint8Array(await res.arrayBuffer()) : undefined;
+  readFile(id: string, path: string): Promise<Uint8Array | undefined> {
+    return this.files.read(id, path);
   }
 
   /** Whether a file is stored (or staged) under `id`. */
   async hasFile(id: string, path: string): Promise<boolean> {
-    return (await (await this.cache()).match(keys.file(id, path))) !== undefined;
+    return (await this.files.match(id, path)) !== undefined;
   }
 
   /** A stored (or staged) file's body, read as a stream (large files are never held whole), or undefined. */
-  async fileStream(id: string, path: string): Promise<ReadableStream<Uint8Array> | undefined> {
-    const res = await (await this.cache()).match(keys.file(id, path));
-    return res ? bodyStream(res) : undefined;
+  fileStream(id: string, path: string): Promise<ReadableStream<Uint8Array> | undefined> {
+    return this.files.stream(id, path);
   }
 
   /** Stages one verified file. Throws StorageError (quota: true when storage is full). */

@@ -1,5 +1,5 @@
 export type { GraphFile, PackageSource } from './source';
-export { createUrlSource, type FetchLike } from './urlSource';
+export { createUrlSource, type FetchLike, type UrlSource } from './urlSource';
 export { createMemorySource } from './memorySource';
 export { sha256Hex, verifyFile, type VerifyMode } from './verify';
 export { bodyStream, readBody } from './readBody';

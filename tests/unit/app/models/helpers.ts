@@ -123,3 +123,29 @@ export function fakeFetch(
     },
   };
 }
+
+/**
+ * `bytes` as a body of `size`-byte chunks, each made only when read (nothing is read ahead):
+ * `served(n)` is told of each chunk handed out, and once `broken(at)` is true the body fails
+ * like a dropped connection.
+ */
+export function chunkedBody(
+  bytes: Uint8Array,
+  size: number,
+  hooks: { broken?: (at: number) => boolean; served?: (n: number) => void } = {},
+): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(ctrl) {
+        if (hooks.broken?.(at)) return ctrl.error(new TypeError('network error'));
+        if (at >= bytes.length) return ctrl.close();
+        const part = bytes.slice(at, at + size);
+        at += part.length;
+        hooks.served?.(part.length);
+        ctrl.enqueue(part);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}

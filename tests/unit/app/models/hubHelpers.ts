@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { chunkedBody } from './helpers';
 
 export const HUB = 'https://huggingface.co';
 const DIR = path.resolve(__dirname, '../../../fixtures/amused-tiny-diffusers');
@@ -32,8 +33,8 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 export interface FakeHub {
   fetch: (url: string, init?: RequestInit) => Promise<Response>;
-  /** Every request: URL and its Range header (if any). */
-  requests: Array<{ url: string; range?: string }>;
+  /** Every request: URL, its Range header and its Authorization header (if any). */
+  requests: Array<{ url: string; range?: string; auth?: string }>;
   /** While set, any request throws like a dropped connection (offline). */
   offline: boolean;
   /** Paths whose LFS oid the listing gives wrong (a damaged upload / download). */
@@ -51,7 +52,8 @@ export interface FakeHub {
 /** The commit `main` points at in a fresh fake Hub. */
 export const MAIN_SHA = 'a'.repeat(40);
 
-export function fakeHub(repos: Record<string, Map<string, Uint8Array>>, opts: { private?: string[] } = {}): FakeHub {
+/** `private`: repos that answer 401 to everyone; `gated`: repo → the token that opens it (401 without it). */
+export function fakeHub(repos: Record<string, Map<string, Uint8Array>>, opts: { private?: string[]; gated?: Record<string, string> } = {}): FakeHub {
   // Every repo's commits (sha → files) and the commit `main` points at.
   const commits = new Map(Object.entries(repos).map(([repo, files]) => [repo, new Map([[MAIN_SHA, files]])]));
   const heads = new Map(Object.keys(repos).map((repo) => [repo, MAIN_SHA]));
@@ -67,13 +69,16 @@ export function fakeHub(repos: Record<string, Map<string, Uint8Array>>, opts: { 
     },
     async fetch(url, init) {
       const range = new Headers(init?.headers).get('Range') ?? undefined;
-      hub.requests.push({ url, ...(range ? { range } : {}) });
+      const auth = new Headers(init?.headers).get('Authorization') ?? undefined;
+      hub.requests.push({ url, ...(range ? { range } : {}), ...(auth ? { auth } : {}) });
       if (hub.offline) throw new TypeError('Failed to fetch');
       const u = new URL(url);
       const api = /^\/api\/models\/([^/]+\/[^/]+)\/(tree|revision)\/([^/]+)$/.exec(u.pathname);
       const res = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(u.pathname);
       const repo = api?.[1] ?? res?.[1];
       if (repo && opts.private?.includes(repo)) return new Response('', { status: 401 });
+      const gate = repo ? opts.gated?.[repo] : undefined;
+      if (gate !== undefined && auth !== `Bearer ${gate}`) return new Response('', { status: 401 });
       const rev = decodeURIComponent(api?.[3] ?? res?.[2] ?? '');
       const sha = rev === 'main' ? heads.get(repo ?? '') : rev;
       const files = repo && sha ? commits.get(repo)?.get(sha) : undefined;
@@ -103,22 +108,12 @@ export function fakeHub(repos: Record<string, Map<string, Uint8Array>>, opts: { 
         return new Response(stream);
       }
       if (hub.chunk) {
-        const size = hub.chunk;
-        let at = 0;
-        const pulled = new ReadableStream<Uint8Array>(
-          {
-            pull(c) {
-              if (hub.offline) return c.error(new TypeError('network error'));
-              if (at >= body.length) return c.close();
-              const part = body.slice(at, at + size);
-              at += part.length;
-              hub.served += part.length;
-              c.enqueue(part);
-            },
-          },
-          { highWaterMark: 0 },
+        return new Response(
+          chunkedBody(body, hub.chunk, {
+            broken: () => hub.offline,
+            served: (n) => (hub.served += n),
+          }),
         );
-        return new Response(pulled);
       }
       return new Response(body.slice() as Uint8Array<ArrayBuffer>);
     },
