@@ -1,25 +1,33 @@
 /**
  * Does a later visit reuse Chromium's compiled code for ORT's WebAssembly? (issue 14.2)
  *
- *   npx tsx scripts/bench/wasmCache.ts [--mode http|sw|octet] [--visits N] [--port P] [--idle MS]
+ *   npx tsx scripts/bench/wasmCache.ts [--mode http|sw|sw-match|octet] [--visits N] [--port P] [--idle MS]
+ *                                      [--model FILE.onnx] [--run-seconds S]
+ *   (WASMCACHE_JSFLAGS='--js-flags=…' passes V8 flags, e.g. a lower --wasm-caching-threshold)
  *
  * Each visit is a fresh Chromium process on one persistent profile (so the HTTP cache, Cache
  * Storage and Chromium's wasm code cache survive, as between a user's visits). The page starts a
  * module worker that loads ORT the way the studio does (`ort.wasm.bundle.min.mjs`, which fetches
  * `ort-wasm-simd-threaded.wasm` next to itself and compiles it with `instantiateStreaming`), with
  * the studio's settings (2 threads, no proxy, cross-origin isolated), and times the first
- * `InferenceSession.create` (ORT's start + one session) and a few runs of models/scenes' VQGAN
- * decoder, which drive V8's tier-up. The page then stays open `--idle` ms, because Chromium writes
+ * `InferenceSession.create` (ORT's start + one session) and runs of `--model` (models/scenes' VQGAN
+ * decoder unless told), which drive V8's tier-up: at least 4, and more until `--run-seconds`. Four
+ * runs of the decoder optimise too little to be cached; 10 s of the base transformer do. The page then stays open `--idle` ms, because Chromium writes
  * the code cache only after enough functions are optimized.
  *
  * Modes: `http` serves the .wasm as `application/wasm` with the preview server's validators
  * (ETag, Last-Modified, no Cache-Control: revalidated from the HTTP cache); `sw` adds a service
- * worker that answers .wasm/.mjs cache-first from Cache Storage, as src/sw/sw.ts does; `octet`
+ * worker that answers .wasm/.mjs cache-first from Cache Storage and a miss with the network
+ * response (Workbox's CacheFirst, the studio's rule before this harness); `sw-match` answers the
+ * miss from the entry it just stored (src/sw/serveFromCache.ts, the studio's rule now); `octet`
  * sends `application/octet-stream`, which makes `instantiateStreaming` reject so ORT falls back
  * to compiling an ArrayBuffer (a control: no code cache possible).
  *
- * `--js-flags=--trace-wasm-streaming` makes V8 say when it tries to deserialize cached code;
- * those lines are counted per visit. Prints one JSON line per visit.
+ * After each visit it reports the bytes of the profile's `Code Cache/wasm` (code compiled from
+ * network/HTTP-cache responses) and of its Cache Storage (which holds the code compiled from a
+ * Cache Storage response beside that entry): where, if anywhere, Chromium kept the compiled code.
+ * (V8's `--trace-wasm-streaming` would say so directly, but a headless renderer's stdout is not
+ * visible here.) Prints one JSON line per visit.
  */
 import { createServer, type ServerResponse } from 'node:http';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -162,28 +170,22 @@ await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
 const profile = mkdtempSync(path.join(tmpdir(), 'wasmcache-'));
 try {
   for (let v = 1; v <= visits; v++) {
-    const trace: string[] = [];
     const result = new Promise<unknown>((r) => (onResult = r));
     const before = { ...counts };
-    // Chromium itself, not Playwright: V8's --trace-wasm-streaming lines go to the renderer's stdout.
+    // A fresh browser process per visit, as a user's next visit is; killed after --idle ms.
     const browser = spawn(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', [
       '--headless', '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, process.env.WASMCACHE_JSFLAGS ?? '--js-flags=--trace-wasm-streaming', '--enable-logging=stderr',
+      '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, ...(process.env.WASMCACHE_JSFLAGS ? [process.env.WASMCACHE_JSFLAGS] : []),
       `http://127.0.0.1:${port}/`,
-    ]);
-    for (const s of [browser.stdout, browser.stderr]) s.on('data', (c: Buffer) => trace.push(...c.toString().split('\n')));
+    ], { stdio: 'ignore' });
     const exited = new Promise((r) => browser.on('exit', r));
     const r = await result;
     await new Promise((r) => setTimeout(r, idleMs));
     browser.kill('SIGTERM');
     await exited;
-    if (process.env.WASMCACHE_DUMP) console.error(trace.join('\n'));
-    const deserialize = trace.filter((l) => /deserializ/i.test(l));
     console.log(JSON.stringify({
       mode, visit: v, ...(r as object), runs: summarize((r as { runs?: number[] }).runs),
       wasm200: counts.wasm200 - before.wasm200, wasm304: counts.wasm304 - before.wasm304,
-      streamingTraceLines: trace.filter((l) => /streaming|wasm/i.test(l)).length,
-      deserialize: deserialize.slice(0, 3),
       codeCacheWasmKB: Math.round(bytesUnder(path.join(profile, 'Default/Code Cache/wasm')) / 1024),
       cacheStorageKB: Math.round(bytesUnder(path.join(profile, 'Default/Service Worker/CacheStorage')) / 1024),
       load: readFileSync('/proc/loadavg', 'utf8').trim(),
