@@ -15,10 +15,11 @@
  */
 import { cleanupOutdatedCaches, matchPrecache, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
-import { CacheFirst } from 'workbox-strategies';
+import { Strategy, type StrategyHandler } from 'workbox-strategies';
 import { ExpirationPlugin } from 'workbox-expiration';
 import { ISOLATION_HEADERS, withModelOrigins } from './csp';
 import { browserCaches, readAllowedOrigins } from '../storage/layout';
+import { serveFromCache } from './serveFromCache';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> };
 
@@ -42,10 +43,23 @@ registerRoute(
   ),
 );
 
-// Hashed file names: a cached copy is always the right one. Old versions age out.
+/** Cache-first whose miss is answered from the entry it just stored (see serveFromCache.ts). */
+class CacheFirstFromCache extends Strategy {
+  protected async _handle(request: Request, handler: StrategyHandler): Promise<Response> {
+    return serveFromCache(request, {
+      match: (r) => handler.cacheMatch(r),
+      fetch: (r) => handler.fetch(r),
+      put: (r, res) => handler.cachePut(r, res),
+    });
+  }
+}
+
+// Hashed file names: a cached copy is always the right one. Old versions age out. Served from
+// Cache Storage even on the first fetch, so Chromium keeps ORT's compiled WebAssembly beside
+// that entry on the first visit and the second visit skips compiling it.
 registerRoute(
   ({ url, sameOrigin }) => sameOrigin && /\.(wasm|mjs)$/.test(url.pathname),
-  new CacheFirst({ cacheName: RUNTIME_CACHE, plugins: [new ExpirationPlugin({ maxEntries: 6 })] }),
+  new CacheFirstFromCache({ cacheName: RUNTIME_CACHE, plugins: [new ExpirationPlugin({ maxEntries: 6 })] }),
 );
 
 precacheAndRoute(self.__WB_MANIFEST);
