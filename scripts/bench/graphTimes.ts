@@ -14,6 +14,8 @@
  *     --placement        log ORT's node placement (verbose session log) instead of timing many runs:
  *                        prints the nodes ORT put on the CPU beside a WebGPU session
  *     --timeout S        give up on one graph after S seconds (default 600)
+ *     --layouts LIST     WebGPU only: any of default,NCHW,NHWC, the EP's preferredLayout, alternated per
+ *                        graph (default: default, i.e. ORT's own choice, NHWC in 1.30)
  *
  * Alternates direct and package per graph so a busy spell on the shared machine hits both. Inputs
  * are fixed pseudo-random values of each graph's contract shapes (batch 1); each line also prints
@@ -54,6 +56,8 @@ interface GraphJob {
   backend: Backend;
   runs: number;
   placement: boolean;
+  /** The WebGPU EP's preferredLayout, when not ORT's default. */
+  layout?: 'NCHW' | 'NHWC';
 }
 
 interface GraphResult {
@@ -76,6 +80,7 @@ const backends = arg('backends', 'webgpu,wasm').split(',') as Backend[];
 const runs = Number(arg('runs', '2'));
 const timeoutS = Number(arg('timeout', '600'));
 const placement = process.argv.includes('--placement');
+const layouts = arg('layouts', 'default').split(',') as Array<'default' | 'NCHW' | 'NHWC'>;
 
 /** Where each graph lives in the snapshot's package view and in the converter's package. */
 const GRAPH_PATHS: Record<GraphId, Record<Route, string>> = {
@@ -136,7 +141,7 @@ async function runInPage(job: GraphJob): Promise<GraphResult> {
   }
   const t0 = performance.now();
   const session = await ort.InferenceSession.create(graph, {
-    executionProviders: [job.backend],
+    executionProviders: [job.layout ? { name: job.backend, preferredLayout: job.layout } : job.backend],
     ...(externalData ? { externalData } : {}),
     ...(job.placement ? { logSeverityLevel: 0, logVerbosityLevel: 0 } : {}),
   });
@@ -207,7 +212,7 @@ async function main(): Promise<void> {
   try {
     for (const backend of backends) {
       for (const id of graphs) {
-        for (const route of routes) {
+        for (const [route, layout] of routes.flatMap((r) => (backend === 'webgpu' ? layouts : ['default' as const]).map((l) => [r, l] as const))) {
           // A fresh context per graph: its own ORT instance, and a graph that was given up on
           // cannot hold up the next one.
           const context = await browser.newContext({ baseURL: server.url });
@@ -217,8 +222,8 @@ async function main(): Promise<void> {
             if (placement && /placed on|CPUExecutionProvider|not assigned|Node\(s\)|fallback/i.test(text)) console.log(`  [ort] ${text}`);
           });
           const base = jobs.get(`${id}/${route}`)!;
-          const r = await timeOne(page, { ...base, backend, runs: placement ? 1 : runs, placement });
-          const label = `${backend.padEnd(6)} ${id.padEnd(5)} ${route.padEnd(7)}`;
+          const r = await timeOne(page, { ...base, backend, runs: placement ? 1 : runs, placement, ...(layout !== 'default' ? { layout } : {}) });
+          const label = `${backend.padEnd(6)} ${id.padEnd(5)} ${route.padEnd(7)} ${layout.padEnd(7)}`;
           if (typeof r === 'string') console.log(`${label} ${r}`);
           else console.log(`${label} create ${r.createMs.toFixed(0).padStart(7)} ms  runs ${r.runMs.map((v) => v.toFixed(0).padStart(7)).join(' ')} ms  out [${r.outputDims.join(',')}] checksum ${r.checksum.toPrecision(8)}`);
           await context.close();
