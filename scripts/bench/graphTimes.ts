@@ -232,10 +232,12 @@ async function main(): Promise<void> {
     }
   } finally {
     console.log(`load average at end: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
+    await rm(dir, { recursive: true, force: true });
     await browser.close();
     await server.close();
-    await rm(dir, { recursive: true, force: true });
   }
 }
 
 await main();
+// Once in a run, server.close() kept waiting on a keep-alive connection after everything else ended.
+process.exit(0);
