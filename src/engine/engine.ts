@@ -5,7 +5,7 @@ import type { Manifest } from './manifest/types';
 import { graphSpecs, t5EncoderSpec, type GraphKey } from './onnx/graphs';
 import type { ConstantPlacer } from './onnx/constants';
 import { checkGraph, createSession } from './onnx/session';
-import type { Ort, OrtSession } from './ort';
+import type { ExecutionProvider, Ort, OrtSession } from './ort';
 import type { PackageSource } from './package/source';
 import { verifyFile, verifySize, type VerifyMode } from './package/verify';
 import { verifyFileStream } from './package/verifyStream';
@@ -23,8 +23,11 @@ export type * from './types';
 export interface EngineOptions {
   /** onnxruntime-web in the browser worker, onnxruntime-node in the CLI and tests. */
   ort: Ort;
-  /** ORT execution providers in order of preference, e.g. ['webgpu'] or ['wasm'] or ['cpu']. */
-  executionProviders: string[];
+  /**
+   * ORT execution providers in order of preference, e.g. ['webgpu'] or ['wasm'] or ['cpu'], or a
+   * provider with its options ({ name: 'webgpu', preferredLayout: 'NCHW' }).
+   */
+  executionProviders: readonly ExecutionProvider[];
   /**
    * Use the package's fp16 copy of the base transformer (`stages.base.onnxFp16`) when it has
    * one. The worker sets this only on WebGPU with the `shader-f16` feature; the VQ graphs and

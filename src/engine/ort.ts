@@ -7,3 +7,5 @@ export type Ort = typeof import('onnxruntime-common');
 export type OrtSession = import('onnxruntime-common').InferenceSession;
 export type OrtTensor = import('onnxruntime-common').Tensor;
 export type OrtSessionOptions = import('onnxruntime-common').InferenceSession.SessionOptions;
+/** One execution provider as a session takes it: a name, or a name with the provider's options. */
+export type ExecutionProvider = NonNullable<OrtSessionOptions['executionProviders']>[number];

@@ -97,7 +97,7 @@ export class ModelHost {
         const model = await loadModel(source, {
           ...shared,
           ort,
-          executionProviders: executionProviders('webgpu'),
+          executionProviders: executionProviders('webgpu', choice.softwareAdapter !== undefined),
           preferFp16: choice.shaderF16 === true,
           placeConstants: gpuConstantPlacer(ort),
         });

@@ -1,5 +1,5 @@
 import { PackageError, describeError } from '../errors';
-import type { Ort, OrtSession, OrtSessionOptions, OrtTensor } from '../ort';
+import type { ExecutionProvider, Ort, OrtSession, OrtSessionOptions, OrtTensor } from '../ort';
 import type { DimSpec, GraphSpec, TensorSpec } from './graphs';
 
 type ValueMetadata = OrtSession['inputMetadata'][number];
@@ -19,7 +19,7 @@ export interface ExternalDataFile {
  * external data from beside it). Bytes that are not a loadable ONNX model (corrupt, truncated, missing
  * external data, unsupported operator) become a PackageError naming the file.
  */
-export async function createSession(ort: Ort, bytes: Uint8Array | string, file: string, executionProviders: string[], externalData?: ExternalDataFile[]): Promise<OrtSession> {
+export async function createSession(ort: Ort, bytes: Uint8Array | string, file: string, executionProviders: readonly ExecutionProvider[], externalData?: ExternalDataFile[]): Promise<OrtSession> {
   // ORT writes its warnings (e.g. "some nodes were not assigned to the preferred execution
   // providers" on WebGPU) to stderr, which the browser build prints with console.error: errors
   // where nothing failed. Sessions log errors only; a failure reaches the caller as an exception.

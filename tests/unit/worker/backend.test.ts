@@ -1,6 +1,6 @@
 /** Backend choice: WebGPU's shader-f16 feature decides whether the worker asks for fp16 transformers. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { chooseBackend } from '../../../src/worker/backend';
+import { chooseBackend, executionProviders } from '../../../src/worker/backend';
 
 const withAdapter = (features: string[] | undefined) =>
   vi.stubGlobal('navigator', { gpu: { requestAdapter: async () => (features ? { features: new Set(features) } : {}) } });
@@ -56,5 +56,13 @@ describe('chooseBackend: software (fallback) adapters', () => {
     expect(await chooseBackend('webgpu')).toEqual({ kind: 'webgpu', shaderF16: false, softwareAdapter: 'google swiftshader' });
     software('adapter');
     expect(await chooseBackend('webgpu')).toEqual({ kind: 'webgpu', shaderF16: false, softwareAdapter: 'software adapter' });
+  });
+});
+
+describe('executionProviders', () => {
+  it('asks the WebGPU provider for NCHW only on a software adapter', () => {
+    expect(executionProviders('webgpu', true)).toEqual([{ name: 'webgpu', preferredLayout: 'NCHW' }]);
+    expect(executionProviders('webgpu')).toEqual(['webgpu']);
+    expect(executionProviders('wasm', true)).toEqual(['wasm']);
   });
 });
