@@ -127,8 +127,8 @@ export function changeable(mask: number[], width: number, height: number, feathe
 }
 
 /** Waits for a staged result and returns what the test hook says about it. */
-export async function waitForStaged(page: Page) {
-  await expect(page.getByRole('img', { name: 'Edited result' })).toBeVisible({ timeout: 180_000 });
+export async function waitForStaged(page: Page, timeout = 180_000) {
+  await expect(page.getByRole('img', { name: 'Edited result' })).toBeVisible({ timeout });
   const staged = await page.evaluate(() => window.__muse!.editor.staged());
   if (!staged) throw new Error('no staged result');
   return staged;
