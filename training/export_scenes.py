@@ -30,7 +30,8 @@ SUPER_RES_DEFAULTS = {"steps": 8, "guidance": 1.0, "guidanceRamp": "none", "temp
                       "confidenceNoise": 2.0}
 
 
-def load_parts(run: Path, defaults_file: Path | None = None, checkpoint: Path | None = None) -> PackageParts:
+def load_parts(run: Path, defaults_file: Path | None = None, checkpoint: Path | None = None,
+               weight_storage: str = "fp16") -> PackageParts:
     ckpt = checkpoint or run / "transformers.pt"
     if not ckpt.exists():
         raise SystemExit(f"missing checkpoint {ckpt}: run training.train_transformers first")
@@ -66,6 +67,7 @@ def load_parts(run: Path, defaults_file: Path | None = None, checkpoint: Path | 
         base_defaults=bd,
         super_res_defaults=sd,
         known_words=vocabulary(),
+        weight_storage=weight_storage,
         provenance={"source": "training/ (npm run train)", "trainingCommand": "npm run train",
                     "steps": st["step"],
                     "wallSeconds": json.loads(timings.read_text()) if timings.exists() else None},
@@ -79,10 +81,14 @@ def main() -> None:
     ap.add_argument("--defaults", default=None, help="JSON with tuned sampling defaults per stage")
     ap.add_argument("--checkpoint", default=None,
                     help="transformer weights to export (default run/transformers.pt; e.g. run/keep/step004000.pt)")
+    # fp16 keeps the package under its 40 MB budget (the 16x16 base alone is 28 MB in float32);
+    # the weights were trained in bf16 autocast, whose products carry fewer bits than float16 holds.
+    ap.add_argument("--weight-storage", choices=("fp16", "fp32"), default="fp16",
+                    help="how the text encoder's and transformers' weights are stored (compute is float32 either way)")
     a = ap.parse_args()
     torch.set_num_threads(2)
     parts = load_parts(Path(a.run), Path(a.defaults) if a.defaults else None,
-                       Path(a.checkpoint) if a.checkpoint else None)
+                       Path(a.checkpoint) if a.checkpoint else None, a.weight_storage)
     parity = export_package(parts, Path(a.out))
     print("exported", a.out, "parity:", parity)
     bad = {k: v for k, v in parity.items() if v >= 1e-4}

@@ -6,6 +6,7 @@ good one.
 """
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import json
 import os
@@ -17,7 +18,8 @@ import torch
 
 from training.convert.package_check import validate_manifest
 
-from .onnx_utils import OPSET, check_parity, export_onnx as _export, sha256_file as _sha256
+from .onnx_utils import (OPSET, check_parity, export_onnx as _export, round_to_fp16, sha256_file as _sha256,
+                         store_weights_fp16)
 from .text import EOS_ID, PAD_ID, T5Export
 from .transformer import BaseExport, MaskedTransformer, SuperResExport
 from .vq import VQDecoderExport, VQEncoderExport, VQModel
@@ -45,6 +47,10 @@ class PackageParts:
     provenance: dict = field(default_factory=dict)
     # Every word of the training captions (textEncoder.knownWords); None for open-vocabulary encoders.
     known_words: list[str] | None = None
+    # "fp16": the text encoder's and transformers' weights are rounded to float16 and stored so
+    # (half the bytes; compute stays float32, see onnx_utils.store_weights_fp16). The VQ graphs
+    # stay float32: they are small and decode every pixel.
+    weight_storage: str = "fp32"
 
 
 def _token_parity(path: Path, vq: VQModel, px: torch.Tensor) -> float:
@@ -65,6 +71,17 @@ def _token_parity(path: Path, vq: VQModel, px: torch.Tensor) -> float:
     return float((want - have).abs().max())
 
 
+def _stored(parts: PackageParts, module: torch.nn.Module) -> torch.nn.Module:
+    """The module as the package stores it: a float16-rounded copy under fp16 weight storage."""
+    if parts.weight_storage == "fp32":
+        return module
+    if parts.weight_storage != "fp16":
+        raise ValueError(f"weight_storage must be fp32 or fp16, got {parts.weight_storage!r}")
+    module = copy.deepcopy(module)
+    round_to_fp16(module)
+    return module
+
+
 def export_package(parts: PackageParts, out_dir: Path, seed: int = 0) -> dict:
     """Writes the package to out_dir atomically; returns {graph: parity error}."""
     out_dir = Path(out_dir)
@@ -78,9 +95,10 @@ def export_package(parts: PackageParts, out_dir: Path, seed: int = 0) -> dict:
     S = parts.max_length
     D = parts.t5_config["d_model"]
     parity: dict[str, float] = {}
+    fp16 = parts.weight_storage == "fp16"
 
     # Text encoder, in the Transformers.js layout.
-    te = T5Export(parts.t5)
+    te = T5Export(_stored(parts, parts.t5))
     ids = torch.randint(3, parts.t5_config["vocab_size"], (2, S), generator=g)
     am = torch.ones(2, S, dtype=torch.long)
     ids[1, 5:] = PAD_ID
@@ -90,6 +108,8 @@ def export_package(parts: PackageParts, out_dir: Path, seed: int = 0) -> dict:
     _export(te, (ids, am), p, ["input_ids", "attention_mask"], ["last_hidden_state"],
             {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"},
              "last_hidden_state": {0: "batch", 1: "sequence"}})
+    if fp16:
+        store_weights_fp16(p)
     parity["text_encoder"] = check_parity(p, te, {"input_ids": ids, "attention_mask": am})
     (tmp / "text_encoder/tokenizer.json").write_text(parts.tokenizer_json)
     (tmp / "text_encoder/config.json").write_text(json.dumps(parts.t5_config, indent=2))
@@ -117,11 +137,13 @@ def export_package(parts: PackageParts, out_dir: Path, seed: int = 0) -> dict:
         t[torch.rand(2, n, generator=g) < 0.5] = K
         return t
 
-    base = BaseExport(parts.base)
+    base = BaseExport(_stored(parts, parts.base))
     bt = masked_tokens(bh * bw)
     p = tmp / "transformer/base.onnx"
     _export(base, (bt, text_states, am), p, ["tokens", "text_states", "text_mask"], ["logits"],
             {"tokens": {0: "batch"}, "text_states": {0: "batch"}, "text_mask": {0: "batch"}, "logits": {0: "batch"}})
+    if fp16:
+        store_weights_fp16(p)
     parity["base"] = check_parity(p, base, {"tokens": bt, "text_states": text_states, "text_mask": am})
 
     stages: dict = {
@@ -130,13 +152,15 @@ def export_package(parts: PackageParts, out_dir: Path, seed: int = 0) -> dict:
     }
     if parts.super_res is not None:
         sh, sw = parts.super_res.cfg.grid
-        sr = SuperResExport(parts.super_res)
+        sr = SuperResExport(_stored(parts, parts.super_res))
         st = masked_tokens(sh * sw)
         lt = torch.randint(0, K, (2, bh * bw), generator=g)
         p = tmp / "transformer/super_res.onnx"
         _export(sr, (st, lt, text_states, am), p, ["tokens", "low_res_tokens", "text_states", "text_mask"],
                 ["logits"], {"tokens": {0: "batch"}, "low_res_tokens": {0: "batch"}, "text_states": {0: "batch"},
                              "text_mask": {0: "batch"}, "logits": {0: "batch"}})
+        if fp16:
+            store_weights_fp16(p)
         parity["super_res"] = check_parity(p, sr, {"tokens": st, "low_res_tokens": lt,
                                                     "text_states": text_states, "text_mask": am})
         stages["superRes"] = {"onnx": "transformer/super_res.onnx", "grid": [sh, sw],
@@ -153,7 +177,7 @@ def export_package(parts: PackageParts, out_dir: Path, seed: int = 0) -> dict:
         "fixture": parts.fixture,
         "license": parts.license,
         "provenance": {**parts.provenance, "created": _dt.date.today().isoformat(), "opset": OPSET,
-                       "parity": parity},
+                       "parity": parity, "weightStorage": parts.weight_storage},
         "textEncoder": {"kind": "t5", "onnx": "text_encoder/onnx/encoder_model.onnx",
                         "tokenizer": "text_encoder/tokenizer.json", "config": "text_encoder/config.json",
                         "maxLength": S, "hiddenSize": D, "padTokenId": PAD_ID,

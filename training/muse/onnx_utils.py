@@ -91,3 +91,51 @@ def finalize_onnx(src: Path, dest: Path, external_threshold: int = PROTOBUF_LIMI
     onnx.save_model(model, str(dest), save_as_external_data=True, all_tensors_to_one_file=True,
                     location=data.name, size_threshold=1024, convert_attribute=False)
     return data if data.exists() else None   # every tensor under 1 KiB: nothing was moved out
+
+
+def round_to_fp16(module: torch.nn.Module) -> None:
+    """Rounds every float parameter of `module` to the nearest float16 value (kept as float32), so
+    a graph exported from it can store those weights as float16 without losing anything: the
+    rounded module *is* the model the package holds, and torch-vs-ONNX parity stays exact."""
+    with torch.no_grad():
+        for p in module.parameters():
+            if p.is_floating_point():
+                p.copy_(p.to(torch.float16).to(p.dtype))
+
+
+def store_weights_fp16(path: Path, min_elements: int = 1024) -> int:
+    """Rewrites the graph at `path` so each float32 initializer of at least `min_elements` values
+    that float16 holds exactly is stored as float16 and widened back by a Cast at the graph's
+    start; returns the bytes saved. Compute stays float32: ONNX Runtime folds the Casts of
+    constants into float32 weights when it creates the session, so only the file halves.
+    Initializers float16 cannot hold exactly (constants torch folded from several weights) stay
+    float32, so the graph computes exactly what it did before (export after `round_to_fp16`)."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    model = onnx.load(str(path))
+    graph = model.graph
+    graph_inputs = {i.name for i in graph.input}
+    casts = []
+    saved = 0
+    for init in graph.initializer:
+        if init.data_type != TensorProto.FLOAT or init.name in graph_inputs:
+            continue
+        arr = numpy_helper.to_array(init)
+        if arr.size < min_elements:
+            continue
+        half = arr.astype(np.float16)
+        if not np.array_equal(half.astype(np.float32), arr):
+            continue
+        name = init.name
+        init.CopyFrom(numpy_helper.from_array(half, f"{name}.fp16"))
+        casts.append(helper.make_node("Cast", [f"{name}.fp16"], [name], to=TensorProto.FLOAT,
+                                      name=f"widen/{name}"))
+        saved += arr.nbytes - half.nbytes
+    if casts:
+        nodes = casts + list(graph.node)
+        del graph.node[:]
+        graph.node.extend(nodes)
+        onnx.checker.check_model(model)
+        onnx.save(model, str(path))
+    return saved

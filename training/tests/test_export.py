@@ -60,3 +60,46 @@ def test_failed_export_keeps_previous_package(tmp_path: Path, monkeypatch):
     except RuntimeError:
         pass
     assert json.loads((out / "manifest.json").read_text()) == {"good": True}
+
+
+def test_fp16_weight_storage_halves_the_file_and_keeps_the_graph_exact(tmp_path: Path):
+    """Weights rounded to float16 are stored as float16 and widened in the graph: the file is about
+    half, and the graph computes exactly what the rounded torch module does."""
+    import numpy as np
+    import onnx
+    import onnxruntime as ort
+
+    from training.muse.onnx_utils import export_onnx, round_to_fp16, store_weights_fp16
+
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(64, 128), torch.nn.GELU(), torch.nn.Linear(128, 32))
+    x = torch.randn(3, 64)
+    full = tmp_path / "full.onnx"
+    export_onnx(net, (x,), full, ["x"], ["y"], {"x": {0: "b"}, "y": {0: "b"}})
+    want_unrounded = net(x).detach().numpy()
+    round_to_fp16(net)
+    half = tmp_path / "half.onnx"
+    export_onnx(net, (x,), half, ["x"], ["y"], {"x": {0: "b"}, "y": {0: "b"}})
+    saved = store_weights_fp16(half, min_elements=200)
+    assert saved == (64 * 128 + 128 * 32) * 2          # both weight matrices; the biases are under the size floor
+    assert half.stat().st_size < 0.6 * full.stat().st_size
+    kinds = {i.name: i.data_type for i in onnx.load(str(half)).graph.initializer}
+    assert sum(k == onnx.TensorProto.FLOAT16 for k in kinds.values()) == 2
+    got = ort.InferenceSession(str(half), providers=["CPUExecutionProvider"]).run(None, {"x": x.numpy()})[0]
+    np.testing.assert_allclose(got, net(x).detach().numpy(), rtol=1e-5, atol=1e-6)
+    # Rounding is the only change, and it is small: what the package holds is still the trained model.
+    assert np.abs(got - want_unrounded).max() < 1e-2 * np.abs(want_unrounded).max()
+
+
+def test_fp16_storage_keeps_weights_float16_cannot_hold(tmp_path: Path):
+    """A weight that was not rounded first stays float32, so storage never changes what the graph computes."""
+    import onnx
+
+    from training.muse.onnx_utils import export_onnx, store_weights_fp16
+
+    torch.manual_seed(0)
+    net = torch.nn.Linear(64, 64)
+    p = tmp_path / "g.onnx"
+    export_onnx(net, (torch.randn(1, 64),), p, ["x"], ["y"], {"x": {0: "b"}, "y": {0: "b"}})
+    assert store_weights_fp16(p, min_elements=16) == 0
+    assert all(i.data_type == onnx.TensorProto.FLOAT for i in onnx.load(str(p)).graph.initializer)
