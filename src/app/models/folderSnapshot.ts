@@ -12,7 +12,7 @@ import { pathProblem } from '../../engine/manifest/paths';
 import { sha256OfStream } from '../../engine/package';
 import type { PickedFolder } from './folder';
 import { createFolderSource, type ProgressSource } from './sources';
-import { chooseVariant, describeSnapshot, type SnapshotSummary } from './snapshotModel';
+import { chooseVariant, describeSnapshot, type FilesPreference, type SnapshotSummary } from './snapshotModel';
 
 /** What the Model panel shows before a snapshot folder is added. */
 export interface FolderSnapshotSummary extends SnapshotSummary {
@@ -73,14 +73,14 @@ function blobSnapshot(label: string, files: ReadonlyMap<string, Blob>, sha256: R
  */
 export async function prepareFolderSnapshot(
   folder: PickedFolder,
-  opts: { variant?: 'fp32' | 'fp16'; estimate?(): Promise<{ usage?: number; quota?: number }> } = {},
+  opts: { files?: FilesPreference; estimate?(): Promise<{ usage?: number; quota?: number }> } = {},
 ): Promise<PreparedFolderSnapshot> {
   const names = [...folder.files.keys()];
   // First which weights files the snapshot reads (headers only), then their sha256 for the
   // manifest, hashed as streams.
   const sha256 = new Map<string, string>();
   const src = blobSnapshot(folder.name, folder.files, sha256);
-  const fp16 = chooseVariant(names, opts.variant).variant === 'fp16';
+  const fp16 = chooseVariant(names, opts.files).variant === 'fp16';
   const opened = await openSnapshot(src, fp16 ? { variant: 'fp16' } : {});
   const weights = [opened.transformer.weights, opened.vqvae.weights, opened.textEncoder.weights];
   for (const w of weights) sha256.set(w.path, await sha256OfStream(folder.files.get(w.path)!.stream()));
@@ -90,7 +90,7 @@ export async function prepareFolderSnapshot(
     name: `dir-${nameSlug(folder.name, NAME_SLUG_MAX - 4) || 'snapshot'}`,
     displayName: folder.name,
     created: new Date(newest || Date.now()).toISOString().slice(0, 10),
-    ...(opts.variant ? { variant: opts.variant } : {}),
+    ...(opts.files ? { files: opts.files } : {}),
     ...(opts.estimate ? { estimate: opts.estimate } : {}),
   });
   const { pkg } = described;

@@ -38,7 +38,7 @@ describe('a diffusers snapshot folder', () => {
     const { summary } = model;
     expect(summary).toMatchObject({ from: 'folder', id: 'amused-tiny', displayName: 'amused-tiny', license: 'openrail++', variant: 'fp32', otherVariant: true, imageSize: 256 });
     const lines = hubSummaryLines(summary, 'wasm');
-    expect(lines.map((l) => l.label)).toEqual(['Copy', 'Licence', 'Runs on', 'Memory', 'Storage']);
+    expect(lines.map((l) => l.label)).toEqual(['Copy', 'Files', 'Licence', 'Runs on', 'Memory', 'Storage']);
     expect(lines[0].text).toMatch(/^\d+\.\d KB from the folder \(3 fp32 weights files\); \d+\.\d (KB|MB) stored$/);
 
     const caches = new FakeCaches();
@@ -60,7 +60,7 @@ describe('a diffusers snapshot folder', () => {
   });
 
   it('offers the fp16 files, and refuses a snapshot outside the family naming the file and field', async () => {
-    const fp16 = await prepareFolderSnapshot(folderOf('amused-tiny', tinySnapshot()), { variant: 'fp16' });
+    const fp16 = await prepareFolderSnapshot(folderOf('amused-tiny', tinySnapshot()), { files: { wanted: 'fp16' } });
     expect(fp16.summary.variant).toBe('fp16');
     expect(fp16.summary.weights.map((w) => w.path).every((p) => p.endsWith('.fp16.safetensors'))).toBe(true);
     const odd = tinySnapshot();
