@@ -2,8 +2,9 @@
  * A diffusers aMUSEd snapshot picked or dropped as a folder (model_index.json, no manifest):
  * opened, described and stored the same way as one from the Hugging Face Hub (snapshotModel.ts,
  * then `installPackage`), only the bytes come from the files on this device. Weights are read in
- * byte ranges for the headers and streamed (hashed once up front for the manifest, checked again
- * as they are stored), so a 2.4 GB file is never held whole.
+ * byte ranges for the headers and streamed: hashed once, up front, for the manifest's sha256, then
+ * copied into storage with their sizes checked (`hashed`), so a 2.4 GB file is never held whole
+ * and never hashed twice.
  */
 import { PackageError } from '../../engine';
 import { openSnapshot, type SnapshotSource } from '../../engine/diffusers';
@@ -102,6 +103,9 @@ export async function prepareFolderSnapshot(
       label: `the folder "${folder.name}"`,
       read: (path, onBytes) => (weightPaths.has(path) ? files.read(path, onBytes) : pkg.source.read(path)),
       stream: async (path) => (weightPaths.has(path) ? files.stream!(path) : undefined),
+      // Hashed above for the manifest: the install compares their sizes only (a File cannot
+      // change under us, it fails to read instead: createFolderSource says so).
+      hashed: (path) => weightPaths.has(path),
     }),
   };
 }
