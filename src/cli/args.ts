@@ -14,7 +14,14 @@ export interface GenerateOptions {
   count: number;
   /** undefined: the default model, models/scenes. */
   model: string | undefined;
+  /** A Hugging Face access token for `hf:` models (wins over HF_TOKEN); never printed. */
+  token: string | undefined;
   out: string;
+}
+
+/** `--cache` / `--cache-clear`: look at or empty the CLI's Hub cache instead of generating. */
+export interface CacheCommand {
+  cache: 'list' | 'clear';
 }
 
 /** A mistake in the command line; the CLI prints it with a pointer to --help and exits 2. */
@@ -23,6 +30,30 @@ export class UsageError extends Error {
     super(message);
     this.name = 'UsageError';
   }
+}
+
+/** How long an unfinished download (`.part`) must be untouched before --cache-clear deletes it (src/node/hubCache.ts). */
+export const STALE_PART_MINUTES = 10;
+
+/** The --token line of both commands' usage. */
+export const TOKEN_USAGE = `  --token T            Hugging Face access token for hf: models (gated or private repos);
+                       wins over HF_TOKEN; never printed`;
+
+/**
+ * Why `token` cannot be sent as a Bearer token, without repeating it (it is a secret, and would
+ * otherwise end up in the error: fetch names a header value it refuses); undefined when it can.
+ */
+export function tokenProblem(token: string, from: string): string | undefined {
+  if (token === '') return `${from} is empty`;
+  return /^[\x21-\x7e]+$/.test(token) ? undefined : `${from} is not a token: it has spaces or characters outside printable ASCII (a Hugging Face token looks like hf_…)`;
+}
+
+/** The --token flag's value, checked (the message never repeats it). */
+export function tokenFlag(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const problem = tokenProblem(raw, '--token');
+  if (problem) throw new UsageError(problem);
+  return raw;
 }
 
 export const USAGE = `Usage: npm run generate -- --prompt "TEXT" --out FILE.png [options]
@@ -40,8 +71,13 @@ Generates images with a Muse Studio model package in Node (onnxruntime-node, CPU
   --model DIR          package folder, a diffusers aMUSEd snapshot folder (model_index.json),
                        or hf:OWNER/NAME[@REV] from the Hub, weights cached in MUSE_CACHE
                        (docs/DIFFUSERS.md) (default: models/scenes)
+${TOKEN_USAGE}
   --out FILE.png       where to write the image (required)
-  --help               show this text`;
+  --help               show this text
+
+The Hub cache (weights files of hf: models; these make no image and take no other flags):
+  --cache              list the cached weights files with their sizes and the total
+  --cache-clear        delete them (and unfinished downloads untouched for ${STALE_PART_MINUTES} minutes)`;
 
 /** The range of a setting for usage texts: "1–64", "≥ 0", "> 0, ≤ 10". */
 export function range(name: SettingName): string {
@@ -64,7 +100,7 @@ export function settingFlag(flag: string, name: SettingName, raw: string | undef
  * Parses the generate command line (without the node and script arguments). Returns null for
  * --help. Throws a UsageError for unknown flags, missing values or values out of range.
  */
-export function parseGenerateArgs(argv: string[]): GenerateOptions | null {
+export function parseGenerateArgs(argv: string[]): GenerateOptions | CacheCommand | null {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -81,7 +117,10 @@ export function parseGenerateArgs(argv: string[]): GenerateOptions | null {
         temperature: { type: 'string' },
         count: { type: 'string' },
         model: { type: 'string' },
+        token: { type: 'string' },
         out: { type: 'string' },
+        cache: { type: 'boolean' },
+        'cache-clear': { type: 'boolean' },
         help: { type: 'boolean' },
       },
     }));
@@ -89,6 +128,12 @@ export function parseGenerateArgs(argv: string[]): GenerateOptions | null {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
   if (values['help']) return null;
+  if (values['cache'] || values['cache-clear']) {
+    const others = Object.keys(values).filter((k) => values[k] !== undefined && k !== 'cache' && k !== 'cache-clear');
+    if (values['cache'] && values['cache-clear']) throw new UsageError('give --cache or --cache-clear, not both');
+    if (others.length > 0) throw new UsageError(`--cache and --cache-clear take no other flags (got --${others.join(', --')})`);
+    return { cache: values['cache'] ? 'list' : 'clear' };
+  }
   const str = (k: string): string | undefined => values[k] as string | undefined;
   const prompt = str('prompt');
   if (prompt === undefined) throw new UsageError('--prompt is required (use --prompt "" for an unconditional image)');
@@ -105,6 +150,7 @@ export function parseGenerateArgs(argv: string[]): GenerateOptions | null {
     temperature: settingFlag('temperature', 'temperature', str('temperature')),
     count: settingFlag('count', 'count', str('count')) ?? 1,
     model: str('model'),
+    token: tokenFlag(str('token')),
     out,
   };
 }

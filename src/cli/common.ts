@@ -12,7 +12,7 @@ import { createFsSource } from '../node/fsSource';
 import { cliCacheDir } from '../node/hubCache';
 import { openHubPackage } from '../node/hubPackage';
 import { openSnapshotFolder } from '../node/snapshotPackage';
-import { UsageError, outputPath } from './args';
+import { UsageError, outputPath, tokenProblem } from './args';
 
 export const DEFAULT_MODEL = 'models/scenes';
 
@@ -33,6 +33,8 @@ export interface SamplingOptions {
   guidance: number | undefined;
   temperature: number | undefined;
   model: string | undefined;
+  /** --token: a Hugging Face access token for `hf:` models; never printed. */
+  token: string | undefined;
 }
 
 export const describeError = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -88,7 +90,7 @@ export async function runAndWrite<R extends RunResult>(
   describe: (result: R) => string = () => '',
   extra?: Record<string, string>,
 ): Promise<number> {
-  const model = await openModel(dir, io);
+  const model = await openModel(dir, io, opts.token);
   if (model === null) return 1;
   try {
     const m = model.manifest;
@@ -111,28 +113,49 @@ export async function runAndWrite<R extends RunResult>(
   }
 }
 
+/** Bytes as the CLI prints them: MiB with one decimal. */
+export const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+/**
+ * The Hugging Face token for `hf:` models: `--token`, else HF_TOKEN (as huggingface_hub reads it).
+ * Checked before it goes into a header, so no error can repeat it.
+ */
+function hubToken(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (flag !== undefined) return flag;
+  const token = env.HF_TOKEN;
+  if (token === undefined || token === '') return undefined;
+  const problem = tokenProblem(token, 'HF_TOKEN');
+  if (problem) throw new Error(problem);
+  return token;
+}
+
 /**
  * Where the model in `dir` is read from: a studio package (manifest.json), a diffusers aMUSEd
  * snapshot (model_index.json, no manifest) whose graphs are built from its configs on the fly, or
  * `hf:owner/name[@revision]`, such a snapshot read from the Hugging Face Hub with its weights
  * files kept in the cache folder (`MUSE_CACHE`, src/node/hubCache.ts) for the next run.
  */
-async function modelSource(dir: string, io: CliIo): Promise<{ source: PackageSource; verify: VerifyMode }> {
+async function modelSource(dir: string, io: CliIo, tokenFlag: string | undefined): Promise<{ source: PackageSource; verify: VerifyMode }> {
   if (dir.startsWith('hf:')) {
     // A Hugging Face model id; HF_ENDPOINT and HF_TOKEN as huggingface_hub reads them.
     const env = process.env;
     const cacheDir = cliCacheDir(env);
-    const onDownload = (path: string, bytes: number): void => io.error(`note: downloading ${path} (${(bytes / 2 ** 20).toFixed(1)} MiB) into ${cacheDir}`);
-    return openHubPackage(dir.slice(3), { ...(env.HF_ENDPOINT ? { hub: env.HF_ENDPOINT } : {}), ...(env.HF_TOKEN ? { token: env.HF_TOKEN } : {}) }, { cacheDir, onDownload });
+    const token = hubToken(tokenFlag, env);
+    const onDownload = (path: string, bytes: number): void => io.error(`note: downloading ${path} (${mib(bytes)}) into ${cacheDir}`);
+    return openHubPackage(dir.slice(3), { ...(env.HF_ENDPOINT ? { hub: env.HF_ENDPOINT } : {}), ...(token ? { token } : {}) }, { cacheDir, onDownload });
   }
+  if (tokenFlag !== undefined) io.error('note: --token is used for hf: models only; ignored.');
   if (existsSync(join(dir, 'manifest.json')) || !existsSync(join(dir, 'model_index.json'))) return { source: createFsSource(dir), verify: 'sha256' };
   return openSnapshotFolder(dir);
 }
 
-/** Loads the package or diffusers snapshot in `dir` on the CPU, or reports why it cannot (then the exit code is 1). */
-export async function openModel(dir: string, io: CliIo): Promise<LoadedModel | null> {
+/**
+ * Loads the package or diffusers snapshot in `dir` on the CPU, or reports why it cannot (then the
+ * exit code is 1). `token`: --token, for `hf:` models.
+ */
+export async function openModel(dir: string, io: CliIo, token?: string): Promise<LoadedModel | null> {
   try {
-    const { source, verify } = await modelSource(dir, io);
+    const { source, verify } = await modelSource(dir, io, token);
     const model = await loadModel(source, { ort, executionProviders: ['cpu'], verify });
     if (model.manifest.fixture) io.error(`note: ${model.manifest.name} is a test fixture with random weights; its images are noise.`);
     return model;

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Extension } from '../engine';
-import { UsageError, range, settingFlag } from './args';
+import { TOKEN_USAGE, UsageError, range, settingFlag, tokenFlag } from './args';
 import type { SamplingOptions } from './common';
 
 /** What `npm run edit -- …` was asked to do, every value checked. */
@@ -39,6 +39,7 @@ feather are kept byte for byte.
   --model DIR          package folder, a diffusers aMUSEd snapshot folder (model_index.json),
                        or hf:OWNER/NAME[@REV] from the Hub, weights cached in MUSE_CACHE
                        (docs/DIFFUSERS.md) (default: models/scenes)
+${TOKEN_USAGE}
   --out FILE.png       where to write the result (required)
   --help               show this text
 
@@ -66,7 +67,7 @@ export function parseExtend(raw: string): Extension {
  */
 export function parseEditArgs(argv: string[]): EditOptions | null {
   let values: Record<string, string | boolean | undefined>;
-  const flags = ['image', 'mask', 'extend', 'strength', 'prompt', 'negative', 'seed', 'count', 'feather', 'dilation', 'steps', 'sr-steps', 'guidance', 'temperature', 'model', 'out'];
+  const flags = ['image', 'mask', 'extend', 'strength', 'prompt', 'negative', 'seed', 'count', 'feather', 'dilation', 'steps', 'sr-steps', 'guidance', 'temperature', 'model', 'token', 'out'];
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -109,6 +110,7 @@ export function parseEditArgs(argv: string[]): EditOptions | null {
     guidance: settingFlag('guidance', 'guidance', str('guidance')),
     temperature: settingFlag('temperature', 'temperature', str('temperature')),
     model: str('model'),
+    token: tokenFlag(str('token')),
     out,
   };
 }

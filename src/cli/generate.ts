@@ -4,6 +4,7 @@
  * byte-identical file (deterministic decoding, filter choice and zlib deflate).
  */
 import { USAGE, parseGenerateArgs } from './args';
+import { runCacheCommand } from './cache';
 import { DEFAULT_MODEL, consoleIo, isMain, parseFlags, resolveModelDir, runAndWrite, samplingRequest, type CliIo } from './common';
 
 export { DEFAULT_MODEL, type CliIo } from './common';
@@ -15,6 +16,7 @@ export { DEFAULT_MODEL, type CliIo } from './common';
 export async function runCli(argv: string[], io: CliIo = consoleIo, defaultModel = DEFAULT_MODEL): Promise<number> {
   const opts = parseFlags(argv, parseGenerateArgs, USAGE, io);
   if (typeof opts === 'number') return opts;
+  if ('cache' in opts) return runCacheCommand(opts, io);
   const dir = resolveModelDir(opts.model, io, defaultModel);
   if (dir === null) return 1;
   const seed = opts.seed ?? crypto.getRandomValues(new Uint32Array(1))[0];

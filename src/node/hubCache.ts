@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { HubSnapshotSource } from '../engine/diffusers';
@@ -7,7 +7,9 @@ import { PackageError, describeError } from '../engine/errors';
 
 /**
  * The CLI's cache folder: `MUSE_CACHE`, else `$XDG_CACHE_HOME/muse-studio`, else
- * `~/.cache/muse-studio`. Hub weights live under `hub/blobs/`, each named by its sha256.
+ * `~/.cache/muse-studio`. Hub weights live under `hub/blobs/`, each named by its sha256, with a
+ * note of where it came from in `hub/info/<sha256>.json` (for `--cache`); a download in progress
+ * is a `hub/blobs/.<random>.part` file until it is checked.
  */
 export function cliCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.MUSE_CACHE) return env.MUSE_CACHE;
@@ -60,6 +62,11 @@ export async function cachedHubFile(src: HubSnapshotSource, path: string, cacheD
     if (problem) throw new PackageError(problem, path);
     const file = join(blobs, sha256);
     await rename(part, file);
+    // Where it came from, for --cache; only a note: a missing or broken one changes nothing else.
+    const info: BlobInfo = { source: src.label, path, downloadedAt: new Date().toISOString() };
+    await mkdir(join(cacheDir, 'hub', 'info'), { recursive: true })
+      .then(() => writeFile(join(cacheDir, 'hub', 'info', `${sha256}.json`), JSON.stringify(info)))
+      .catch(() => {});
     return { file, sha256, downloaded: true };
   } finally {
     await rm(part, { force: true });
@@ -91,4 +98,98 @@ async function downloadTo(src: HubSnapshotSource, path: string, file: string, si
   }
   if (received !== size) throw new PackageError(`${src.label} lists ${size} bytes, the download had ${received}; the download was discarded`, path);
   return hash.digest('hex');
+}
+
+/** What the cache notes about a blob when it is downloaded (`hub/info/<sha256>.json`). */
+interface BlobInfo {
+  /** The Hub snapshot it was downloaded for (`owner/name@revision`, with the endpoint when not huggingface.co). */
+  source: string;
+  /** Its path in that snapshot. */
+  path: string;
+  downloadedAt: string;
+}
+
+/** One checked weights file in the cache. */
+export interface CachedBlob {
+  sha256: string;
+  bytes: number;
+  /** Where it was downloaded from, when the cache noted it. */
+  from?: { source: string; path: string };
+}
+
+/** An unfinished download: its file name, size so far and when it was last written. */
+export interface PartialDownload {
+  name: string;
+  bytes: number;
+  modifiedMs: number;
+}
+
+/** What the Hub cache holds: checked blobs (largest first), unfinished downloads, and their bytes in all. */
+export interface HubCacheListing {
+  dir: string;
+  blobs: CachedBlob[];
+  partial: PartialDownload[];
+  bytes: number;
+}
+
+const SHA256_NAME = /^[0-9a-f]{64}$/;
+
+function blobInfo(text: string): CachedBlob['from'] {
+  try {
+    const v = JSON.parse(text) as Partial<BlobInfo> | null;
+    return typeof v?.source === 'string' && typeof v.path === 'string' ? { source: v.source, path: v.path } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Lists the Hub cache under `cacheDir` (an empty listing when there is none yet). Other files there are left out. */
+export async function listHubCache(cacheDir: string): Promise<HubCacheListing> {
+  const dir = join(cacheDir, 'hub', 'blobs');
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const blobs: CachedBlob[] = [];
+  const partial: PartialDownload[] = [];
+  for (const name of names) {
+    const st = await stat(join(dir, name)).catch(() => undefined);
+    if (!st?.isFile()) continue;
+    if (SHA256_NAME.test(name)) {
+      const from = blobInfo(await readFile(join(cacheDir, 'hub', 'info', `${name}.json`), 'utf8').catch(() => ''));
+      blobs.push({ sha256: name, bytes: st.size, ...(from ? { from } : {}) });
+    } else if (name.endsWith('.part')) {
+      partial.push({ name, bytes: st.size, modifiedMs: st.mtimeMs });
+    }
+  }
+  blobs.sort((a, b) => b.bytes - a.bytes || a.sha256.localeCompare(b.sha256));
+  const bytes = [...blobs, ...partial].reduce((n, f) => n + f.bytes, 0);
+  return { dir, blobs, partial, bytes };
+}
+
+/**
+ * Empties the Hub cache under `cacheDir`: every checked blob and its note, and every unfinished
+ * download not written for `staleMs` (one written more recently may be another run's download in
+ * progress, which would fail if its file went). Blobs are not pruned one by one: they are named by
+ * content and no record says which models will be run again, so "unused" cannot be told apart;
+ * a model run after the clear downloads its files again.
+ */
+export async function clearHubCache(cacheDir: string, staleMs: number, now = Date.now()): Promise<{ removed: number; bytes: number; keptPartial: PartialDownload[] }> {
+  const listing = await listHubCache(cacheDir);
+  let removed = 0;
+  let bytes = 0;
+  const keptPartial: PartialDownload[] = [];
+  for (const b of listing.blobs) {
+    await rm(join(listing.dir, b.sha256), { force: true });
+    await rm(join(cacheDir, 'hub', 'info', `${b.sha256}.json`), { force: true });
+    removed++;
+    bytes += b.bytes;
+  }
+  for (const p of listing.partial) {
+    if (now - p.modifiedMs < staleMs) {
+      keptPartial.push(p);
+      continue;
+    }
+    await rm(join(listing.dir, p.name), { force: true });
+    removed++;
+    bytes += p.bytes;
+  }
+  return { removed, bytes, keptPartial };
 }

@@ -22,7 +22,23 @@ describe('parseGenerateArgs', () => {
     const o = parseGenerateArgs(['--prompt', 'a', '--negative', 'b', '--seed', '7', '--steps', '3', '--sr-steps', '2', '--guidance', '2.5', '--temperature', '0.8', '--count', '2', '--model', 'm', '--out', 'x.png']);
     expect(o).toEqual({ prompt: 'a', negative: 'b', seed: 7, steps: 3, srSteps: 2, guidance: 2.5, temperature: 0.8, count: 2, model: 'm', out: 'x.png' });
     expect(parseGenerateArgs(['--help'])).toBeNull();
-    expect(parseGenerateArgs(['--prompt', '', '--out', 'y.PNG'])?.seed).toBeUndefined();
+    expect(parseGenerateArgs(['--prompt', '', '--out', 'y.PNG'])).toMatchObject({ seed: undefined, token: undefined });
+    expect(parseGenerateArgs(['--prompt', 'a', '--out', 'x.png', '--model', 'hf:a/b', '--token', 'hf_AbC123'])).toMatchObject({ model: 'hf:a/b', token: 'hf_AbC123' });
+    expect(parseGenerateArgs(['--cache'])).toEqual({ cache: 'list' });
+    expect(parseGenerateArgs(['--cache-clear'])).toEqual({ cache: 'clear' });
+  });
+
+  it('refuses a --token that is not one without repeating it', () => {
+    for (const bad of ['hf_with space', 'hf_ü', 'hf_tab\t', '']) {
+      let message = '';
+      try {
+        parseGenerateArgs(['--prompt', 'a', '--out', 'x.png', `--token=${bad}`]);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/^--token is (empty|not a token: it has spaces or characters outside printable ASCII)/);
+      if (bad) expect(message).not.toContain(bad);
+    }
   });
 
   it.each([
@@ -37,6 +53,8 @@ describe('parseGenerateArgs', () => {
     [['--prompt', 'a', '--out', 'x.png', '--guidance=-2'], /--guidance must be a number from 0 to 20/],
     [['--prompt', 'a', '--out', 'x.png', '--temperature', '0'], /--temperature must be a number above 0 and at most 10/],
     [['--prompt', 'a', '--out', 'x.png', '--bogus'], /Unknown option '--bogus'/],
+    [['--cache', '--prompt', 'a'], /--cache and --cache-clear take no other flags \(got --prompt\)/],
+    [['--cache', '--cache-clear'], /give --cache or --cache-clear, not both/],
     [['--prompt'], /argument missing|--prompt/],
     // node:util parseArgs reads "--seed -1" as a missing value and says to write --seed=-1
     [['--prompt', 'a', '--out', 'x.png', '--seed', '-1'], /argument is ambiguous/],

@@ -51,6 +51,8 @@ describe('parseEditArgs', () => {
     const o = parseEditArgs(['--image', 'a.png', '--mask', 'm.png', '--prompt', 'p', '--negative', 'n', '--seed', '3', '--count', '2', '--feather', '4', '--dilation', '0', '--steps', '2', '--sr-steps', '3', '--guidance', '1.5', '--temperature', '0.9', '--model', 'M', '--out', 'o.png']);
     expect(o).toEqual({ image: 'a.png', mask: 'm.png', extend: undefined, strength: undefined, prompt: 'p', negative: 'n', seed: 3, count: 2, feather: 4, dilation: 0, steps: 2, srSteps: 3, guidance: 1.5, temperature: 0.9, model: 'M', out: 'o.png' });
     expect(parseEditArgs(['--help'])).toBeNull();
+    expect(parseEditArgs(['--image', 'a.png', '--prompt', 'x', '--model', 'hf:a/b', '--token', 'hf_AbC123', '--out', 'o.png'])?.token).toBe('hf_AbC123');
+    expect(() => parseEditArgs(['--image', 'a.png', '--prompt', 'x', '--token', 'hf_a b', '--out', 'o.png'])).toThrow(/^--token is not a token/);
     expect(parseEditArgs(['--image', 'a.png', '--prompt', 'x', '--strength', '0.3', '--out', 'o.png'])?.strength).toBe(0.3);
   });
 

@@ -2,8 +2,9 @@
  * A diffusers aMUSEd snapshot picked or dropped as a folder (model_index.json, no manifest):
  * opened, described and stored the same way as one from the Hugging Face Hub (snapshotModel.ts,
  * then `installPackage`), only the bytes come from the files on this device. Weights are read in
- * byte ranges for the headers and streamed (hashed once up front for the manifest, checked again
- * as they are stored), so a 2.4 GB file is never held whole.
+ * byte ranges for the headers and streamed: hashed once, up front, for the manifest's sha256, then
+ * copied into storage with their sizes checked (`hashed`), so a 2.4 GB file is never held whole
+ * and never hashed twice.
  */
 import { PackageError } from '../../engine';
 import { openSnapshot, type SnapshotSource } from '../../engine/diffusers';
@@ -12,7 +13,7 @@ import { pathProblem } from '../../engine/manifest/paths';
 import { sha256OfStream } from '../../engine/package';
 import type { PickedFolder } from './folder';
 import { createFolderSource, type ProgressSource } from './sources';
-import { chooseVariant, describeSnapshot, type SnapshotSummary } from './snapshotModel';
+import { chooseVariant, describeSnapshot, type FilesPreference, type SnapshotSummary } from './snapshotModel';
 
 /** What the Model panel shows before a snapshot folder is added. */
 export interface FolderSnapshotSummary extends SnapshotSummary {
@@ -73,14 +74,14 @@ function blobSnapshot(label: string, files: ReadonlyMap<string, Blob>, sha256: R
  */
 export async function prepareFolderSnapshot(
   folder: PickedFolder,
-  opts: { variant?: 'fp32' | 'fp16'; estimate?(): Promise<{ usage?: number; quota?: number }> } = {},
+  opts: { files?: FilesPreference; estimate?(): Promise<{ usage?: number; quota?: number }> } = {},
 ): Promise<PreparedFolderSnapshot> {
   const names = [...folder.files.keys()];
   // First which weights files the snapshot reads (headers only), then their sha256 for the
   // manifest, hashed as streams.
   const sha256 = new Map<string, string>();
   const src = blobSnapshot(folder.name, folder.files, sha256);
-  const fp16 = chooseVariant(names, opts.variant).variant === 'fp16';
+  const fp16 = chooseVariant(names, opts.files).variant === 'fp16';
   const opened = await openSnapshot(src, fp16 ? { variant: 'fp16' } : {});
   const weights = [opened.transformer.weights, opened.vqvae.weights, opened.textEncoder.weights];
   for (const w of weights) sha256.set(w.path, await sha256OfStream(folder.files.get(w.path)!.stream()));
@@ -90,7 +91,7 @@ export async function prepareFolderSnapshot(
     name: `dir-${nameSlug(folder.name, NAME_SLUG_MAX - 4) || 'snapshot'}`,
     displayName: folder.name,
     created: new Date(newest || Date.now()).toISOString().slice(0, 10),
-    ...(opts.variant ? { variant: opts.variant } : {}),
+    ...(opts.files ? { files: opts.files } : {}),
     ...(opts.estimate ? { estimate: opts.estimate } : {}),
   });
   const { pkg } = described;
@@ -102,6 +103,9 @@ export async function prepareFolderSnapshot(
       label: `the folder "${folder.name}"`,
       read: (path, onBytes) => (weightPaths.has(path) ? files.read(path, onBytes) : pkg.source.read(path)),
       stream: async (path) => (weightPaths.has(path) ? files.stream!(path) : undefined),
+      // Hashed above for the manifest: the install compares their sizes only (a File cannot
+      // change under us, it fails to read instead: createFolderSource says so).
+      hashed: (path) => weightPaths.has(path),
     }),
   };
 }

@@ -11,7 +11,7 @@ import { openHubSnapshot, parseHubId, readHubRevision, type HubSnapshotSource } 
 import { nameSlug } from '../../engine/manifest';
 import { hubAuthHeaders } from './hubToken';
 import { mapStreamErrors, NetworkError, type ProgressSource } from './sources';
-import { describeSnapshot, type SnapshotSummary } from './snapshotModel';
+import { describeSnapshot, type FilesPreference, type SnapshotSummary } from './snapshotModel';
 
 /** Where model ids are resolved: the Hugging Face Hub (its hosts are in the CSP, src/sw/csp.ts). */
 export const HUB_ORIGIN = 'https://huggingface.co';
@@ -78,7 +78,7 @@ const isNetworkFailure = (e: unknown): boolean => !(e instanceof PackageError) &
  * Resolves `id` on the Hub and prepares its package without downloading the weights.
  * Throws HubError (bad id, private or missing repo, not an aMUSEd snapshot, no network).
  */
-export async function prepareHubModel(id: string, opts: { variant?: 'fp32' | 'fp16' } & HubDeps = {}): Promise<PreparedHubModel> {
+export async function prepareHubModel(id: string, opts: { files?: FilesPreference } & HubDeps = {}): Promise<PreparedHubModel> {
   const parsed = parseHubId(id);
   if (!parsed) throw new HubError('id', `"${id}" is not a Hugging Face model id: type owner/name (e.g. ${EXAMPLE}).`);
   const { repo, revision } = parsed;
@@ -119,7 +119,7 @@ export async function prepareHubModel(id: string, opts: { variant?: 'fp32' | 'fp
     const described = await describeSnapshot(src, src.files.keys(), {
       name: packageName(repo, revision),
       displayName,
-      ...(opts.variant ? { variant: opts.variant } : {}),
+      ...(opts.files ? { files: opts.files } : {}),
       // The manifest must come out the same on a later visit (Resume keeps the package id).
       created: rev.lastModified?.slice(0, 10) ?? opts.today ?? new Date().toISOString().slice(0, 10),
       ...(opts.estimate ? { estimate: opts.estimate } : {}),

@@ -9,13 +9,25 @@ import type { PickedFolder } from './folder';
 import { prepareFolderSnapshot, snapshotRoot, type PreparedFolderSnapshot } from './folderSnapshot';
 import { HubError, hubIdOf, prepareHubModel, type PreparedHubModel } from './hub';
 import { hubToken } from './hubToken';
+import { computesFp16, type FilesPreference, type WeightsVariant } from './snapshotModel';
 import { useModels } from './useModels';
+import { useStudio } from '../store/studio';
 import { modelOrigin } from '../../sw/csp';
 
 let prepared: { id: string; model: PreparedHubModel } | { id: string; folder: PickedFolder; model: PreparedFolderSnapshot } | undefined;
 let lookup: AbortController | undefined;
 
 const estimate = async () => (await globalThis.navigator?.storage?.estimate?.()) ?? {};
+
+/**
+ * Which weights files to read: `wanted` (the user's pick, or an earlier download's files) when
+ * given, else what suits the worker's backend as it last announced it (snapshotModel.ts
+ * `chooseVariant`). Before the first announcement the device counts as float32.
+ */
+function filesFor(wanted?: WeightsVariant, kept = false): FilesPreference {
+  const { active, shaderF16 } = useStudio.getState().backend;
+  return { ...(wanted ? { wanted } : {}), ...(kept ? { kept } : {}), fp16Compute: computesFp16(active, shaderF16) };
+}
 
 /**
  * The Hub to ask: huggingface.co, or — in test builds' pages only (`?testHooks`) — a local
@@ -28,8 +40,11 @@ function hubEndpoint(): string | undefined {
   return q.has('testHooks') ? (modelOrigin(q.get('hubEndpoint') ?? '') ?? undefined) : undefined;
 }
 
-/** Looks `input` (owner/name, optional revision) up on the Hub and shows what it is, or why not. */
-export async function checkHubModel(input: string, revision = '', variant?: 'fp32' | 'fp16'): Promise<void> {
+/**
+ * Looks `input` (owner/name, optional revision) up on the Hub and shows what it is, or why not.
+ * `files`: the user's pick of weights files; by default those that suit this device.
+ */
+export async function checkHubModel(input: string, revision = '', files: FilesPreference = filesFor()): Promise<void> {
   lookup?.abort();
   prepared = undefined;
   let id: string;
@@ -44,7 +59,7 @@ export async function checkHubModel(input: string, revision = '', variant?: 'fp3
   try {
     const hub = hubEndpoint();
     const token = hubToken();
-    const model = await prepareHubModel(id, { ...(variant ? { variant } : {}), ...(hub ? { hub } : {}), ...(token ? { token } : {}), estimate, signal: controller.signal });
+    const model = await prepareHubModel(id, { files, ...(hub ? { hub } : {}), ...(token ? { token } : {}), estimate, signal: controller.signal });
     if (lookup !== controller) return;
     prepared = { id, model };
     useModels.setState({ hub: { id, status: 'ready', summary: model.summary } });
@@ -81,14 +96,14 @@ export async function downloadHubModel(): Promise<void> {
  * Opens a diffusers snapshot folder (model_index.json, no manifest; already re-rooted by
  * `snapshotRoot`) and shows the same summary as a Hub model, or why it cannot be used.
  */
-export async function checkFolderSnapshot(folder: PickedFolder, variant?: 'fp32' | 'fp16'): Promise<void> {
+export async function checkFolderSnapshot(folder: PickedFolder, files: FilesPreference = filesFor()): Promise<void> {
   lookup?.abort();
   lookup = undefined;
   prepared = undefined;
   const id = folder.name;
   useModels.setState({ hub: { id, from: 'folder', status: 'checking' } });
   try {
-    const model = await prepareFolderSnapshot(folder, { ...(variant ? { variant } : {}), estimate });
+    const model = await prepareFolderSnapshot(folder, { files, estimate });
     if (useModels.getState().hub?.id !== id) return;
     prepared = { id, folder, model };
     useModels.setState({ hub: { id, from: 'folder', status: 'ready', summary: model.summary } });
@@ -108,12 +123,12 @@ export async function openFolder(picked: PickedFolder): Promise<void> {
   else await addFromFolder(picked);
 }
 
-/** The summary's "use the other files" button: the same source, the other variant. */
+/** The summary's "use the other files" button: the same source, the other variant (the user's pick wins over the device's). */
 export function switchVariant(): void {
   const hub = useModels.getState().hub;
   const s = hub?.summary;
   if (!s || !prepared) return;
-  const other = s.variant === 'fp16' ? 'fp32' : 'fp16';
+  const other = filesFor(s.variant === 'fp16' ? 'fp32' : 'fp16');
   if ('folder' in prepared) void checkFolderSnapshot(prepared.folder, other);
   else void checkHubModel(s.id, '', other);
 }
@@ -129,10 +144,12 @@ export function dismissHub(): void {
 /**
  * Adds a Hub model in one go (Resume of an interrupted download, Download again of an evicted
  * one): looked up again, then installed; files already saved are verified, not fetched again.
+ * `variant` is the stored origin's (`origin.variant`: fp16, or absent for fp32): the same files
+ * as before whatever this device would pick now, so the package, and its id, stay the same.
  */
 export async function addFromHub(id: string, variant?: 'fp16'): Promise<void> {
   if (!modelStore()) return;
-  await checkHubModel(id, '', variant);
+  await checkHubModel(id, '', filesFor(variant ?? 'fp32', true));
   const hub = useModels.getState().hub;
   if (hub?.status !== 'ready') {
     useModels.setState({ download: { label: `Hugging Face ${id}`, files: [], status: 'failed', resumable: false, error: `Could not load ${id}: ${hub?.error ?? 'it was not found'}` }, hub: undefined });

@@ -6,12 +6,31 @@
 import { formatBytes } from './install';
 import type { HubSummary } from './hub';
 import type { FolderSnapshotSummary } from './folderSnapshot';
+import { computesFp16, type SnapshotSummary } from './snapshotModel';
 
 export interface SummaryLine {
   label: string;
   text: string;
   /** The user should read this before downloading (no licence, no room, too big for WASM). */
   warn?: boolean;
+}
+
+/** Why the summary's weights files were chosen (snapshotModel.ts `chooseVariant`), as the "Files" line says it. */
+export function variantWhy(s: Pick<SnapshotSummary, 'variant' | 'variantReason'>, from: 'hub' | 'folder'): string {
+  const files = `${s.variant} files`;
+  const other = s.variant === 'fp16' ? 'fp32' : 'fp16';
+  switch (s.variantReason) {
+    case 'asked':
+      return `${files}, as you chose`;
+    case 'kept':
+      return `${files}, the same as its earlier ${from === 'hub' ? 'download' : 'copy'}`;
+    case 'fp16-compute':
+      return `${files}: this GPU computes in fp16, so they are used as stored (about half the ${from === 'hub' ? 'download' : 'size'} of the fp32 files)`;
+    case 'float32-compute':
+      return `${files}: this device computes in float32 (fp16 files would be widened as they load and need more memory)`;
+    case 'only':
+      return `${files}: the snapshot has no ${other} files`;
+  }
 }
 
 /** onnxruntime-web's WASM heap: a model whose weights and activations exceed it cannot load there. */
@@ -29,6 +48,7 @@ export function hubSummaryLines(s: HubSummary | FolderSnapshotSummary, backend: 
     s.from === 'hub'
       ? { label: 'Download', text: `${formatBytes(s.downloadBytes)} (${s.weights.length} ${weightsKind}); ${formatBytes(s.storedBytes)} stored` }
       : { label: 'Copy', text: `${formatBytes(s.downloadBytes)} from the folder (${s.weights.length} ${weightsKind}); ${formatBytes(s.storedBytes)} stored` },
+    { label: 'Files', text: variantWhy(s, s.from) },
   ];
   if (s.from === 'hub') {
     lines.push({
@@ -43,7 +63,7 @@ export function hubSummaryLines(s: HubSummary | FolderSnapshotSummary, backend: 
   );
   const on = backend ? BACKEND_NAMES[backend] ?? backend : 'the active backend';
   // There the worker runs the transformer's fp16 graph, which every snapshot package has (engine `preferFp16`).
-  const fp16 = backend === 'webgpu' && shaderF16;
+  const fp16 = computesFp16(backend, shaderF16);
   const compute = fp16
     ? `fp16 (the transformer, ${s.variant === 'fp16' ? 'its fp16 weights as stored' : 'its fp32 weights narrowed as they load'}; text encoder and image decoder in float32)`
     : s.variant === 'fp16' ? 'float32 (fp16 weights widened to float32 as they load)' : 'float32';

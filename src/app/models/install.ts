@@ -120,15 +120,17 @@ export async function installPackage(
    */
   const storeFile = async (path: string, entry: FileEntry): Promise<void> => {
     const onBytes = (received: number) => hooks.onFile?.(path, { received });
+    // Hash once: bytes the source hashed already (a picked folder's weights) are checked by size.
+    const mode = source.hashed?.(path) ? 'size' : 'sha256';
     const body = await source.stream?.(path);
     if (!body) {
       const bytes = await source.read(path, onBytes);
       hooks.onFile?.(path, { state: 'verifying', received: bytes.byteLength });
-      await verifyFile(path, bytes, entry);
+      await verifyFile(path, bytes, entry, mode);
       await store.putFile(id, path, bytes);
       return;
     }
-    const checked = checkedStream(path, body, entry, onBytes);
+    const checked = checkedStream(path, body, entry, onBytes, mode);
     try {
       await store.putFileStream(id, path, checked.stream);
     } catch (e) {

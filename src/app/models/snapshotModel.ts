@@ -33,7 +33,9 @@ export interface SnapshotSummary {
   weights: SnapshotFileSummary[];
   needs: SnapshotNeeds;
   /** `fp16` when the fp16 variant files are the ones used. */
-  variant: 'fp32' | 'fp16';
+  variant: WeightsVariant;
+  /** Why those files (the summary says it: hubSummary.ts). */
+  variantReason: VariantReason;
   /** Whether the snapshot also has the other variant (the panel offers it). */
   otherVariant: boolean;
   /** Free bytes the browser allows (quota − usage), when it says. */
@@ -46,17 +48,55 @@ export interface DescribeOptions {
   displayName: string;
   /** provenance.created: fixed by the caller so the same snapshot gives the same manifest (package id). */
   created: string;
-  variant?: 'fp32' | 'fp16';
+  files?: FilesPreference;
   estimate?(): Promise<{ usage?: number; quota?: number }>;
 }
 
-/** The variant to read: fp16 only when asked for (and there) or when it is all there is. */
-export function chooseVariant(names: Iterable<string>, wanted?: 'fp32' | 'fp16'): { variant: 'fp32' | 'fp16'; otherVariant: boolean } {
+export type WeightsVariant = 'fp32' | 'fp16';
+
+/**
+ * Why a snapshot's weights files were chosen: the user picked them ('asked'), they are the ones
+ * an interrupted or evicted download had ('kept'), they suit the device's compute precision
+ * ('fp16-compute', 'float32-compute'), or the snapshot has no others ('only').
+ */
+export type VariantReason = 'asked' | 'kept' | 'fp16-compute' | 'float32-compute' | 'only';
+
+/** What decides which weights files of a snapshot to read (chooseVariant). */
+export interface FilesPreference {
+  /** The files the user picked ("use the other files"), or those a download to resume had: they win when the snapshot has them. */
+  wanted?: WeightsVariant;
+  /** `wanted` are the files of an earlier download (Resume, Download again), not a fresh pick. */
+  kept?: boolean;
+  /** The device computes the transformer in fp16 (`computesFp16`): fp16 files are preferred. */
+  fp16Compute?: boolean;
+}
+
+/**
+ * Whether the worker runs the transformer in fp16: on WebGPU with shader-f16 (the worker's
+ * `backend` event) it opens the package's fp16 graph (engine `preferFp16`); elsewhere float32.
+ */
+export function computesFp16(backend: string | undefined, shaderF16: boolean | undefined): boolean {
+  return backend === 'webgpu' && shaderF16 === true;
+}
+
+/**
+ * Which weights files to read, for every route (Hub id, folder): the user's pick when the
+ * snapshot has it; else the files that suit the device — fp16 where the transformer computes in
+ * fp16 (used as stored: about half the download and, for aMUSEd-256, 3.09 GB to run instead of
+ * 4.97 GB, docs/DIFFUSERS.md), fp32 elsewhere (fp16 files would be widened as they load: 5.51 GB
+ * instead of 3.76 GB); else whichever the snapshot has.
+ */
+export function chooseVariant(names: Iterable<string>, pref: FilesPreference = {}): { variant: WeightsVariant; variantReason: VariantReason; otherVariant: boolean } {
   const all = [...names];
-  const hasFp16 = all.some((p) => p.endsWith('.fp16.safetensors'));
-  const hasPlain = all.some((p) => p.endsWith('.safetensors') && !p.endsWith('.fp16.safetensors'));
-  const variant = wanted === 'fp16' && hasFp16 ? 'fp16' : hasPlain ? 'fp32' : 'fp16';
-  return { variant, otherVariant: variant === 'fp16' ? hasPlain : hasFp16 };
+  const has: Record<WeightsVariant, boolean> = {
+    fp16: all.some((p) => p.endsWith('.fp16.safetensors')),
+    fp32: all.some((p) => p.endsWith('.safetensors') && !p.endsWith('.fp16.safetensors')),
+  };
+  const pick = (variant: WeightsVariant, variantReason: VariantReason) => ({ variant, variantReason, otherVariant: has[variant === 'fp16' ? 'fp32' : 'fp16'] });
+  if (pref.wanted && has[pref.wanted]) return pick(pref.wanted, pref.kept ? 'kept' : 'asked');
+  if (has.fp16 && has.fp32) return pref.fp16Compute ? pick('fp16', 'fp16-compute') : pick('fp32', 'float32-compute');
+  // One set or none (the engine then says what is missing).
+  return pick(has.fp32 ? 'fp32' : 'fp16', 'only');
 }
 
 /**
@@ -67,7 +107,7 @@ export function chooseVariant(names: Iterable<string>, wanted?: 'fp32' | 'fp16')
  */
 export async function describeSnapshot(src: SnapshotSource, names: Iterable<string>, opts: DescribeOptions): Promise<{ summary: SnapshotSummary; pkg: SnapshotPackage }> {
   const all = new Set(names);
-  const { variant, otherVariant } = chooseVariant(all, opts.variant);
+  const { variant, variantReason, otherVariant } = chooseVariant(all, opts.files);
   const readme = all.has('README.md') ? new TextDecoder().decode(await src.read('README.md')) : '';
   const license = cardLicense(readme);
   const pkg = await snapshotAsPackage(src, {
@@ -94,6 +134,7 @@ export async function describeSnapshot(src: SnapshotSource, names: Iterable<stri
       weights,
       needs: snapshotNeeds(s),
       variant,
+      variantReason,
       otherVariant,
       ...(free !== undefined ? { free } : {}),
     },

@@ -17,6 +17,13 @@ export interface ProgressSource extends PackageSource {
    * The stream's errors are already what `read` would throw (NetworkError for the network).
    */
   stream?(path: string): Promise<ReadableStream<Uint8Array> | undefined>;
+  /**
+   * True for a file whose bytes this source already hashed against the sha256 its manifest lists
+   * and that cannot change since: the installer then checks its size only (hash once). A picked
+   * folder's files qualify: a File whose file changed on disk since it was picked fails to read
+   * (the File API's snapshot state) instead of giving other bytes.
+   */
+  hashed?(path: string): boolean;
 }
 
 /** `body` with each error it raises replaced by `map(error)`; pulls one chunk at a time. */
@@ -147,7 +154,9 @@ export function createFolderSource(name: string, files: ReadonlyMap<string, Blob
     stream(path) {
       const file = files.get(path);
       if (!file) return Promise.reject(new PackageError(`is not in the folder "${name}"`, path));
-      return Promise.resolve(file.stream());
+      // A File whose file changed, moved or went away since it was picked fails to read (NotReadableError).
+      const unreadable = (e: unknown) => new PackageError(`could not be read from the folder "${name}" (${describeError(e)}): it may have changed or been moved since the folder was picked; pick the folder again`, path);
+      return Promise.resolve(mapStreamErrors(file.stream(), unreadable));
     },
   };
 }

@@ -11,7 +11,7 @@
 import { createSHA256 } from 'hash-wasm';
 import type { FileEntry } from '../manifest/types';
 import { PackageError } from '../errors';
-import { sizeProblem, shaProblem } from './verify';
+import { sizeProblem, shaProblem, type VerifyMode } from './verify';
 
 /** Why a checked stream failed: reading its body ('source', e.g. the network) or the check ('verify'). */
 export interface StreamFailure {
@@ -29,13 +29,21 @@ export interface CheckedStream {
 /**
  * Passes `body` on, checking it is exactly the file `entry` lists: more bytes than listed fail at
  * once, and at the end a short file or a different sha256 fails with the same PackageError (naming
- * `path`) as verifyFile. `onBytes` gets the running total.
+ * `path`) as verifyFile. `onBytes` gets the running total. `mode` 'size' skips the hash, for
+ * bytes the caller already hashed against `entry` and that cannot have changed since (a picked
+ * folder's file: the model store's install).
  */
-export function checkedStream(path: string, body: ReadableStream<Uint8Array>, entry: FileEntry, onBytes?: (received: number) => void): CheckedStream {
+export function checkedStream(
+  path: string,
+  body: ReadableStream<Uint8Array>,
+  entry: FileEntry,
+  onBytes?: (received: number) => void,
+  mode: VerifyMode = 'sha256',
+): CheckedStream {
   const reader = body.getReader();
   let failure: StreamFailure | undefined;
   let received = 0;
-  let hasher: Awaited<ReturnType<typeof createSHA256>>;
+  let hasher: Awaited<ReturnType<typeof createSHA256>> | undefined;
   const fail = (ctrl: ReadableStreamDefaultController<Uint8Array>, f: StreamFailure) => {
     failure = f;
     ctrl.error(f.error);
@@ -44,7 +52,7 @@ export function checkedStream(path: string, body: ReadableStream<Uint8Array>, en
   const stream = new ReadableStream<Uint8Array>(
     {
       async start() {
-        hasher = await createSHA256();
+        if (mode === 'sha256') hasher = await createSHA256();
       },
       async pull(ctrl) {
         let chunk: ReadableStreamReadResult<Uint8Array>;
@@ -55,7 +63,7 @@ export function checkedStream(path: string, body: ReadableStream<Uint8Array>, en
           return;
         }
         if (chunk.done) {
-          const problem = sizeProblem(entry.bytes, received) ?? shaProblem(entry.sha256, hasher.digest('hex'));
+          const problem = sizeProblem(entry.bytes, received) ?? (hasher ? shaProblem(entry.sha256, hasher.digest('hex')) : undefined);
           if (problem) fail(ctrl, { from: 'verify', error: new PackageError(problem, path) });
           else ctrl.close();
           return;
@@ -65,7 +73,7 @@ export function checkedStream(path: string, body: ReadableStream<Uint8Array>, en
           fail(ctrl, { from: 'verify', error: new PackageError(sizeProblem(entry.bytes, received, true)!, path) });
           return;
         }
-        hasher.update(chunk.value);
+        hasher?.update(chunk.value);
         onBytes?.(received);
         ctrl.enqueue(chunk.value);
       },

@@ -12,6 +12,7 @@ import {
   clipBaseGraph,
   clipGraphs,
   fakeClipPackage,
+  fakeClipPackageWithFp16,
   fakeGraphs,
   fakeOrt,
   fakePackage,
@@ -38,15 +39,6 @@ const withClipGraph = (path: string, change: (g: FakeGraph) => void) =>
     const g = clipGraphs()[path];
     change(g);
     setGraph(files, path, g);
-  });
-
-/** A CLIP package whose base stage also has an fp16 copy with its own external data. */
-const withFp16 = (fp16Graph: FakeGraph = clipBaseGraph()) =>
-  fakeClipPackage((files, m) => {
-    setGraph(files, 'transformer/base.fp16.onnx', fp16Graph);
-    files.set('transformer/base.fp16.onnx.data', new Uint8Array([9, 9, 9]));
-    ((m['stages'] as Record<string, Record<string, unknown>>)['base'])['onnxFp16'] = 'transformer/base.fp16.onnx';
-    (m['externalData'] as Record<string, string>)['transformer/base.fp16.onnx'] = 'transformer/base.fp16.onnx.data';
   });
 
 describe('loadModel: CLIP packages (fake ORT)', () => {
@@ -104,7 +96,7 @@ describe('loadModel: external data', () => {
 describe('loadModel: fp16 base graph', () => {
   it('preferFp16 opens stages.base.onnxFp16 and never reads the fp32 graph or its data', async () => {
     const { ort, created } = fakeOrt();
-    const { source, reads } = recordingSource(withFp16().source);
+    const { source, reads } = recordingSource(fakeClipPackageWithFp16().source);
     const model = await loadModel(source, { ort, executionProviders: ['webgpu'], preferFp16: true });
     expect(reads).toContain('transformer/base.fp16.onnx');
     expect(reads).toContain('transformer/base.fp16.onnx.data');
@@ -115,7 +107,7 @@ describe('loadModel: fp16 base graph', () => {
   });
 
   it('without preferFp16 the fp32 graph is used and the fp16 copy is not read', async () => {
-    const { source, reads } = recordingSource(withFp16().source);
+    const { source, reads } = recordingSource(fakeClipPackageWithFp16().source);
     await loadModel(source, { ort: fakeOrt().ort, executionProviders: ['cpu'] });
     expect(reads).toContain('transformer/base.onnx');
     expect(reads.filter((r) => r.includes('fp16'))).toEqual([]);
@@ -130,7 +122,7 @@ describe('loadModel: fp16 base graph', () => {
   it('the fp16 copy must have the base graph contract (float32 inputs and outputs)', async () => {
     const bad = clipBaseGraph();
     bad.outputs[0].type = 'float16';
-    expect((await loadError(withFp16(bad), { preferFp16: true })).message).toBe('transformer/base.fp16.onnx: output logits must be float32, found float16');
+    expect((await loadError(fakeClipPackageWithFp16(bad), { preferFp16: true })).message).toBe('transformer/base.fp16.onnx: output logits must be float32, found float16');
   });
 });
 

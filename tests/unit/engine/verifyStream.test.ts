@@ -51,4 +51,14 @@ describe('checking a file as it streams', () => {
     await expect(new Response(stream).arrayBuffer()).rejects.toThrow();
     expect(failure()).toMatchObject({ from: 'source', error: expect.objectContaining({ message: 'network error' }) });
   });
+
+  it("mode 'size' (bytes the caller hashed already) skips the hash but never the size", async () => {
+    const wrongHash = { bytes: bytes.length, sha256: '0'.repeat(64) };
+    const through = checkedStream('w', chunked(bytes, 1000), wrongHash, undefined, 'size');
+    expect(new Uint8Array(await new Response(through.stream).arrayBuffer())).toEqual(bytes);
+    const short = checkedStream('w', chunked(bytes.subarray(0, 5000), 1000), wrongHash, undefined, 'size');
+    await expect(new Response(short.stream).arrayBuffer()).rejects.toThrow(`w: expected ${bytes.length} bytes, found 5000`);
+    const long = checkedStream('w', chunked(bytes, 1000), { ...wrongHash, bytes: 5000 }, undefined, 'size');
+    await expect(new Response(long.stream).arrayBuffer()).rejects.toThrow('w: expected 5000 bytes, found more');
+  });
 });

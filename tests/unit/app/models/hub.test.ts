@@ -40,7 +40,7 @@ function setup() {
     { 'test/tiny': tinySnapshot(), 'test/nocard': noCard, 'test/sd': notAmused(), 'test/odd': otherWidth(), 'test/private': tinySnapshot() },
     { private: ['test/private'] },
   );
-  return { hub, prepare: (id: string, variant?: 'fp16' | 'fp32', estimate = async () => ({ usage: 0, quota: 10 ** 9 })) => prepareHubModel(id, { fetch: hub.fetch, estimate, ...(variant ? { variant } : {}) }) };
+  return { hub, prepare: (id: string, variant?: 'fp16' | 'fp32', estimate = async () => ({ usage: 0, quota: 10 ** 9 })) => prepareHubModel(id, { fetch: hub.fetch, estimate, ...(variant ? { files: { wanted: variant } } : {}) }) };
 }
 
 async function failure(p: Promise<unknown>): Promise<HubError> {

@@ -204,6 +204,16 @@ export function fakeClipPackage(edit: Edit = () => {}, tamper: Edit = () => {}):
   return buildPackage(clipFiles(), clipManifest(), edit, tamper);
 }
 
+/** A CLIP package whose base stage also has an fp16 copy (`stages.base.onnxFp16`) with its own external data. */
+export function fakeClipPackageWithFp16(fp16Graph: FakeGraph = clipBaseGraph()): FakePackage {
+  return fakeClipPackage((files, m) => {
+    setGraph(files, 'transformer/base.fp16.onnx', fp16Graph);
+    files.set('transformer/base.fp16.onnx.data', new Uint8Array([9, 9, 9]));
+    ((m['stages'] as Record<string, Record<string, unknown>>)['base'])['onnxFp16'] = 'transformer/base.fp16.onnx';
+    (m['externalData'] as Record<string, string>)['transformer/base.fp16.onnx'] = 'transformer/base.fp16.onnx.data';
+  });
+}
+
 /** Wraps a source and records every path read from it. */
 export function recordingSource(source: PackageSource): { source: PackageSource; reads: string[] } {
   const reads: string[] = [];
