@@ -33,7 +33,8 @@
  *   --no-write               print only; do not touch docs/
  *   --json FILE              also write the full results JSON to FILE (e.g. with --no-write)
  *
- * Writes docs/bench/results.json and the tables between the markers in docs/BENCHMARKS.md.
+ * Writes docs/bench/results.json and the tables between the markers in docs/BENCHMARKS.md (with
+ * --against, only the comparison's own section).
  * No test asserts wall-clock times: this is a measurement, not a check.
  */
 import { execFile } from 'node:child_process';

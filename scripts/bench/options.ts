@@ -3,7 +3,7 @@
  * so every option is checked here, before anything is loaded, and its wording is tested
  * (tests/unit/bench/options.test.ts).
  */
-import { BOUNDS, describeBound, withinBound } from '../../src/engine/settings/bounds';
+import { settingFlag } from '../../src/cli/args';
 
 export type BenchBackend = 'node' | 'wasm' | 'webgpu';
 
@@ -47,11 +47,10 @@ function int(name: string, v: string | undefined, lo: number): number {
   return n;
 }
 
-/** A step count the engine accepts (the one set of bounds, src/engine/settings/bounds.ts). */
+/** A step count the engine accepts, checked and worded as `npm run generate` checks its --steps. */
 function steps(name: string, v: string | undefined): number {
-  const n = v === undefined || v.trim() === '' ? NaN : Number(v);
-  if (!withinBound(BOUNDS.steps, n)) throw new Error(`${name} must be ${describeBound(BOUNDS.steps)}, got ${v === undefined ? 'nothing' : v}`);
-  return n;
+  // Given a string, settingFlag returns a number or throws.
+  return settingFlag(name.slice(2), 'steps', v ?? '')!;
 }
 
 function value(name: string, v: string | undefined, what: string): string {
