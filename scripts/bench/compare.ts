@@ -22,14 +22,17 @@ export interface StageMedians {
   basePasses: number;
   /** Median transformer forward time of one base pass. */
   basePass: number;
+  /** Median preview (VQ decode) of one base iteration: the preview grid is the stage's. */
+  basePreview: number;
   superRes: number;
   superResPasses: number;
   superResPass: number;
+  superResPreview: number;
   /** The final VQ decode. */
   decode: number;
 }
 
-type Row = 'timeToImage' | 'text' | 'base' | 'basePass' | 'superRes' | 'superResPass' | 'decode';
+type Row = 'timeToImage' | 'text' | 'base' | 'basePass' | 'basePreview' | 'superRes' | 'superResPass' | 'superResPreview' | 'decode';
 
 export interface BackendComparison {
   id: BackendResult['id'];
@@ -60,9 +63,11 @@ export function stageMedians(s: BackendSummary): StageMedians {
     base: s.base,
     basePasses: s.baseIter.byIndex.length,
     basePass: s.baseIter.forward,
+    basePreview: s.baseIter.preview,
     superRes: s.superRes,
     superResPasses: s.superResIter.byIndex.length,
     superResPass: s.superResIter.forward,
+    superResPreview: s.superResIter.preview,
     decode: s.decode,
   };
 }
@@ -76,7 +81,7 @@ export function compareBackend(r: BackendResult): BackendComparison | undefined 
   const other = r.against.jobs.slice(0, n);
   const model = stageMedians(summarise({ ...r, jobs }));
   const against = stageMedians(summarise({ ...r, jobs: other }));
-  const keys: Row[] = ['timeToImage', 'text', 'base', 'basePass', 'superRes', 'superResPass', 'decode'];
+  const keys: Row[] = ['timeToImage', 'text', 'base', 'basePass', 'basePreview', 'superRes', 'superResPass', 'superResPreview', 'decode'];
   return {
     id: r.id,
     runs: n,
@@ -116,8 +121,10 @@ function backendTable(b: BackendComparison): string[] {
   add('text encoding', 'text');
   add(`base stage (${m.basePasses} vs ${a.basePasses} passes)`, 'base');
   add('· one base forward pass', 'basePass');
+  add('· one base preview (VQ decode)', 'basePreview');
   add(`super-res stage (${m.superResPasses} vs ${a.superResPasses} passes)`, 'superRes');
   add('· one super-res forward pass', 'superResPass');
+  add('· one super-res preview (VQ decode)', 'superResPreview');
   add('VQ decode (final)', 'decode');
   // The median of the per-run ratios is a second reading that one slow spell cannot move.
   lines.push('', `Per run (model / against, time to image, in run order): ${b.pairRatios.map(ratio).join(', ') || '–'}; their median ${ratio(median(b.pairRatios))}.`);

@@ -12,12 +12,12 @@ import type { Manifest } from '../../../src/engine';
 
 const tiny = JSON.parse(readFileSync(new URL('../../fixtures/tiny/manifest.json', import.meta.url), 'utf8')) as Manifest;
 
-const iter = (forward: number): IterationTiming => ({ wall: forward + 1, forward, preview: 0, lead: 0, other: 1 });
+const iter = (forward: number, preview: number): IterationTiming => ({ wall: forward + preview + 1, forward, preview, lead: 0, other: 1 });
 
-/** A job whose stage times are given; every base pass takes `basePass` ms, every super-res pass `srPass`. */
-function job(p: { total: number; text?: number; base?: number; superRes?: number; decode?: number; basePasses?: number; basePass?: number; srPasses?: number; srPass?: number }): JobMetrics {
-  const baseIterations = Array.from({ length: p.basePasses ?? 2 }, () => iter(p.basePass ?? 10));
-  const superResIterations = Array.from({ length: p.srPasses ?? 1 }, () => iter(p.srPass ?? 20));
+/** A job whose stage times are given; every base pass takes `basePass` ms (+ a `basePreview` decode), every super-res pass `srPass` (+ 6). */
+function job(p: { total: number; text?: number; base?: number; superRes?: number; decode?: number; basePasses?: number; basePass?: number; basePreview?: number; srPasses?: number; srPass?: number }): JobMetrics {
+  const baseIterations = Array.from({ length: p.basePasses ?? 2 }, () => iter(p.basePass ?? 10, p.basePreview ?? 2));
+  const superResIterations = Array.from({ length: p.srPasses ?? 1 }, () => iter(p.srPass ?? 20, 6));
   return {
     prompt: 'a red boat by the sea at sunset', seed: 1, engine: {},
     text: p.text ?? 5, base: p.base ?? 50, superRes: p.superRes ?? 40, decode: p.decode ?? 8,
@@ -35,12 +35,12 @@ function result(jobs: JobMetrics[], against?: JobMetrics[]): BackendResult {
   };
 }
 
-// The model: 3 runs of 300, 100, 200 ms (median 200), 12 base passes of 30 ms; the against model:
-// 100, 50, 150 ms (median 100), 4 base passes of 10 ms. Per run: 3, 2, 1.33.
+// The model: 3 runs of 300, 100, 200 ms (median 200), 12 base passes of 30 ms + 8 ms previews; the
+// against model: 100, 50, 150 ms (median 100), 4 base passes of 10 ms + 2 ms. Per run: 3, 2, 1.33.
 const modelJobs = [
-  job({ total: 300, base: 200, basePasses: 12, basePass: 30, decode: 9 }),
-  job({ total: 100, base: 40, basePasses: 12, basePass: 30, decode: 8 }),
-  job({ total: 200, base: 120, basePasses: 12, basePass: 30, decode: 10 }),
+  job({ total: 300, base: 200, basePasses: 12, basePass: 30, basePreview: 8, decode: 9 }),
+  job({ total: 100, base: 40, basePasses: 12, basePass: 30, basePreview: 8, decode: 8 }),
+  job({ total: 200, base: 120, basePasses: 12, basePass: 30, basePreview: 8, decode: 10 }),
 ];
 const againstJobs = [
   job({ total: 100, base: 30, basePasses: 4, basePass: 10, decode: 8 }),
@@ -57,6 +57,8 @@ describe('bench --against: the comparison', () => {
     expect(c.ratio.timeToImage).toBe(2);
     expect(c.ratio.base).toBe(4);
     expect(c.ratio.basePass).toBe(3);
+    expect(c.ratio.basePreview).toBe(4);
+    expect(c.ratio.superResPreview).toBe(1);
     expect(c.ratio.text).toBe(1);
     expect(c.pairRatios.map((r) => +r.toFixed(3))).toEqual([3, 2, 1.333]);
   });
@@ -84,6 +86,7 @@ describe('bench --against: the comparison', () => {
     expect(md).toContain('| **time to image** | **200** | **100** | **2.00×** | +100 |');
     expect(md).toContain('| base stage (12 vs 4 passes) | 120 | 30.0 | 4.00× | +90.0 |');
     expect(md).toContain('| · one base forward pass | 30.0 | 10.0 | 3.00× | +20.0 |');
+    expect(md).toContain('| · one base preview (VQ decode) | 8.00 | 2.00 | 4.00× | +6.00 |');
     expect(md).toContain('| VQ decode (final) | 9.00 | 8.00 | 1.13× | +1.00 |');
     expect(md).toContain('Per run (model / against, time to image, in run order): 3.00×, 2.00×, 1.33×; their median 2.00×.');
     expect(md).toContain('(target ≤ 1.6×: **not met**)');
