@@ -121,10 +121,11 @@ function backendTable(b: BackendComparison): string[] {
   add('text encoding', 'text');
   add(`base stage (${m.basePasses} vs ${a.basePasses} passes)`, 'base');
   add('· one base forward pass', 'basePass');
-  add('· one base preview (VQ decode)', 'basePreview');
+  // Super-res previews come from the atlas without a VQ decode: a row of zeros says nothing.
+  if (m.basePreview || a.basePreview) add('· one base preview (VQ decode)', 'basePreview');
   add(`super-res stage (${m.superResPasses} vs ${a.superResPasses} passes)`, 'superRes');
   add('· one super-res forward pass', 'superResPass');
-  add('· one super-res preview (VQ decode)', 'superResPreview');
+  if (m.superResPreview || a.superResPreview) add('· one super-res preview (VQ decode)', 'superResPreview');
   add('VQ decode (final)', 'decode');
   // The median of the per-run ratios is a second reading that one slow spell cannot move.
   lines.push('', `Per run (model / against, time to image, in run order): ${b.pairRatios.map(ratio).join(', ') || '–'}; their median ${ratio(median(b.pairRatios))}.`);

@@ -87,6 +87,12 @@ describe('bench --against: the comparison', () => {
     expect(md).toContain('| base stage (12 vs 4 passes) | 120 | 30.0 | 4.00× | +90.0 |');
     expect(md).toContain('| · one base forward pass | 30.0 | 10.0 | 3.00× | +20.0 |');
     expect(md).toContain('| · one base preview (VQ decode) | 8.00 | 2.00 | 4.00× | +6.00 |');
+    expect(md).toContain('| · one super-res preview (VQ decode) | 6.00 | 6.00 | 1.00× | +0.00 |');
+    // Without preview decodes (the super-res atlas, --no-previews) the row is left out.
+    const none = (j: JobMetrics): JobMetrics => ({ ...j, superResIterations: j.superResIterations.map((x) => ({ ...x, preview: 0 })) });
+    const quiet = comparisonMarkdown({ ...comparison, backends: [compareBackend(result(modelJobs.map(none), againstJobs.map(none)))!] }, { logicalCores: 2 });
+    expect(quiet).not.toContain('super-res preview');
+    expect(quiet).toContain('· one base preview');
     expect(md).toContain('| VQ decode (final) | 9.00 | 8.00 | 1.13× | +1.00 |');
     expect(md).toContain('Per run (model / against, time to image, in run order): 3.00×, 2.00×, 1.33×; their median 2.00×.');
     expect(md).toContain('(target ≤ 1.6×: **not met**)');
