@@ -47,7 +47,7 @@ const line = (j: JobMetrics): string =>
   `time to image ${fmt(j.timeToImage)} (text ${fmt(j.text)}, base ${fmt(j.base)}, super-res ${fmt(j.superRes)}, decode ${fmt(j.decode)})`;
 
 /** The stage settings of a request that replace the package's default steps (none: the defaults). */
-export function stepSettings(o: StepOverrides | undefined): Pick<GenerateRequest, 'base' | 'superRes'> {
+function stepSettings(o: StepOverrides | undefined): Pick<GenerateRequest, 'base' | 'superRes'> {
   return {
     ...(o?.base !== undefined ? { base: { steps: o.base } } : {}),
     ...(o?.superRes !== undefined ? { superRes: { steps: o.superRes } } : {}),
