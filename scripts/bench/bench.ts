@@ -2,6 +2,13 @@
  * `npm run bench [-- options]`: the Muse speed claim on our own model, one machine, one run.
  *
  *   --model DIR              package folder (default models/scenes)
+ *   --against DIR            a second package measured in the same run: in each backend both load in the same
+ *                            process / browser worker and their jobs alternate (model, against, model, …) with the
+ *                            same prompts and seeds, each at its own defaults; adds the comparison (per-stage medians,
+ *                            model / against) to the output, the JSON (`comparison`) and, when writing, only its own
+ *                            section of docs/BENCHMARKS.md (the main tables and results.json are left alone)
+ *   --steps-base N           base steps of --model's jobs instead of its package default (not --against's)
+ *   --steps-sr N             the same for the super-res stage; the report names both overrides
  *   --runs N                 measured runs per backend, median reported (default 5)
  *   --warmups N              full-length warm-up runs before them (default 0; a short warm-up job of
  *                            1 base + 1 super-res step, which runs every graph at every shape, always runs)
@@ -21,11 +28,13 @@
  *   --session-options JSON   extra ORT session options for every session, e.g.
  *                            '{"extra":{"session.intra_op.allow_spinning":"0"}}' (experiments, no engine change)
  *   --visits N               cached visits per start path in Chromium (default 2): today's, the new one and the new one
- *                            with the first Generate sent after the warm-up, alternating
+ *                            with the first Generate sent after the warm-up, alternating; 0 = none (they run at the
+ *                            package defaults, whatever --steps-* say)
  *   --no-write               print only; do not touch docs/
  *   --json FILE              also write the full results JSON to FILE (e.g. with --no-write)
  *
- * Writes docs/bench/results.json and the tables between the markers in docs/BENCHMARKS.md.
+ * Writes docs/bench/results.json and the tables between the markers in docs/BENCHMARKS.md (with
+ * --against, only the comparison's own section).
  * No test asserts wall-clock times: this is a measurement, not a check.
  */
 import { execFile } from 'node:child_process';
@@ -35,11 +44,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
+import type { Manifest } from '../../src/engine';
 import { chromiumVersion, runBrowser } from './browser';
+import { compareBackend, comparisonMarkdown, comparisonTarget, type BackendComparison, type Comparison } from './compare';
+import { modelInfo, type ModelInfo } from './model';
+import { HELP, parseArgs } from './options';
 import type { ProfileSummary } from './profile';
-import { computeTargets, markdown, profileMarkdown, summarise, summariseBaseline, type MachineInfo, type ModelInfo, type Report } from './report';
+import { computeTargets, markdown, profileMarkdown, summarise, summariseBaseline, type MachineInfo, type Report } from './report';
 import { startServer } from './server';
-import type { BackendResult, RunnerConfig } from './shared/types';
+import type { BackendResult, RunnerConfig, StepOverrides } from './shared/types';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WEB = path.join(ROOT, 'scripts/bench/web');
@@ -48,90 +61,7 @@ const DOC = path.join(ROOT, 'docs/BENCHMARKS.md');
 const RESULTS = path.join(ROOT, 'docs/bench/results.json');
 const MARK = { start: '<!-- bench:results:start -->', end: '<!-- bench:results:end -->' };
 const PMARK = { start: '<!-- bench:profile:start -->', end: '<!-- bench:profile:end -->' };
-
-interface Options {
-  model: string;
-  browserBudget: number;
-  runs: number;
-  warmups: number;
-  quick: boolean;
-  backends: Array<'node' | 'wasm' | 'webgpu'>;
-  baseline: boolean;
-  browserBaseline: boolean;
-  baselineRuns: number;
-  baselineMaxPasses: number;
-  readback: boolean;
-  profile: boolean;
-  build: boolean;
-  write: boolean;
-  json?: string;
-  previews: boolean;
-  sessionOptions?: Record<string, unknown>;
-  visits: number;
-}
-
-function parseArgs(argv: string[]): Options {
-  const o: Options = {
-    model: 'models/scenes', browserBudget: 900, runs: 5, warmups: 0, quick: false, backends: ['node', 'wasm', 'webgpu'], baseline: true,
-    browserBaseline: true, baselineRuns: 1, baselineMaxPasses: 0, readback: true, profile: false, build: true, write: true, previews: true, visits: 2,
-  };
-  let runsSet = false;
-  const int = (name: string, v: string | undefined, lo: number): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < lo) throw new Error(`${name} needs an integer ≥ ${lo}, got ${String(v)}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = (): string | undefined => argv[++i];
-    switch (a) {
-      case '--model': o.model = next() ?? ''; break;
-      case '--runs': o.runs = int(a, next(), 1); runsSet = true; break;
-      case '--warmups': o.warmups = int(a, next(), 0); break;
-      case '--browser-budget': o.browserBudget = int(a, next(), 0); break;
-      case '--quick': o.quick = true; break;
-      case '--backends': {
-        const list = (next() ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-        for (const b of list) if (!['node', 'wasm', 'webgpu'].includes(b)) throw new Error(`unknown backend ${b} (node, wasm, webgpu)`);
-        o.backends = list as Options['backends'];
-        break;
-      }
-      case '--no-baseline': o.baseline = false; break;
-      case '--no-browser-baseline': o.browserBaseline = false; break;
-      case '--baseline-runs': o.baselineRuns = int(a, next(), 1); break;
-      case '--baseline-max-passes': o.baselineMaxPasses = int(a, next(), 0); break;
-      case '--no-readback': o.readback = false; break;
-      case '--profile': o.profile = true; break;
-      case '--no-build': o.build = false; break;
-      case '--visits': o.visits = int(a, next(), 1); break;
-      case '--no-write': o.write = false; break;
-      case '--json': o.json = next(); break;
-      case '--no-previews': o.previews = false; break;
-      case '--session-options': {
-        const v = next() ?? '';
-        try {
-          o.sessionOptions = JSON.parse(v) as Record<string, unknown>;
-        } catch {
-          throw new Error(`--session-options needs a JSON object, got ${v}`);
-        }
-        break;
-      }
-      case '-h': case '--help':
-        console.log(readHelp());
-        process.exit(0);
-        break;
-      default: throw new Error(`unknown option ${a} (see --help)`);
-    }
-  }
-  if (o.quick && !runsSet) o.runs = 2;
-  return o;
-}
-
-function readHelp(): string {
-  return 'npm run bench -- [--model DIR] [--runs N] [--warmups N] [--browser-budget S] [--quick] [--backends node,wasm,webgpu] [--no-baseline]\n' +
-    '                   [--no-browser-baseline] [--baseline-runs N] [--baseline-max-passes N] [--no-readback] [--profile]\n' +
-    '                   [--no-previews] [--session-options JSON] [--visits N] [--no-build] [--no-write] [--json FILE]\n(see scripts/bench/bench.ts and docs/BENCHMARKS.md)';
-}
+const AMARK = { start: '<!-- bench:against:start -->', end: '<!-- bench:against:end -->' };
 
 const log = (l: string): void => void process.stderr.write(`${l}\n`);
 
@@ -183,32 +113,54 @@ function replaceBetween(doc: string, marks: { start: string; end: string }, body
   return `${doc.trimEnd()}\n\n${heading}\n\n${block}\n`;
 }
 
-async function main(): Promise<void> {
-  const opt = parseArgs(process.argv.slice(2));
-  const loadAtStart = os.loadavg()[0];
-  const modelDir = path.resolve(ROOT, opt.model);
-  if (!existsSync(path.join(modelDir, 'manifest.json'))) {
-    log(`error: no model package at ${opt.model} (manifest.json not found).`);
-    if (opt.model === 'models/scenes') log('  The default model appears after training (npm run train, then training.export_scenes). Try --model tests/fixtures/tiny to check the harness.');
+/** A package folder's manifest, or exit with a message that says what to do. */
+async function readPackage(option: string, dir: string): Promise<{ dir: string; manifest: Manifest }> {
+  const abs = path.resolve(ROOT, dir);
+  if (!existsSync(path.join(abs, 'manifest.json'))) {
+    log(`error: ${option}: no model package at ${dir} (manifest.json not found).`);
+    if (dir === 'models/scenes') log('  The default model appears after training (npm run train, then training.export_scenes). Try --model tests/fixtures/tiny to check the harness.');
     process.exit(1);
   }
-  const manifest = JSON.parse(await readFile(path.join(modelDir, 'manifest.json'), 'utf8')) as import('../../src/engine').Manifest;
-  const sr = manifest.stages.superRes;
-  const model: ModelInfo = {
-    dir: path.relative(ROOT, modelDir) || modelDir,
-    name: manifest.name,
-    fixture: manifest.fixture,
-    baseGrid: manifest.stages.base.grid,
-    ...(sr ? { superResGrid: sr.grid } : {}),
-    imageSize: (sr ?? manifest.stages.base).imageSize,
-    baseSteps: manifest.stages.base.defaults.steps,
-    superResSteps: sr?.defaults.steps ?? 0,
-    defaults: { base: manifest.stages.base.defaults, ...(sr ? { superRes: sr.defaults } : {}) },
-  };
+  return { dir: abs, manifest: JSON.parse(await readFile(path.join(abs, 'manifest.json'), 'utf8')) as Manifest };
+}
+
+/** How the report names a package: relative to the repository when it lies inside it. */
+const shown = (abs: string): string => {
+  const rel = path.relative(ROOT, abs);
+  return rel && !rel.startsWith('..') ? rel : abs;
+};
+
+async function main(): Promise<void> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    log(`error: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(2);
+  }
+  if (parsed === 'help') {
+    console.log(HELP);
+    return;
+  }
+  const opt = parsed;
+  const loadAtStart = os.loadavg()[0];
+  const pkg = await readPackage('--model', opt.model);
+  const modelDir = pkg.dir;
+  const other = opt.against ? await readPackage('--against', opt.against) : undefined;
+  const overrides: StepOverrides = { ...(opt.stepsBase !== undefined ? { base: opt.stepsBase } : {}), ...(opt.stepsSr !== undefined ? { superRes: opt.stepsSr } : {}) };
+  let model: ModelInfo;
+  try {
+    model = modelInfo(shown(modelDir), pkg.manifest, overrides);
+  } catch (e) {
+    log(`error: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(2);
+  }
+  const againstModel = other ? modelInfo(shown(other.dir), other.manifest) : undefined;
   const cfg: RunnerConfig = {
     runs: opt.runs, warmups: opt.warmups, budgetMs: 0, baseline: opt.baseline, baselineRuns: opt.baselineRuns,
     baselineMaxPasses: opt.baselineMaxPasses, readback: opt.readback, prompts: prompts(), seed: 1234,
     previews: opt.previews, ...(opt.sessionOptions ? { sessionOptions: opt.sessionOptions } : {}), visits: opt.visits,
+    ...(model.stepOverrides ? { stepOverrides: model.stepOverrides } : {}),
   };
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'muse-bench-'));
   const results: BackendResult[] = [];
@@ -217,12 +169,12 @@ async function main(): Promise<void> {
   let profile: Partial<Record<string, ProfileSummary>> | undefined;
   try {
     if (opt.backends.includes('node')) {
-      log(`node: ${opt.runs} runs on ${model.dir}`);
+      log(`node: ${opt.runs} runs on ${model.dir}${againstModel ? `, interleaved with ${againstModel.dir}` : ''}`);
       const cfgFile = path.join(tmp, 'node-config.json');
       await writeFile(cfgFile, JSON.stringify(cfg));
       const out = path.join(tmp, 'node.json');
       try {
-        await runNode(['--model', modelDir, '--config', cfgFile, '--out', out]);
+        await runNode(['--model', modelDir, ...(other ? ['--against', other.dir] : []), '--config', cfgFile, '--out', out]);
         results.push(JSON.parse(await readFile(out, 'utf8')) as BackendResult);
       } catch (e) {
         errors.push(`node: ${e instanceof Error ? e.message : String(e)}`);
@@ -242,13 +194,13 @@ async function main(): Promise<void> {
           build: { target: 'es2022', outDir: PAGE_OUT, emptyOutDir: true, reportCompressedSize: false, rolldownOptions: { input: path.join(WEB, 'bench.html'), checks: { bundlerTimings: false } } },
         });
       }
-      const server = await startServer(PAGE_OUT, modelDir);
+      const server = await startServer(PAGE_OUT, modelDir, other?.dir);
       chromium = chromiumVersion();
       try {
         for (const b of browsers) {
           log(`${b}: up to ${opt.runs} runs in headless Chromium (budget ${opt.browserBudget} s)`);
           try {
-            const { result, version } = await runBrowser(b, server.url, server.pkgUrl, { ...cfg, baseline: cfg.baseline && opt.browserBaseline, budgetMs: opt.browserBudget * 1000 }, log);
+            const { result, version } = await runBrowser(b, server.url, server.pkgUrl, { ...cfg, baseline: cfg.baseline && opt.browserBaseline, budgetMs: opt.browserBudget * 1000 }, log, server.againstUrl);
             chromium = `Chromium ${version}`;
             results.push(result);
           } catch (e) {
@@ -296,14 +248,18 @@ async function main(): Promise<void> {
   const summaries = results.map(summarise);
   const baselines = results.filter((r) => r.baseline?.length).map((r) => summariseBaseline(`${r.id}-baseline`, r.baseline!));
   const readback = webgpu?.readback;
-  const report: Report = {
+  const comparison: Comparison | undefined = againstModel
+    ? { model, against: againstModel, backends: results.map(compareBackend).filter((c): c is BackendComparison => c !== undefined) }
+    : undefined;
+  const report: Report & { comparison?: Comparison } = {
     machine,
     model,
-    config: { ...cfg, prompts: undefined, quick: opt.quick, backends: opt.backends },
+    config: { ...cfg, prompts: undefined, quick: opt.quick, backends: opt.backends, ...(againstModel ? { against: againstModel.dir } : {}) },
     summaries,
     baselines,
-    targets: computeTargets(model, machine, summaries, baselines, readback),
+    targets: [...computeTargets(model, machine, summaries, baselines, readback), ...(comparison ? [comparisonTarget(comparison)] : [])],
     ...(readback ? { readback } : {}),
+    ...(comparison ? { comparison } : {}),
   };
   for (const r of results) errors.push(...r.errors.map((e) => `${r.id}: ${e}`));
   const notes = results.flatMap((r) => (r.notes ?? []).map((n) => `${r.id}: ${n}`));
@@ -313,10 +269,18 @@ async function main(): Promise<void> {
   for (const t of report.targets) console.log(`${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'}  ${t.name}: ${t.value} (target ${t.target})`);
   const profileTable = profile ? profileMarkdown(profile) : undefined;
   if (profileTable) console.log(`\nORT profile (Node, CPU EP):\n${profileTable}\n`);
+  const comparisonTable = comparison ? comparisonMarkdown(comparison, machine) : undefined;
+  if (comparisonTable) console.log(`\nTwo models in one run (--against):\n\n${comparisonTable}\n`);
 
   const json = JSON.stringify({ generatedAt: new Date().toISOString(), ...report, errors, raw: results, ...(profile ? { profile } : {}) }, null, 2) + '\n';
   if (opt.json) await writeFile(path.resolve(opt.json), json);
-  if (opt.write) {
+  if (opt.write && comparisonTable) {
+    // A comparison run is not the main model's bench (two models loaded, jobs interleaved): it
+    // writes its own section only.
+    const doc = existsSync(DOC) ? await readFile(DOC, 'utf8') : '# Benchmarks\n';
+    await writeFile(DOC, replaceBetween(doc, AMARK, comparisonTable, '## Two models in one run (--against)'));
+    log(`wrote the --against section of ${path.relative(ROOT, DOC)}`);
+  } else if (opt.write) {
     await mkdir(path.dirname(RESULTS), { recursive: true });
     await writeFile(RESULTS, json);
     if (profile) {

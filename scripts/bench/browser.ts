@@ -160,7 +160,15 @@ export function chromiumVersion(): string {
   }
 }
 
-export async function runBrowser(backend: Backend, pageUrl: string, pkgUrl: string, cfg: RunnerConfig, log: (l: string) => void): Promise<{ result: BackendResult; version: string }> {
+/** `againstUrl`: a second package measured in the same worker, its jobs interleaved with the first's (--against). */
+export async function runBrowser(
+  backend: Backend,
+  pageUrl: string,
+  pkgUrl: string,
+  cfg: RunnerConfig,
+  log: (l: string) => void,
+  againstUrl?: string,
+): Promise<{ result: BackendResult; version: string }> {
   const browser = await chromium.launch({
     executablePath: findChromium(),
     // Precise performance.memory, and measureUserAgentSpecificMemory without its random delay.
@@ -186,7 +194,10 @@ export async function runBrowser(backend: Backend, pageUrl: string, pkgUrl: stri
     });
     await page.goto(`${pageUrl}/bench.html`);
     await page.waitForFunction(() => typeof window.__bench === 'object');
-    const result = await page.evaluate(([b, url, c]) => window.__bench.run(b as Backend, url as string, c as RunnerConfig), [backend, pkgUrl, cfg] as const);
+    const result = await page.evaluate(
+      ([b, url, c, other]) => window.__bench.run(b as Backend, url as string, c as RunnerConfig, (other as string | null) ?? undefined),
+      [backend, pkgUrl, cfg, againstUrl ?? null] as const,
+    );
     phases['end'] = await read();
     try {
       result.load.newWorker = await page.evaluate(([b, url]) => window.__bench.loadInNewWorker(b as Backend, url as string), [backend, pkgUrl] as const);
@@ -196,24 +207,27 @@ export async function runBrowser(backend: Backend, pageUrl: string, pkgUrl: stri
     }
     // Cached visits: one to fill Cache Storage (the preview atlas) as a first visit would, then
     // today's start and the new one alternating, each in a fresh worker.
-    try {
-      await page.evaluate(([b, url]) => window.__bench.visit(b as Backend, url as string, 'new'), [backend, pkgUrl] as const);
-      const visits: CachedVisit[] = [];
-      for (let i = 0; i < (cfg.visits ?? VISITS); i++) {
-        for (const p of ['today', 'new', 'afterWarmUp'] as const) {
-          const v = await page.evaluate(
-            ([b, url, sp, so]) => window.__bench.visit(b as Backend, url as string, sp as StartPath, so as Record<string, unknown> | undefined),
-            [backend, pkgUrl, p, cfg.sessionOptions] as const,
-          );
-          const list = (parts: Record<string, number>): string => Object.entries(parts).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ');
-          log(`[${backend}] cached visit (${p}): ready ${v.ready.toFixed(0)} ms, first image ${v.firstImage.toFixed(0)} ms, next ${v.secondImage.toFixed(0)} ms; ${list(v.parts)}`);
-          if (v.imageParts) log(`[${backend}]   first image: ${list(v.imageParts.first)}; next: ${list(v.imageParts.next)}`);
-          visits.push(v);
+    // --visits 0: none at all, not even the one that fills Cache Storage.
+    if ((cfg.visits ?? VISITS) > 0) {
+      try {
+        await page.evaluate(([b, url]) => window.__bench.visit(b as Backend, url as string, 'new'), [backend, pkgUrl] as const);
+        const visits: CachedVisit[] = [];
+        for (let i = 0; i < (cfg.visits ?? VISITS); i++) {
+          for (const p of ['today', 'new', 'afterWarmUp'] as const) {
+            const v = await page.evaluate(
+              ([b, url, sp, so]) => window.__bench.visit(b as Backend, url as string, sp as StartPath, so as Record<string, unknown> | undefined),
+              [backend, pkgUrl, p, cfg.sessionOptions] as const,
+            );
+            const list = (parts: Record<string, number>): string => Object.entries(parts).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ');
+            log(`[${backend}] cached visit (${p}): ready ${v.ready.toFixed(0)} ms, first image ${v.firstImage.toFixed(0)} ms, next ${v.secondImage.toFixed(0)} ms; ${list(v.parts)}`);
+            if (v.imageParts) log(`[${backend}]   first image: ${list(v.imageParts.first)}; next: ${list(v.imageParts.next)}`);
+            visits.push(v);
+          }
         }
+        result.load.visits = visits;
+      } catch (e) {
+        result.errors.push(`cached visit: ${e instanceof Error ? e.message : String(e)}`);
       }
-      result.load.visits = visits;
-    } catch (e) {
-      result.errors.push(`cached visit: ${e instanceof Error ? e.message : String(e)}`);
     }
     result.memory.phases = phases;
     const jobs = phases['jobs'];

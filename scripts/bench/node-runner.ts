@@ -1,7 +1,8 @@
 /**
  * One Node backend run in its own process (so its peak memory is its own):
- *   tsx scripts/bench/node-runner.ts --model DIR --config FILE --out FILE [--profile DIR]
- * `--config` is a RunnerConfig as JSON. Writes a BackendResult as JSON to `--out`; with
+ *   tsx scripts/bench/node-runner.ts --model DIR [--against DIR] --config FILE --out FILE [--profile DIR]
+ * `--config` is a RunnerConfig as JSON; `--against` loads a second package in this process and
+ * interleaves its jobs with the first's (not with `--profile`). Writes a BackendResult as JSON to `--out`; with
  * `--profile DIR` it also turns ORT profiling on for every session (profile files go to DIR)
  * and writes the per-op summary next to `--out` instead of timing.
  */
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
   const cfg = JSON.parse(await readFile(arg('--config')!, 'utf8')) as RunnerConfig;
   const out = arg('--out')!;
   const profileDir = arg('--profile');
+  const againstDir = arg('--against');
+  if (againstDir && profileDir) throw new Error('--against and --profile do not go together: the profile is of one model');
   const source = createFsSource(modelDir);
   const manifest = await readManifest(source);
 
@@ -67,6 +70,14 @@ async function main(): Promise<void> {
         loads++;
         return loadModel(source, { ort: inst.ort, executionProviders: ['cpu'] });
       },
+      ...(againstDir
+        ? {
+            loadAgainst: async () => {
+              const own = instrumentOrt(ort as unknown as Ort, { sessionOptions: () => ({ ...cfg.sessionOptions }) });
+              return { model: await loadModel(createFsSource(resolve(againstDir)), { ort: own.ort, executionProviders: ['cpu'] }), inst: own };
+            },
+          }
+        : {}),
       sampleMemory: sample,
       mark: async () => {},
       log: (l) => process.stderr.write(`  [node${profileDir ? ' profile' : ''}] ${l}\n`),

@@ -4,19 +4,8 @@
  */
 import type { BackendResult, BaselineMetrics, CachedVisit, IterationTiming, JobMetrics, StartPath } from './shared/types';
 import { max, median, min } from './shared/stats';
+import { describeModel, type ModelInfo } from './model';
 import type { ProfileSummary } from './profile';
-
-export interface ModelInfo {
-  dir: string;
-  name: string;
-  fixture: boolean;
-  baseGrid: [number, number];
-  superResGrid?: [number, number];
-  imageSize: [number, number];
-  baseSteps: number;
-  superResSteps: number;
-  defaults: Record<string, unknown>;
-}
 
 export interface MachineInfo {
   cpu: string;
@@ -187,9 +176,10 @@ export function summariseBaseline(id: string, b: BaselineMetrics[]): BaselineSum
 export const ms = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v >= 100 ? `${Math.round(v)}` : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 export const mib = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '–' : `${(v / 2 ** 20).toFixed(0)} MiB`);
 const kib = (v: number): string => (v >= 2 ** 20 ? `${(v / 2 ** 20).toFixed(2)} MiB` : `${(v / 1024).toFixed(1)} KiB`);
-const ratio = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '–');
+export const ratio = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '–');
 
-const LABEL: Record<string, string> = {
+/** Column names of the backends and baselines. */
+export const LABEL: Record<string, string> = {
   node: 'Node (onnxruntime-node, CPU)',
   wasm: 'Chromium WASM',
   webgpu: 'Chromium WebGPU',
@@ -289,7 +279,8 @@ export function computeTargets(model: ModelInfo, machine: MachineInfo, s: Backen
   return t;
 }
 
-function row(cells: string[]): string {
+/** One markdown table row. */
+export function row(cells: string[]): string {
   return `| ${cells.join(' | ')} |`;
 }
 
@@ -311,9 +302,7 @@ export function markdown(r: Report): string {
   }
   if (m.note) lines.push('', m.note);
   lines.push('');
-  lines.push(`**Model:** \`${model.dir}\` (${model.name}): base ${model.baseGrid.join('×')} tokens, ${model.baseSteps} steps` +
-    (model.superResGrid ? `; super-res ${model.superResGrid.join('×')} tokens, ${model.superResSteps} steps` : '') +
-    `; image ${model.imageSize[0]}×${model.imageSize[1]} px; default settings, ${r.config['previews'] === false ? '**previews off**' : 'previews on (as in the studio)'}` +
+  lines.push(`**Model:** ${describeModel(model)}; ${model.stepOverrides ? 'otherwise default' : 'default'} settings, ${r.config['previews'] === false ? '**previews off**' : 'previews on (as in the studio)'}` +
     (r.config['sessionOptions'] ? `; extra session options \`${JSON.stringify(r.config['sessionOptions'])}\`` : '') + '. ' +
     `Median of up to ${String(r.config['runs'])} runs (the count per backend is below) after a short warm-up job` + (r.config['warmups'] ? ` and ${String(r.config['warmups'])} full one(s)` : '') + `; baseline ${String(r.config['baselineRuns'])} run(s). Times in ms.`);
   lines.push('');

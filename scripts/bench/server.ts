@@ -1,5 +1,6 @@
 /**
- * A static server for the bench page and one model package, with the headers the studio needs:
+ * A static server for the bench page and one model package (and the --against one, at /against/),
+ * with the headers the studio needs:
  * cross-origin isolation (COOP/COEP, so ORT gets SharedArrayBuffer and threads) and long-lived
  * Cache-Control on the package and assets (so a second load can come from the HTTP cache).
  */
@@ -23,11 +24,14 @@ export interface BenchServer {
   url: string;
   /** URL of the model package folder, ending in '/'. */
   pkgUrl: string;
+  /** URL of the --against package folder, ending in '/', when one was given. */
+  againstUrl?: string;
   close(): Promise<void>;
 }
 
-export async function startServer(pageDir: string, modelDir: string): Promise<BenchServer> {
+export async function startServer(pageDir: string, modelDir: string, againstDir?: string): Promise<BenchServer> {
   const mounts: Array<[string, string]> = [['/pkg/', path.resolve(modelDir)], ['/', path.resolve(pageDir)]];
+  if (againstDir) mounts.unshift(['/against/', path.resolve(againstDir)]);
   const server: Server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://x');
@@ -63,6 +67,7 @@ export async function startServer(pageDir: string, modelDir: string): Promise<Be
   return {
     url,
     pkgUrl: `${url}/pkg/`,
+    ...(againstDir ? { againstUrl: `${url}/against/` } : {}),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -185,6 +185,18 @@ export interface ReadbackExperiment {
   note?: string;
 }
 
+/**
+ * The --against model, measured in the same process / browser worker as the main one: loaded once
+ * after it, warmed up the same way, its jobs interleaved with the main model's (A, B, A, B) with the
+ * same prompts and seeds, each at its own package's defaults.
+ */
+export interface AgainstResult {
+  /** Its load in the same process / worker (ORT already initialised by the main model). */
+  load: number;
+  warmup: JobMetrics;
+  jobs: JobMetrics[];
+}
+
 export interface BackendResult {
   id: 'node' | 'wasm' | 'webgpu';
   env: BackendEnv;
@@ -194,6 +206,8 @@ export interface BackendResult {
   baseline?: BaselineMetrics[];
   memory: MemoryReport;
   readback?: ReadbackExperiment[];
+  /** Only with --against: the second model's jobs, interleaved with `jobs`. */
+  against?: AgainstResult;
   /** What was cut or skipped (budget) and why. */
   notes?: string[];
   errors: string[];
@@ -231,4 +245,15 @@ export interface RunnerConfig {
   sessionOptions?: Record<string, unknown>;
   /** Browser only: cached visits per start path, alternating (default 2). */
   visits?: number;
+  /**
+   * Steps of the main model's measured (and full warm-up) jobs instead of its package defaults
+   * (--steps-base / --steps-sr); the --against model, the baseline and the cached visits keep theirs.
+   */
+  stepOverrides?: StepOverrides;
+}
+
+/** Step counts that replace a package's defaults for one model's jobs. */
+export interface StepOverrides {
+  base?: number;
+  superRes?: number;
 }

@@ -11,7 +11,8 @@ declare global {
     /** Provided by the orchestrator with page.exposeFunction; absent when the page is opened by hand. */
     __benchMark?: (phase: string) => Promise<void>;
     __bench: {
-      run(backend: Backend, pkgUrl: string, cfg: RunnerConfig): Promise<BackendResult>;
+      /** `againstUrl`: a second package measured in the same worker, its jobs interleaved (--against). */
+      run(backend: Backend, pkgUrl: string, cfg: RunnerConfig, againstUrl?: string): Promise<BackendResult>;
       loadInNewWorker(backend: Backend, pkgUrl: string): Promise<number>;
       visit(backend: Backend, pkgUrl: string, path: StartPath, sessionOptions?: Record<string, unknown>): Promise<CachedVisit>;
     };
@@ -47,10 +48,10 @@ function talk<T>(worker: Worker, request: ToWorker, done: (msg: FromWorker) => T
 }
 
 window.__bench = {
-  async run(backend, pkgUrl, cfg) {
+  async run(backend, pkgUrl, cfg, againstUrl) {
     const worker = start();
     try {
-      return await talk(worker, { type: 'run', backend, pkgUrl, cfg }, (m) => (m.type === 'result' ? m.result : undefined));
+      return await talk(worker, { type: 'run', backend, pkgUrl, cfg, ...(againstUrl ? { againstUrl } : {}) }, (m) => (m.type === 'result' ? m.result : undefined));
     } finally {
       worker.terminate();
     }

@@ -4,7 +4,7 @@ import type { BackendResult, CachedVisit, RunnerConfig, StartPath } from '../sha
 export type Backend = 'wasm' | 'webgpu';
 
 export type ToWorker =
-  | { type: 'run'; backend: Backend; pkgUrl: string; cfg: RunnerConfig }
+  | { type: 'run'; backend: Backend; pkgUrl: string; cfg: RunnerConfig; againstUrl?: string }
   | { type: 'load'; backend: Backend; pkgUrl: string }
   | { type: 'visit'; backend: Backend; pkgUrl: string; path: StartPath; sessionOptions?: Record<string, unknown> }
   | { type: 'markDone' };

@@ -183,13 +183,14 @@ async function readbackExperiment(ort: OrtWeb, inst: Instrumented, pkgUrl: strin
   return out;
 }
 
-async function run(backend: Backend, pkgUrl: string, cfg: RunnerConfig): Promise<BackendResult> {
+async function run(backend: Backend, pkgUrl: string, cfg: RunnerConfig, againstUrl?: string): Promise<BackendResult> {
   const began = performance.now();
   const yieldMs = await measureYield();
   const ort = await getOrt();
   const adapter = backend === 'webgpu' ? await adapterInfo() : undefined;
   const extra = cfg.sessionOptions;
-  const inst = instrumentOrt(ort as unknown as Ort, extra ? { sessionOptions: () => ({ ...extra }) } : {});
+  const instrument = (): Instrumented => instrumentOrt(ort as unknown as Ort, extra ? { sessionOptions: () => ({ ...extra }) } : {});
+  const inst = instrument();
   const source = createUrlSource(pkgUrl);
   // As the studio's worker: the fp16 base transformer when the adapter has shader-f16.
   const fp16 = backend === 'webgpu' && Array.isArray(adapter?.['features']) && (adapter['features'] as string[]).includes('shader-f16');
@@ -197,6 +198,14 @@ async function run(backend: Backend, pkgUrl: string, cfg: RunnerConfig): Promise
     {
       inst,
       load: () => loadModel(source, engineOptions(inst.ort, backend, fp16)),
+      ...(againstUrl
+        ? {
+            loadAgainst: async () => {
+              const own = instrument();
+              return { model: await loadModel(createUrlSource(againstUrl), engineOptions(own.ort, backend, fp16)), inst: own };
+            },
+          }
+        : {}),
       sampleMemory: () => {},
       mark,
       log,
@@ -383,7 +392,7 @@ async function onMessage(ev: MessageEvent<ToWorker>): Promise<void> {
       markResolve?.();
       markResolve = undefined;
     } else if (msg.type === 'run') {
-      post({ type: 'result', result: await run(msg.backend, msg.pkgUrl, msg.cfg) });
+      post({ type: 'result', result: await run(msg.backend, msg.pkgUrl, msg.cfg, msg.againstUrl) });
     } else if (msg.type === 'load') {
       post({ type: 'loaded', ms: await loadOnce(msg.backend, msg.pkgUrl) });
     } else if (msg.type === 'visit') {
