@@ -53,9 +53,22 @@ export interface StageProgress {
 }
 
 /**
+ * Below this many tokens a stage's previews are true decodes even when the atlas is ready: on an
+ * 8×8 base grid (64×64 px) a mosaic is 64 flat patches, no longer the picture, and the decode is
+ * cheap. From 16×16 tokens on, a mosaic resolves the scene's objects (at 16×16 base tokens a true
+ * 128 px decode was a third of a base iteration in Chromium WASM: docs/BENCHMARKS.md, "Two models").
+ */
+export const MOSAIC_MIN_TOKENS = 256;
+
+/** Whether a stage's previews may be mosaics of the atlas (true decodes until it is ready). */
+export function mosaicPreviews(stage: 'base' | 'superRes', grid: readonly [number, number]): boolean {
+  return stage === 'superRes' || grid[0] * grid[1] >= MOSAIC_MIN_TOKENS;
+}
+
+/**
  * `timings.firstPreview` is set (ms since `t0`) when the first preview has been decoded. Once the
- * `atlas` is ready, super-res previews are mosaics of it (pipeline/mosaic.ts); base previews,
- * small and the first thing the user sees, are always true decodes.
+ * `atlas` is ready, super-res previews and base previews of 16×16 tokens or more are mosaics of it
+ * (pipeline/mosaic.ts); smaller base previews are always true decodes.
  */
 export function createReporter(
   vq: VqDecoder,
@@ -83,7 +96,7 @@ export function createReporter(
       if (wantPreviews && run.overallOffset + step < overallTotal) {
         // Never waits for the atlas: until it is ready (read from the cache or built by
         // LoadedModel.warmPreviews), super-res previews are true decodes.
-        const a = run.stage === 'superRes' ? atlas?.now() : undefined;
+        const a = mosaicPreviews(run.stage, run.grid) ? atlas?.now() : undefined;
         preview = a ? previewTokens.map((t) => mosaic(a, t, run.grid)) : await decodeTokens(vq, previewTokens, run.grid);
         timings['firstPreview'] ??= performance.now() - t0;
       }
