@@ -25,6 +25,10 @@
  *   --no-write               print only; do not touch docs/
  *   --json FILE              also write the full results JSON to FILE (e.g. with --no-write)
  *
+ * A separate mode, off unless asked for: `--studio-visits N` measures the built studio as users meet
+ * it, the build issue 14 was measured on against today's, N cached visits each (scripts/bench/studioVisits.ts,
+ * its options in scripts/bench/studio/args.ts; the other options above do not apply to it).
+ *
  * Writes docs/bench/results.json and the tables between the markers in docs/BENCHMARKS.md.
  * No test asserts wall-clock times: this is a measurement, not a check.
  */
@@ -39,6 +43,9 @@ import { chromiumVersion, runBrowser } from './browser';
 import type { ProfileSummary } from './profile';
 import { computeTargets, markdown, profileMarkdown, summarise, summariseBaseline, type MachineInfo, type ModelInfo, type Report } from './report';
 import { startServer } from './server';
+import { replaceBetween } from './shared/docMarkers';
+import { isStudioMode, STUDIO_USAGE } from './studio/args';
+import { runStudioVisits } from './studioVisits';
 import type { BackendResult, RunnerConfig } from './shared/types';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -130,7 +137,8 @@ function parseArgs(argv: string[]): Options {
 function readHelp(): string {
   return 'npm run bench -- [--model DIR] [--runs N] [--warmups N] [--browser-budget S] [--quick] [--backends node,wasm,webgpu] [--no-baseline]\n' +
     '                   [--no-browser-baseline] [--baseline-runs N] [--baseline-max-passes N] [--no-readback] [--profile]\n' +
-    '                   [--no-previews] [--session-options JSON] [--visits N] [--no-build] [--no-write] [--json FILE]\n(see scripts/bench/bench.ts and docs/BENCHMARKS.md)';
+    '                   [--no-previews] [--session-options JSON] [--visits N] [--no-build] [--no-write] [--json FILE]\n' +
+    `or the built studio, two builds side by side:\n${STUDIO_USAGE}\n(see scripts/bench/bench.ts, scripts/bench/studioVisits.ts and docs/BENCHMARKS.md)`;
 }
 
 const log = (l: string): void => void process.stderr.write(`${l}\n`);
@@ -175,16 +183,11 @@ async function osName(): Promise<string> {
   return `${os.type()} ${os.release()}`;
 }
 
-function replaceBetween(doc: string, marks: { start: string; end: string }, body: string, heading: string): string {
-  const block = `${marks.start}\n${body}\n${marks.end}`;
-  const a = doc.indexOf(marks.start);
-  const b = doc.indexOf(marks.end);
-  if (a >= 0 && b > a) return doc.slice(0, a) + block + doc.slice(b + marks.end.length);
-  return `${doc.trimEnd()}\n\n${heading}\n\n${block}\n`;
-}
-
 async function main(): Promise<void> {
-  const opt = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  // The real-studio mode is a run of its own (scripts/bench/studioVisits.ts); the default bench is unchanged.
+  if (isStudioMode(argv)) return runStudioVisits(argv);
+  const opt = parseArgs(argv);
   const loadAtStart = os.loadavg()[0];
   const modelDir = path.resolve(ROOT, opt.model);
   if (!existsSync(path.join(modelDir, 'manifest.json'))) {
