@@ -18,8 +18,8 @@
  * `bench:studio-visits` markers of docs/BENCHMARKS.md (the issue 14.2 section).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, rmSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +68,9 @@ async function measure(opt: StudioOptions, servers: Record<Build, StudioServer>,
     now: await mkdtemp(path.join(os.tmpdir(), 'muse-studio-now-')),
   };
   const rows: Measured[] = [];
+  // Also when this process ends early (Ctrl+C), as the preview servers do (studio/checkout.ts).
+  const removeProfiles = (): void => Object.values(profiles).forEach((p) => rmSync(p, { recursive: true, force: true }));
+  process.once('exit', removeProfiles);
   try {
     for (let visit = 0; visit <= opt.visits; visit++) {
       for (const build of ['before', 'now'] as const) {
@@ -90,7 +93,8 @@ async function measure(opt: StudioOptions, servers: Record<Build, StudioServer>,
       }
     }
   } finally {
-    await Promise.all(Object.values(profiles).map((p) => rm(p, { recursive: true, force: true })));
+    process.removeListener('exit', removeProfiles);
+    removeProfiles();
   }
   return rows;
 }

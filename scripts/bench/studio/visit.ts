@@ -13,8 +13,12 @@ import { profileStoresKB } from '../shared/profileStores';
 import { GENERATE_BUTTON, PROBE_SCRIPT, type StudioProbe } from './probe';
 import type { VisitTimes } from './report';
 
-/** How long one wait (Ready, an image) may take: a busy 2-core machine took 30 s per image. */
-const WAIT_MS = 10 * 60_000;
+/**
+ * How long one wait (Ready, an image) may take. Beside a training run at high priority a first
+ * visit's browser got about a tenth of a core here: Ready took 2 min, the old build's first image
+ * more than 10.
+ */
+const WAIT_MS = 30 * 60_000;
 
 export interface VisitSetup {
   profile: string;
