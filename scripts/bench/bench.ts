@@ -33,6 +33,10 @@
  *   --no-write               print only; do not touch docs/
  *   --json FILE              also write the full results JSON to FILE (e.g. with --no-write)
  *
+ * A separate mode, off unless asked for: `--studio-visits N` measures the built studio as users meet
+ * it, the build issue 14 was measured on against today's, N cached visits each (scripts/bench/studioVisits.ts,
+ * its options in scripts/bench/studio/args.ts; the other options above do not apply to it).
+ *
  * Writes docs/bench/results.json and the tables between the markers in docs/BENCHMARKS.md (with
  * --against, only the comparison's own section).
  * No test asserts wall-clock times: this is a measurement, not a check.
@@ -52,7 +56,10 @@ import { HELP, parseArgs } from './options';
 import type { ProfileSummary } from './profile';
 import { computeTargets, markdown, profileMarkdown, summarise, summariseBaseline, type MachineInfo, type Report } from './report';
 import { startServer } from './server';
+import { replaceBetween } from './shared/docMarkers';
 import type { BackendResult, RunnerConfig, StepOverrides } from './shared/types';
+import { isStudioMode } from './studio/args';
+import { runStudioVisits } from './studioVisits';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WEB = path.join(ROOT, 'scripts/bench/web');
@@ -105,14 +112,6 @@ async function osName(): Promise<string> {
   return `${os.type()} ${os.release()}`;
 }
 
-function replaceBetween(doc: string, marks: { start: string; end: string }, body: string, heading: string): string {
-  const block = `${marks.start}\n${body}\n${marks.end}`;
-  const a = doc.indexOf(marks.start);
-  const b = doc.indexOf(marks.end);
-  if (a >= 0 && b > a) return doc.slice(0, a) + block + doc.slice(b + marks.end.length);
-  return `${doc.trimEnd()}\n\n${heading}\n\n${block}\n`;
-}
-
 /** A package folder's manifest, or exit with a message that says what to do. */
 async function readPackage(option: string, dir: string): Promise<{ dir: string; manifest: Manifest }> {
   const abs = path.resolve(ROOT, dir);
@@ -131,9 +130,12 @@ const shown = (abs: string): string => {
 };
 
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  // The real-studio mode is a run of its own (scripts/bench/studioVisits.ts); the default bench is unchanged.
+  if (isStudioMode(argv)) return runStudioVisits(argv);
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs(process.argv.slice(2));
+    parsed = parseArgs(argv);
   } catch (e) {
     log(`error: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(2);

@@ -30,11 +30,12 @@
  * visible here.) Prints one JSON line per visit.
  */
 import { createServer, type ServerResponse } from 'node:http';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
+import { profileStoresKB } from './shared/profileStores';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ORT_DIST = path.join(ROOT, 'node_modules/onnxruntime-web/dist');
@@ -127,14 +128,6 @@ function summarize(runs: number[] | undefined): unknown {
   return { first: runs.slice(0, 4), count: runs.length, median: sorted[sorted.length >> 1] };
 }
 
-/** Bytes under a profile folder (0 when absent): the wasm code cache is `Default/Code Cache/wasm`. */
-function bytesUnder(p: string): number {
-  if (!existsSync(p)) return 0;
-  const st = statSync(p);
-  if (!st.isDirectory()) return st.size;
-  return readdirSync(p).reduce((sum, e) => sum + bytesUnder(path.join(p, e)), 0);
-}
-
 const counts = { wasm200: 0, wasm304: 0 };
 let onResult: (r: unknown) => void = () => undefined;
 const server = createServer((req, res) => {
@@ -186,8 +179,7 @@ try {
     console.log(JSON.stringify({
       mode, visit: v, ...(r as object), runs: summarize((r as { runs?: number[] }).runs),
       wasm200: counts.wasm200 - before.wasm200, wasm304: counts.wasm304 - before.wasm304,
-      codeCacheWasmKB: Math.round(bytesUnder(path.join(profile, 'Default/Code Cache/wasm')) / 1024),
-      cacheStorageKB: Math.round(bytesUnder(path.join(profile, 'Default/Service Worker/CacheStorage')) / 1024),
+      ...profileStoresKB(profile),
       load: readFileSync('/proc/loadavg', 'utf8').trim(),
     }));
   }
