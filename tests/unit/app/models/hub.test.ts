@@ -14,6 +14,7 @@ import { createStoredSource } from '../../../../src/storage/storedSource';
 import { checkPackageFiles } from '../../../../src/engine';
 import { FakeCaches, quotaError } from './helpers';
 import { fakeHub, MAIN_SHA, tinySnapshot } from './hubHelpers';
+import { sameBytes } from '../../engine/helpers/bytes';
 
 const WEIGHTS = ['text_encoder/model.safetensors', 'transformer/diffusion_pytorch_model.safetensors', 'vqvae/diffusion_pytorch_model.safetensors'];
 
@@ -41,14 +42,6 @@ function setup() {
     { private: ['test/private'] },
   );
   return { hub, prepare: (id: string, variant?: 'fp16' | 'fp32', estimate = async () => ({ usage: 0, quota: 10 ** 9 })) => prepareHubModel(id, { fetch: hub.fetch, estimate, ...(variant ? { files: { wanted: variant } } : {}) }) };
-}
-
-/**
- * Whether two byte arrays hold the same bytes. Weights files are compared with Buffer.equals:
- * vitest's toEqual walks a megabyte array element by element (30 s of this file on a busy machine).
- */
-function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  return a !== undefined && b !== undefined && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
 async function failure(p: Promise<unknown>): Promise<HubError> {
