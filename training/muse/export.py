@@ -82,6 +82,14 @@ def _stored(parts: PackageParts, module: torch.nn.Module) -> torch.nn.Module:
     return module
 
 
+def _export_stored(parts: PackageParts, module: torch.nn.Module, args: tuple, path: Path, inputs: list[str],
+                   outputs: list[str], dynamic: dict[str, dict[int, str]]) -> None:
+    """Exports a module made by `_stored` and stores its weights as the package asks."""
+    _export(module, args, path, inputs, outputs, dynamic)
+    if parts.weight_storage == "fp16":
+        store_weights_fp16(path)
+
+
 def export_package(parts: PackageParts, out_dir: Path, seed: int = 0) -> dict:
     """Writes the package to out_dir atomically; returns {graph: parity error}."""
     out_dir = Path(out_dir)
@@ -95,7 +103,6 @@ def export_package(parts: PackageParts, out_dir: Path, seed: int = 0) -> dict:
     S = parts.max_length
     D = parts.t5_config["d_model"]
     parity: dict[str, float] = {}
-    fp16 = parts.weight_storage == "fp16"
 
     # Text encoder, in the Transformers.js layout.
     te = T5Export(_stored(parts, parts.t5))
@@ -105,11 +112,9 @@ def export_package(parts: PackageParts, out_dir: Path, seed: int = 0) -> dict:
     ids[1, 4] = EOS_ID
     am[1, 5:] = 0
     p = tmp / "text_encoder/onnx/encoder_model.onnx"
-    _export(te, (ids, am), p, ["input_ids", "attention_mask"], ["last_hidden_state"],
+    _export_stored(parts, te, (ids, am), p, ["input_ids", "attention_mask"], ["last_hidden_state"],
             {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"},
              "last_hidden_state": {0: "batch", 1: "sequence"}})
-    if fp16:
-        store_weights_fp16(p)
     parity["text_encoder"] = check_parity(p, te, {"input_ids": ids, "attention_mask": am})
     (tmp / "text_encoder/tokenizer.json").write_text(parts.tokenizer_json)
     (tmp / "text_encoder/config.json").write_text(json.dumps(parts.t5_config, indent=2))
@@ -140,10 +145,8 @@ def export_package(parts: PackageParts, out_dir: Path, seed: int = 0) -> dict:
     base = BaseExport(_stored(parts, parts.base))
     bt = masked_tokens(bh * bw)
     p = tmp / "transformer/base.onnx"
-    _export(base, (bt, text_states, am), p, ["tokens", "text_states", "text_mask"], ["logits"],
+    _export_stored(parts, base, (bt, text_states, am), p, ["tokens", "text_states", "text_mask"], ["logits"],
             {"tokens": {0: "batch"}, "text_states": {0: "batch"}, "text_mask": {0: "batch"}, "logits": {0: "batch"}})
-    if fp16:
-        store_weights_fp16(p)
     parity["base"] = check_parity(p, base, {"tokens": bt, "text_states": text_states, "text_mask": am})
 
     stages: dict = {
@@ -156,11 +159,9 @@ def export_package(parts: PackageParts, out_dir: Path, seed: int = 0) -> dict:
         st = masked_tokens(sh * sw)
         lt = torch.randint(0, K, (2, bh * bw), generator=g)
         p = tmp / "transformer/super_res.onnx"
-        _export(sr, (st, lt, text_states, am), p, ["tokens", "low_res_tokens", "text_states", "text_mask"],
+        _export_stored(parts, sr, (st, lt, text_states, am), p, ["tokens", "low_res_tokens", "text_states", "text_mask"],
                 ["logits"], {"tokens": {0: "batch"}, "low_res_tokens": {0: "batch"}, "text_states": {0: "batch"},
                              "text_mask": {0: "batch"}, "logits": {0: "batch"}})
-        if fp16:
-            store_weights_fp16(p)
         parity["super_res"] = check_parity(p, sr, {"tokens": st, "low_res_tokens": lt,
                                                     "text_states": text_states, "text_mask": am})
         stages["superRes"] = {"onnx": "transformer/super_res.onnx", "grid": [sh, sw],

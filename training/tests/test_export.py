@@ -2,6 +2,7 @@
 import json
 from pathlib import Path
 
+import pytest
 import torch
 
 from training.muse.export import PackageParts, export_package
@@ -11,7 +12,8 @@ from training.muse.vq import VQConfig, VQModel
 from training.train_transformers import configs
 
 
-def test_real_architecture_exports_with_parity(tmp_path: Path):
+@pytest.mark.parametrize("storage", ["fp32", "fp16"])
+def test_real_architecture_exports_with_parity(tmp_path: Path, storage: str):
     torch.manual_seed(0)
     tok = train_tokenizer(["a red hot-air balloon over the sea at sunset", "two small houses in a meadow"] * 20, 40)
     cfgs = configs(tok.get_vocab_size())
@@ -26,6 +28,7 @@ def test_real_architecture_exports_with_parity(tmp_path: Path):
         base_defaults={"steps": 12, "guidance": 4.0, "guidanceRamp": "linear", "temperature": 1.0, "confidenceNoise": 4.5},
         super_res_defaults={"steps": 8, "guidance": 1.0, "guidanceRamp": "none", "temperature": 1.0, "confidenceNoise": 2.0},
         provenance={"source": "training/tests/test_export.py"},
+        weight_storage=storage,
     )
     parity = export_package(parts, tmp_path / "pkg")
     for graph, err in parity.items():
@@ -37,6 +40,11 @@ def test_real_architecture_exports_with_parity(tmp_path: Path):
     assert m["stages"]["superRes"]["imageSize"] == [256, 256] and m["stages"]["base"]["grid"] == [16, 16]
     assert m["stages"]["superRes"]["lowResGrid"] == [16, 16] and m["stages"]["base"]["imageSize"] == [128, 128]
     assert not (tmp_path / "pkg.partial").exists()
+    assert m["provenance"]["weightStorage"] == storage
+    import onnx
+    halves = [i for i in onnx.load(str(tmp_path / "pkg/transformer/base.onnx")).graph.initializer
+              if i.data_type == onnx.TensorProto.FLOAT16]
+    assert bool(halves) == (storage == "fp16")
 
 
 def test_failed_export_keeps_previous_package(tmp_path: Path, monkeypatch):

@@ -95,7 +95,7 @@ export function createReporter(
       // (at 256×256 the costliest decode of the job).
       if (wantPreviews && run.overallOffset + step < overallTotal) {
         // Never waits for the atlas: until it is ready (read from the cache or built by
-        // LoadedModel.warmPreviews), super-res previews are true decodes.
+        // LoadedModel.warmPreviews), would-be mosaic previews are true decodes.
         const a = mosaicPreviews(run.stage, run.grid) ? atlas?.now() : undefined;
         preview = a ? previewTokens.map((t) => mosaic(a, t, run.grid)) : await decodeTokens(vq, previewTokens, run.grid);
         timings['firstPreview'] ??= performance.now() - t0;
