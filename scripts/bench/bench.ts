@@ -27,15 +27,16 @@
  *   --no-previews            previews off (the studio has them on; this measures what they cost)
  *   --session-options JSON   extra ORT session options for every session, e.g.
  *                            '{"extra":{"session.intra_op.allow_spinning":"0"}}' (experiments, no engine change)
- *   --visits N               cached visits per start path in Chromium (default 2): today's, the new one and the new one
- *                            with the first Generate sent after the warm-up, alternating; 0 = none (they run at the
- *                            package defaults, whatever --steps-* say)
+ *   --visits N               cached visits per start path in Chromium (default 2): the first Generate sent at Ready,
+ *                            and sent after the warm-up, alternating; 0 = none (they run at the package defaults,
+ *                            whatever --steps-* say). The start before issue 14.2 against today's: --studio-visits.
  *   --no-write               print only; do not touch docs/
  *   --json FILE              also write the full results JSON to FILE (e.g. with --no-write)
  *
  * A separate mode, off unless asked for: `--studio-visits N` measures the built studio as users meet
  * it, the build issue 14 was measured on against today's, N cached visits each (scripts/bench/studioVisits.ts,
- * its options in scripts/bench/studio/args.ts; the other options above do not apply to it).
+ * its options in scripts/bench/studio/args.ts; the other options above do not apply to it). It is
+ * the only before → now comparison of a cached visit (issue 14.2's Ready ratio).
  *
  * Writes docs/bench/results.json and the tables between the markers in docs/BENCHMARKS.md (with
  * --against, only the comparison's own section).
@@ -268,7 +269,7 @@ async function main(): Promise<void> {
 
   const table = markdown(report) + (notes.length ? `\n\nNotes:\n${notes.map((n) => `- ${n}`).join('\n')}` : '') + (errors.length ? `\n\nErrors in this run:\n${errors.map((e) => `- ${e}`).join('\n')}` : '');
   console.log(`\n${table}\n`);
-  for (const t of report.targets) console.log(`${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'}  ${t.name}: ${t.value} (target ${t.target})`);
+  for (const t of report.targets) console.log(`${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'}  ${t.name}: ${t.value} (target ${t.target})${t.note ? ` — ${t.note}` : ''}`);
   const profileTable = profile ? profileMarkdown(profile) : undefined;
   if (profileTable) console.log(`\nORT profile (Node, CPU EP):\n${profileTable}\n`);
   const comparisonTable = comparison ? comparisonMarkdown(comparison, machine) : undefined;

@@ -38,7 +38,7 @@ export const HELP =
   'npm run bench -- [--model DIR] [--against DIR] [--steps-base N] [--steps-sr N] [--runs N] [--warmups N] [--browser-budget S] [--quick]\n' +
   '                   [--backends node,wasm,webgpu] [--no-baseline] [--no-browser-baseline] [--baseline-runs N] [--baseline-max-passes N]\n' +
   '                   [--no-readback] [--profile] [--no-previews] [--session-options JSON] [--visits N] [--no-build] [--no-write] [--json FILE]\n' +
-  `or the built studio, two builds side by side:\n${STUDIO_USAGE}\n` +
+  `or the built studio, two builds side by side (a cached visit before issue 14.2 → now):\n${STUDIO_USAGE}\n` +
   '(see scripts/bench/bench.ts, scripts/bench/studioVisits.ts and docs/BENCHMARKS.md)';
 
 const BACKENDS: readonly BenchBackend[] = ['node', 'wasm', 'webgpu'];

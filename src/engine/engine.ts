@@ -66,13 +66,6 @@ export interface EngineOptions {
    * is ("Loading model 3/7 files…"). `total` counts the files this load reads.
    */
   onLoadProgress?: (p: LoadProgress) => void;
-  /**
-   * Read and check each file only when its graph is opened, one after the other, as loads did
-   * before issue 14.2. Default false: the text encoder's files first, alone, then the next
-   * graphs' files are fetched and hashed while the current graph's session is created. For
-   * `npm run bench`'s A/B of the start only.
-   */
-  sequentialLoad?: boolean;
 }
 
 /** How far a load is: files read and checked so far, of the files this load reads. */
@@ -218,7 +211,6 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
    * `verified` is skipped.
    */
   const readAhead = (path?: string): void => {
-    if (opts.sequentialLoad) return;
     let ahead = 0;
     for (const next of order.slice(path === undefined ? 0 : order.indexOf(path) + 1)) {
       ahead += manifest.files[next].bytes;
@@ -233,7 +225,7 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
   // ORT starts and creates its session.
   const first = te0.filter((p) => order.includes(p) && !fromDisk.has(p));
   if (first.length === 0) readAhead();
-  else if (!opts.sequentialLoad) first.forEach((p) => void readVerified(p));
+  else first.forEach((p) => void readVerified(p));
   /** The session of graph `path` opened by the runtime from a file the source put on disk, or undefined when it has none. */
   const openFromDisk = async (path: string, dataPath: string | undefined): Promise<OrtSession | undefined> => {
     const disk = fromDisk.has(path) ? await source.graphFile?.(path, dataPath) : undefined;

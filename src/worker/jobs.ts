@@ -25,14 +25,6 @@ const codeOf = (e: unknown): ErrorCode => (isPackageError(e) ? 'package' : isReq
  */
 export const WARM_UP: GenerateRequest = { prompt: '', seed: 0, base: { steps: 1 }, superRes: { steps: 1 } };
 
-export interface WorkerJobsOptions {
-  /**
-   * Run the warm-up after each load and backend switch (default true). `npm run bench` turns it
-   * off to measure the start as it was before issue 14.2.
-   */
-  warmUp?: boolean;
-}
-
 export class WorkerJobs {
   /** The id of the warm-up job while it waits or runs. */
   private warming: string | undefined;
@@ -42,7 +34,6 @@ export class WorkerJobs {
     private readonly jobs: JobQueue,
     private readonly host: ModelHost,
     private readonly post: (event: WorkerEvent, transfer?: Transferable[]) => void,
-    private readonly options: WorkerJobsOptions = {},
   ) {}
 
   fail(jobId: string, code: ErrorCode, e: unknown): void {
@@ -154,7 +145,6 @@ export class WorkerJobs {
    * WebGPU adapter, where one run can take many seconds.
    */
   private warmUp(): void {
-    if (this.options.warmUp === false) return;
     const current = this.host.current;
     if (!current || current.softwareAdapter !== undefined) return;
     const id = `warm-up-${++this.warmUps}`;

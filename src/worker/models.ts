@@ -42,11 +42,6 @@ export interface ModelHostDeps {
   baseUrl: string;
   wasmThreads: number;
   atlasCache?: AtlasCache;
-  /**
-   * Bench only (`npm run bench`, cached-visit row): start as the studio did before issue 14.2,
-   * so today's start and the new one are measured in one run on one machine.
-   */
-  legacyStart?: boolean;
 }
 
 /** The loaded model and its backend, with the fallback rules of src/worker/README.md. */
@@ -85,7 +80,6 @@ export class ModelHost {
       verify: verifyModeFor(url),
       ...(atlasCache ? { atlasCache } : {}),
       ...(onLoadProgress ? { onLoadProgress } : {}),
-      ...(this.deps.legacyStart ? { sequentialLoad: true } : {}),
     };
     let choice = await chooseBackend(this.preference);
     if (choice.kind === 'webgpu' && this.webgpuBroken) {
@@ -123,11 +117,6 @@ export class ModelHost {
     this.current = { model: next.model, url: next.url, backend: next.backend, softwareAdapter: next.softwareAdapter, shaderF16: next.shaderF16 };
     this.announce(next.backend, next.reason, next.softwareAdapter, next.shaderF16);
     if (previous && previous.model !== next.model) await previous.model.release().catch(() => {});
-    if (this.deps.legacyStart) {
-      // Before issue 14.2: the atlas was built right here, and a job sent meanwhile waited for it.
-      void next.model.warmPreviews().catch(() => {});
-      return;
-    }
     // The atlas from Cache Storage (milliseconds). When it is not there, it is built after the
     // first image (warmPreviewsLater), so it never delays the image the user asked for.
     void next.model.warmPreviews({ cachedOnly: true }).catch(() => {});

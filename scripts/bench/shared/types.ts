@@ -96,18 +96,18 @@ export interface LoadTimes {
   newWorker?: number;
   /** Building the super-res preview atlas once after the load (LoadedModel.warmPreviews); absent with --no-previews. */
   previewAtlas?: number;
-  /** Browser only: cached visits, today's start and the new one alternating (CachedVisit). */
+  /** Browser only: cached visits, the two start paths alternating (CachedVisit). */
   visits?: CachedVisit[];
 }
 
 /**
- * How a cached visit starts the studio (bench only): 'today' is the start as it was before issue
- * 14.2 (every file hashed, every graph opened, the preview atlas queued before the first job);
- * 'new' is the studio's start now (src/worker/models.ts); 'afterWarmUp' is the same start with
- * the first Generate sent only once the warm-up after the load has ended (src/worker/jobs.ts), as
- * for a user who types a prompt first.
+ * When a cached visit sends its first Generate (bench only): 'new' the moment the model is ready
+ * (src/worker/models.ts), as a user who clicks at "Ready"; 'afterWarmUp' only once the warm-up
+ * after the load has ended (src/worker/jobs.ts), as for a user who types a prompt first. The start
+ * before issue 14.2 is measured in the built studio of that commit (`--studio-visits`,
+ * scripts/bench/studioVisits.ts), not here.
  */
-export type StartPath = 'today' | 'new' | 'afterWarmUp';
+export type StartPath = 'new' | 'afterWarmUp';
 
 /** One page visit with everything in the HTTP cache and Cache Storage: a fresh worker, as after a reload. */
 export interface CachedVisit {

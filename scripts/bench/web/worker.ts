@@ -263,11 +263,10 @@ async function loadOnce(backend: Backend, pkgUrl: string): Promise<number> {
 
 /**
  * One cached visit, as the studio's worker starts (src/worker/worker.ts): a fresh worker, the
- * studio's ModelHost and WorkerJobs loading the package (`path` 'today' restores the start before
- * issue 14.2) with the Cache Storage atlas cache, then a generation sent the moment the model is
- * ready, as a user who clicks Generate at "Ready" would ('afterWarmUp': once the warm-up after the
- * load ended), and a second one for comparison. `sessionOptions` (the bench's --session-options)
- * are merged into every session's options.
+ * studio's ModelHost and WorkerJobs loading the package with the Cache Storage atlas cache, then
+ * a generation sent the moment the model is ready, as a user who clicks Generate at "Ready" would
+ * ('afterWarmUp': once the warm-up after the load ended), and a second one for comparison.
+ * `sessionOptions` (the bench's --session-options) are merged into every session's options.
  */
 async function visit(backend: Backend, pkgUrl: string, path: StartPath, sessionOptions?: Record<string, unknown>): Promise<CachedVisit> {
   const t0 = performance.now();
@@ -283,28 +282,16 @@ async function visit(backend: Backend, pkgUrl: string, path: StartPath, sessionO
       hashing += performance.now() - t;
     }
   };
-  // Today's start ran every backend on the `/webgpu` build, imported at worker start; the new one
-  // imports the build its backend needs when the load starts (src/worker/runtime.ts).
+  // As the studio does, the build a backend needs is imported when the load starts (src/worker/runtime.ts).
   const created: Instrumented[] = [];
-  const instrumented = (ort: OrtWeb): OrtWeb => {
-    const inst = instrumentOrt(ort as unknown as Ort, sessionOptions ? { sessionOptions: () => ({ ...sessionOptions }) } : {});
+  const runtimes = ortRuntimes((env) => void configureWasm(env));
+  const ortFor: OrtFor = async (kind) => {
+    const t = performance.now();
+    const inst = instrumentOrt((await runtimes(kind)) as unknown as Ort, sessionOptions ? { sessionOptions: () => ({ ...sessionOptions }) } : {});
     created.push(inst);
+    parts['ORT import'] = performance.now() - t;
     return inst.ort as unknown as OrtWeb;
   };
-  let ortFor: OrtFor;
-  if (path === 'today') {
-    const ort = instrumented(await getOrt());
-    parts['ORT import'] = performance.now() - t0;
-    ortFor = () => Promise.resolve(ort);
-  } else {
-    const runtimes = ortRuntimes((env) => void configureWasm(env));
-    ortFor = async (kind) => {
-      const t = performance.now();
-      const ort = instrumented(await runtimes(kind));
-      parts['ORT import'] = performance.now() - t;
-      return ort;
-    };
-  }
   // The studio worker's own parts (src/worker/worker.ts): its queue, ModelHost and WorkerJobs,
   // with the events answered here instead of posted to the page.
   const atlasCache = cacheStorageAtlasCache();
@@ -320,11 +307,9 @@ async function visit(backend: Backend, pkgUrl: string, path: StartPath, sessionO
     baseUrl: self.location.href,
     wasmThreads: wasmThreadCount(),
     ...(atlasCache ? { atlasCache } : {}),
-    ...(path === 'today' ? { legacyStart: true } : {}),
   });
   host.preference = backend;
-  // Before 14.2 there was no warm-up after a load.
-  const jobs = new WorkerJobs(queue, host, post, path === 'today' ? { warmUp: false } : {});
+  const jobs = new WorkerJobs(queue, host, post);
   /** Sends a request and resolves with its job's end; anything but `want` rejects. */
   const ask = (jobId: string, want: WorkerEvent['type'], send: () => void): Promise<void> =>
     new Promise((resolve, reject) => {
