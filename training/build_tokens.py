@@ -4,7 +4,9 @@
 
 Writes run/tokens.npz: `base` (N, (S/8)^2) tokens of every scene rendered at 256 and box-filtered
 to the base size S (128 px -> 16x16 tokens), and `sr` (M, 32x32) tokens of the first M scenes at
-256x256, plus `base_size`; run/scenes.json (their attribute records) and run/tokenizer.json.
+256x256, `base_objects` (N, (S/8)^2) uint8, 1 where a base token shows part of an object
+(scenes/regions.py; the transformers' loss weighs those tokens more), plus `base_size`;
+run/scenes.json (their attribute records) and run/tokenizer.json.
 Only the "train" split is used, so held-out attribute combinations never reach the transformers.
 
 Progress is saved every `--save-every` scenes to run/tokens.partial.npz; scenes are drawn from a
@@ -28,6 +30,7 @@ from .muse.vq import VQConfig, VQModel
 from .scenes.caption import caption
 from .scenes.render import render
 from .scenes.sample import sample_scene
+from .scenes.regions import object_tokens_batch
 from .scenes.schema import Scene
 
 
@@ -77,6 +80,36 @@ def _render_chunk(job: tuple[list[Scene], int]) -> tuple[np.ndarray, np.ndarray]
     return imgs, np.stack([downscale(im, size) for im in imgs])
 
 
+def object_token_masks(scenes: list[dict], size: int, f: int, workers: int, log) -> np.ndarray:
+    """`base_objects` for every scene: two renders per scene at the base size (~40 ms on one core)."""
+    chunk = 256
+    jobs = ((scenes[i:i + chunk], size, f) for i in range(0, len(scenes), chunk))
+    pool = multiprocessing.Pool(workers) if workers > 1 else None
+    out, t = [], time.time()
+    for part in (pool.imap(object_tokens_batch, jobs) if pool else map(object_tokens_batch, jobs)):
+        out.append(part)
+        done = sum(len(o) for o in out)
+        if done % 4096 < chunk or done == len(scenes):
+            log(f"object tokens {done}/{len(scenes)} ({time.time() - t:.0f}s)")
+    if pool:
+        pool.close()
+    return np.concatenate(out)
+
+
+def add_object_masks(run: Run, out: Path, workers: int) -> None:
+    """Upgrades a tokens.npz made before `base_objects` existed, in place (tokens unchanged)."""
+    data = dict(np.load(out))
+    scenes = json.loads(run.path("scenes.json").read_text())
+    size = int(data["base_size"])
+    f = size // int(round(np.sqrt(data["base"].shape[1])))
+    if len(scenes) != len(data["base"]):
+        raise SystemExit(f"{out}: {len(data['base'])} base images but scenes.json has {len(scenes)} scenes")
+    run.log(f"{out} has no object masks; adding them ({len(scenes)} scenes)")
+    data["base_objects"] = object_token_masks(scenes, size, f, workers, run.log)
+    atomic_savez(out, **data)
+    run.log(f"object tokens: {data['base_objects'].mean():.3f} of all base tokens")
+
+
 @torch.no_grad()
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser()
@@ -93,7 +126,10 @@ def main(argv: list[str] | None = None) -> None:
     run = Run(a.run, "tokens")
     out = run.path("tokens.npz")
     if out.exists():
-        run.log(f"{out} exists; nothing to do")
+        if "base_objects" in np.load(out).files:
+            run.log(f"{out} exists; nothing to do")
+        else:
+            add_object_masks(run, out, a.workers)
         return
     if a.sr > a.base:
         raise SystemExit(f"--sr ({a.sr}) cannot exceed --base ({a.base}): super-res scenes are a subset")
@@ -140,7 +176,8 @@ def main(argv: list[str] | None = None) -> None:
     tok = train_tokenizer(corpus, vocab_size=a.vocab)
     atomic_write_text(run.path("tokenizer.json"), tok.to_str())
     atomic_write_text(run.path("scenes.json"), json.dumps([s.to_dict() for s in scenes]))
-    atomic_savez(out, base=base, sr=sr, base_size=a.base_size)
+    objects = object_token_masks([s.to_dict() for s in scenes], a.base_size, f, a.workers, run.log)
+    atomic_savez(out, base=base, sr=sr, base_objects=objects, base_size=a.base_size)
     partial.unlink(missing_ok=True)
     lens = [len(tok.encode(c).ids) for c in corpus[:2000]]
     run.log(f"done in {time.time() - t:.0f}s; base {base.shape} sr {sr.shape}; vocab {tok.get_vocab_size()}; "

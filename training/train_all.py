@@ -23,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 from .common import atomic_write_text, cpu_has_bf16
 
 COMMITTED_CHECKPOINT = Path("training/checkpoints/scenes.pt")
@@ -77,7 +79,10 @@ def main() -> None:
     if vq_package:
         vq += ["--from-package", vq_package]
     stage("vq", vq, run / "vq_eval.json", run)
-    stage("tokens", ["training.build_tokens", "--run", a.run], run / "tokens.npz", run)
+    tokens = run / "tokens.npz"
+    # A tokens.npz from before object masks existed is upgraded in place (build_tokens adds them).
+    stage("tokens", ["training.build_tokens", "--run", a.run], tokens, run,
+          force=tokens.exists() and "base_objects" not in np.load(tokens).files)
     tr = ["training.train_transformers", "--run-dir", a.run, "--steps", a.steps, "--precision", a.precision]
     done = run / "transformers.done"
     finished = json.loads(done.read_text())["steps"] if done.exists() else -1

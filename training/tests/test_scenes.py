@@ -182,3 +182,18 @@ def test_eval_prompts_file():
             assert g["kind"] in KINDS and g["color"] in COLORS
         assert d["heldout"] == is_held_out(a)
     assert make_eval_prompts(30, 1234) == make_eval_prompts(30, 1234)
+
+
+def test_object_tokens_cover_the_objects_where_they_stand():
+    from training.scenes.regions import object_tokens
+
+    assert not object_tokens(_scene(), 128, 8).any()
+    left = object_tokens(_scene([("house", "red", "left", "large", 1)]), 128, 8)
+    right = object_tokens(_scene([("balloon", "blue", "right", "small", 1)]), 128, 8)
+    assert left.shape == (16, 16) and left.any() and right.any()
+    cols_l, cols_r = left.any(0).nonzero()[0], right.any(0).nonzero()[0]
+    assert cols_l.max() < 8 <= cols_r.min()
+    # Houses stand on the ground, balloons fly in the upper half of the sky.
+    assert left.any(1).nonzero()[0].min() >= 8 and right.any(1).nonzero()[0].max() < 8
+    # A small object covers a small part of the image.
+    assert right.mean() < 0.1

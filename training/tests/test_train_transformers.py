@@ -15,7 +15,7 @@ from training.muse.text import t5_config, train_tokenizer
 from training.muse.transformer import StageConfig
 from training.scenes.caption import caption
 from training.scenes.sample import sample_scene
-from training.train_transformers import lr_at, parse_args
+from training.train_transformers import lr_at, masked_ce, object_weights, parse_args
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +29,8 @@ def tiny_run(folder: Path) -> Path:
     (folder / "tokenizer.json").write_text(tok.to_str())
     (folder / "scenes.json").write_text(json.dumps([s.to_dict() for s in scenes]))
     np.savez(folder / "tokens.npz", base=rng.integers(0, 16, (320, 16)).astype(np.int16),
-             sr=rng.integers(0, 16, (80, 64)).astype(np.int16), base_size=32)
+             sr=rng.integers(0, 16, (80, 64)).astype(np.int16), base_size=32,
+             base_objects=(rng.random((320, 16)) < 0.2).astype(np.uint8))
     v = tok.get_vocab_size()
     cfg = {"t5": t5_config(v, d_model=16, layers=1, heads=2, d_ff=32).to_dict(),
            "base": StageConfig(grid=(4, 4), codebook_size=16, dim=16, heads=2, layers=1, text_dim=16).to_dict(),
@@ -123,3 +124,32 @@ def test_schedule_warms_up_holds_decays_and_rewarms_when_extended():
     b = parse_args(["--steps", "2000", "--lr", "1e-3", "--warmup", "100"])
     assert lr_at(1000, b, (1000, 5e-5)) < 1e-4
     assert lr_at(1100, b, (1000, 5e-5)) == pytest.approx(1e-3)
+
+
+def test_object_tokens_weigh_more_in_the_base_loss():
+    # Four masked positions; the model is right on the background ones and wrong on the object one.
+    target = torch.tensor([[0, 1, 2, 3]])
+    logits = torch.full((1, 4, 4), -5.0)
+    logits[0, [0, 1, 2], [0, 1, 2]] = 5.0
+    logits[0, 3, 0] = 5.0
+    mask = torch.ones(1, 4, dtype=torch.bool)
+    objects = torch.tensor([[False, False, False, True]])
+    plain, acc = masked_ce(logits, target, mask)
+    assert object_weights(objects, np.array([0]), 1.0) is None
+    same, _ = masked_ce(logits, target, mask, torch.ones(1, 4))
+    weighted, acc_w = masked_ce(logits, target, mask, object_weights(objects, np.array([0]), 4.0))
+    assert same.item() == pytest.approx(plain.item(), rel=1e-6)
+    assert acc.item() == acc_w.item() == 0.75
+    # The wrong object token is 4 of 7 weight units instead of 1 of 4.
+    assert weighted.item() > 1.5 * plain.item()
+
+
+def test_tokens_without_object_masks_are_refused_with_the_fix(tmp_path: Path):
+    run = tiny_run(tmp_path / "run")
+    d = dict(np.load(run / "tokens.npz"))
+    del d["base_objects"]
+    np.savez(run / "tokens.npz", **d)
+    p = launch(run, "--steps", "2", check=False)
+    assert p.returncode != 0 and "has no object masks" in p.stderr and "training.build_tokens" in p.stderr
+    launch(run, "--steps", "2", "--object-weight", "1")
+    assert (run / "transformers.pt").exists()
