@@ -163,6 +163,16 @@ class Family(nn.Module):
         return lb, ls
 
 
+def load_base(base: nn.Module, state: dict, gaining_pos_2d: bool) -> None:
+    """Loads base weights; a model that gains the 2-D position code keeps its fresh gain."""
+    if not gaining_pos_2d:
+        base.load_state_dict(state)
+        return
+    missing, unexpected = base.load_state_dict(state, strict=False)
+    if set(missing) != {"pos_gain"} or unexpected:
+        raise SystemExit(f"base weights do not fit the model: missing {missing}, unexpected {unexpected}")
+
+
 def lr_at(step: int, a, rewarm: tuple[int, float] | None) -> float:
     """Warmup-stable-decay; after a resume from a lower rate, ramp back up over `a.warmup` steps."""
     decay_start = int(a.steps * (1 - a.decay_frac))
@@ -191,6 +201,9 @@ def parse_args(argv=None):
     ap.add_argument("--final-lr-frac", type=float, default=0.05)
     ap.add_argument("--object-weight", type=float, default=4.0,
                     help="loss weight of base tokens that show an object (tokens.npz base_objects); 1 = equal")
+    ap.add_argument("--pos-2d", action="store_true",
+                    help="give the base stage the 2-D position code (StageConfig.pos_2d); a run resumed "
+                         "without it gains it, with a fresh optimizer state")
     ap.add_argument("--precision", default="auto", choices=["auto", "bf16", "fp32"])
     ap.add_argument("--threads", type=int, default=0, help="torch threads per rank (0: cores / ranks)")
     ap.add_argument("--config", default=None, help="JSON with t5/base/super_res configs (default: the Scenes sizes)")
@@ -240,19 +253,31 @@ def main(argv=None) -> None:
             raise SystemExit(f"{ckpt} was trained with {st.get('world', 1)} process(es) but this launch has "
                              f"{dist.world}; relaunch with the same number, or pass --allow-world-change")
     check_configs(cfgs, tok.get_vocab_size(), base_tok.shape[1], sr_tok.shape[1])
+    gained_pos_2d = a.pos_2d and not cfgs["base"].get("pos_2d", False)
+    if a.pos_2d:
+        cfgs = {**cfgs, "base": {**cfgs["base"], "pos_2d": True}}
     model = Family(cfgs).to(dev)
     step, rewarm = 0, None
     if st is not None:
-        model.t5.load_state_dict(st["t5"]), model.base.load_state_dict(st["base"]), model.sr.load_state_dict(st["sr"])
+        model.t5.load_state_dict(st["t5"]), model.sr.load_state_dict(st["sr"])
+        load_base(model.base, st["base"], gained_pos_2d)
         step = st["step"]
+        if gained_pos_2d:
+            st.pop("opt", None)  # the optimizer's state has no slot for the new gain
+            run.log("the base stage gains the 2-D position code (--pos-2d); optimizer state starts fresh")
     elif a.init_from:
         w = load_checkpoint(Path(a.init_from), "transformers", CKPT_KEYS)
         check_configs(w["configs"], tok.get_vocab_size(), base_tok.shape[1], sr_tok.shape[1])
         if w["configs"] != cfgs:
             cfgs = w["configs"]
             model = Family(cfgs).to(dev)
-        for part in ("t5", "base", "sr"):
+        if a.pos_2d:
+            cfgs = {**cfgs, "base": {**cfgs["base"], "pos_2d": True}}
+            model = Family(cfgs).to(dev)
+        for part in ("t5", "sr"):
             getattr(model, part).load_state_dict({k: v.float() for k, v in w[part].items()})
+        load_base(model.base, {k: v.float() for k, v in w["base"].items()},
+                  a.pos_2d and not w["configs"]["base"].get("pos_2d", False))
         step = w["step"]
         rewarm = (step, a.lr * 0.01)  # fresh optimizer moments: ramp up again
         run.log(f"initialised from {a.init_from} at step {step} (optimizer state starts fresh)")

@@ -28,6 +28,11 @@ class StageConfig:
     mlp_ratio: int = 4
     low_res_grid: tuple[int, int] | None = None  # set for the super-res stage
     window: int = 8                               # block/grid attention window (super-res)
+    # Add a fixed 2-D sine-cosine code of (row, column) through a learned gain. The Scenes base
+    # stage needs it: its backgrounds are horizontal bands, so a learned position embedding alone
+    # came to encode the row (70% of its variance) and hardly the column (4%; tokens 8 columns
+    # apart had cosine 0.67), and objects were drawn as bands along their row.
+    pos_2d: bool = False
 
     @property
     def mask_token_id(self) -> int:
@@ -111,6 +116,23 @@ class Block(nn.Module):
         return x + self.mlp(self.n3(x))
 
 
+def sincos_2d(rows: int, cols: int, dim: int) -> torch.Tensor:
+    """(1, rows*cols, dim): the first half of each vector codes the row, the second the column, each
+    as sines and cosines of geometrically spaced frequencies (periods 2*pi .. 2*pi*4*max(rows, cols))."""
+    if dim % 4:
+        raise ValueError(f"sincos_2d: dim {dim} must be a multiple of 4")
+    q = dim // 4
+    freqs = (4.0 * max(rows, cols)) ** (-torch.arange(q, dtype=torch.float32) / q)
+
+    def code(n: int) -> torch.Tensor:
+        a = torch.arange(n, dtype=torch.float32)[:, None] * freqs
+        return torch.cat([a.sin(), a.cos()], dim=1)
+
+    y = code(rows)[:, None, :].expand(rows, cols, 2 * q)
+    x = code(cols)[None, :, :].expand(rows, cols, 2 * q)
+    return torch.cat([y, x], dim=-1).reshape(1, rows * cols, dim)
+
+
 class MaskedTransformer(nn.Module):
     """tokens (B,N) [+ low_res_tokens (B,N_low)], text_states (B,S,Dt), text_mask (B,S) -> logits (B,N,K)."""
 
@@ -119,6 +141,11 @@ class MaskedTransformer(nn.Module):
         self.cfg = cfg
         self.tok = nn.Embedding(cfg.codebook_size + 1, cfg.dim)
         self.pos = nn.Parameter(torch.randn(1, cfg.num_tokens, cfg.dim) * 0.02)
+        if cfg.pos_2d:
+            # Not saved: computed from the config. The gain starts near the learned embedding's size
+            # in a trained v2 base (norm ~3 against the code's ~11).
+            self.register_buffer("pos_code", sincos_2d(*cfg.grid, cfg.dim), persistent=False)
+            self.pos_gain = nn.Parameter(torch.tensor(0.25))
         self.text_proj = nn.Linear(cfg.text_dim, cfg.text_dim)
         self.low_res = None
         if cfg.low_res_grid is not None:
@@ -140,6 +167,8 @@ class MaskedTransformer(nn.Module):
     def forward(self, tokens: torch.Tensor, text_states: torch.Tensor, text_mask: torch.Tensor,
                 low_res_tokens: torch.Tensor | None = None) -> torch.Tensor:
         x = self.tok(tokens) + self.pos
+        if self.cfg.pos_2d:
+            x = x + self.pos_gain * self.pos_code
         if self.low_res is not None:
             if low_res_tokens is None:
                 raise ValueError("super-res stage needs low_res_tokens")

@@ -12,11 +12,13 @@ from training.muse.vq import VQConfig, VQModel
 from training.train_transformers import configs
 
 
-@pytest.mark.parametrize("storage", ["fp32", "fp16"])
-def test_real_architecture_exports_with_parity(tmp_path: Path, storage: str):
+# The 2-D position code rides along with one storage to keep the test's time.
+@pytest.mark.parametrize("storage,pos_2d", [("fp32", False), ("fp16", True)])
+def test_real_architecture_exports_with_parity(tmp_path: Path, storage: str, pos_2d: bool):
     torch.manual_seed(0)
     tok = train_tokenizer(["a red hot-air balloon over the sea at sunset", "two small houses in a meadow"] * 20, 40)
     cfgs = configs(tok.get_vocab_size())
+    cfgs["base"]["pos_2d"] = pos_2d
     from transformers import T5Config
 
     parts = PackageParts(

@@ -153,3 +153,29 @@ def test_tokens_without_object_masks_are_refused_with_the_fix(tmp_path: Path):
     assert p.returncode != 0 and "has no object masks" in p.stderr and "training.build_tokens" in p.stderr
     launch(run, "--steps", "2", "--object-weight", "1")
     assert (run / "transformers.pt").exists()
+
+
+def test_a_run_gains_the_2d_position_code_on_resume(tmp_path: Path):
+    run = tiny_run(tmp_path / "run")
+    launch(run, "--steps", "2")
+    launch(run, "--steps", "4", "--pos-2d")
+    log = (run / "transformers.log").read_text()
+    assert "gains the 2-D position code" in log and "step 4 base loss" in log
+    st = load_checkpoint(run / "transformers.pt", "transformers", ("step",))
+    assert st["step"] == 4 and st["configs"]["base"]["pos_2d"] is True and "pos_gain" in st["base"]
+    # Resuming again (already has it) loads strictly and keeps training.
+    launch(run, "--steps", "6", "--pos-2d")
+    assert load_checkpoint(run / "transformers.pt", "transformers", ("step",))["step"] == 6
+
+
+def test_the_2d_position_code_tells_columns_apart_as_well_as_rows():
+    from training.muse.transformer import sincos_2d
+
+    c = sincos_2d(16, 16, 64)[0].reshape(16, 16, 64)
+    for d in (1, 4, 8):
+        across = (c[5, 0] - c[5, d]).norm()
+        down = (c[0, 5] - c[d, 5]).norm()
+        assert across == pytest.approx(down.item(), rel=1e-5) and across > 0.5
+    flat = c.reshape(256, 64)
+    dist = torch.cdist(flat, flat) + torch.eye(256) * 1e9
+    assert dist.min() > 0.1  # every token position has its own code
