@@ -8,8 +8,8 @@ Each step draws a base batch (16x16 tokens of 128x128 images) and a super-res ba
 of 256x256 images with the 16x16 tokens as condition), captions them afresh (varied phrasing,
 partial descriptions), replaces ~10% of captions by "" for classifier-free guidance, masks
 tokens with Muse's cosine schedule (a fifth of samples inside a random rectangle, so inpainting
-and outpainting work zero-shot), and minimises label-smoothed cross-entropy on masked tokens. Base tokens that show part of an object
-weigh `--object-weight` times the others: they are a tenth of the tokens, and the background's
+and outpainting work zero-shot), and minimises label-smoothed cross-entropy on masked tokens.
+Base tokens that show part of an object weigh `--object-weight` times the others: they are a tenth of the tokens, and the background's
 loss stops improving early (its VQ codes are noisy among near-equal ones), so with equal weights
 most of the gradient is spent on noise while the objects, which the prompt is about, learn slowly.
 
@@ -163,6 +163,13 @@ class Family(nn.Module):
         return lb, ls
 
 
+def with_pos_2d(cfgs: dict, on: bool) -> tuple[dict, bool]:
+    """`cfgs` with the base's 2-D position code switched on when `on`, and whether that adds it."""
+    if not on or cfgs["base"].get("pos_2d", False):
+        return cfgs, False
+    return {**cfgs, "base": {**cfgs["base"], "pos_2d": True}}, True
+
+
 def load_base(base: nn.Module, state: dict, gaining_pos_2d: bool) -> None:
     """Loads base weights; a model that gains the 2-D position code keeps its fresh gain."""
     if not gaining_pos_2d:
@@ -253,9 +260,7 @@ def main(argv=None) -> None:
             raise SystemExit(f"{ckpt} was trained with {st.get('world', 1)} process(es) but this launch has "
                              f"{dist.world}; relaunch with the same number, or pass --allow-world-change")
     check_configs(cfgs, tok.get_vocab_size(), base_tok.shape[1], sr_tok.shape[1])
-    gained_pos_2d = a.pos_2d and not cfgs["base"].get("pos_2d", False)
-    if a.pos_2d:
-        cfgs = {**cfgs, "base": {**cfgs["base"], "pos_2d": True}}
+    cfgs, gained_pos_2d = with_pos_2d(cfgs, a.pos_2d)
     model = Family(cfgs).to(dev)
     step, rewarm = 0, None
     if st is not None:
@@ -268,16 +273,13 @@ def main(argv=None) -> None:
     elif a.init_from:
         w = load_checkpoint(Path(a.init_from), "transformers", CKPT_KEYS)
         check_configs(w["configs"], tok.get_vocab_size(), base_tok.shape[1], sr_tok.shape[1])
-        if w["configs"] != cfgs:
-            cfgs = w["configs"]
-            model = Family(cfgs).to(dev)
-        if a.pos_2d:
-            cfgs = {**cfgs, "base": {**cfgs["base"], "pos_2d": True}}
+        w_cfgs, gaining = with_pos_2d(w["configs"], a.pos_2d)
+        if w_cfgs != cfgs:
+            cfgs = w_cfgs
             model = Family(cfgs).to(dev)
         for part in ("t5", "sr"):
             getattr(model, part).load_state_dict({k: v.float() for k, v in w[part].items()})
-        load_base(model.base, {k: v.float() for k, v in w["base"].items()},
-                  a.pos_2d and not w["configs"]["base"].get("pos_2d", False))
+        load_base(model.base, {k: v.float() for k, v in w["base"].items()}, gaining)
         step = w["step"]
         rewarm = (step, a.lr * 0.01)  # fresh optimizer moments: ramp up again
         run.log(f"initialised from {a.init_from} at step {step} (optimizer state starts fresh)")
