@@ -30,7 +30,7 @@ from .muse.vq import VQConfig, VQModel
 from .scenes.caption import caption
 from .scenes.render import render
 from .scenes.sample import sample_scene
-from .scenes.regions import object_tokens_batch
+from .scenes.regions import OBJECTS_KEY, has_object_marks, object_tokens_batch
 from .scenes.schema import Scene
 
 
@@ -80,34 +80,41 @@ def _render_chunk(job: tuple[list[Scene], int]) -> tuple[np.ndarray, np.ndarray]
     return imgs, np.stack([downscale(im, size) for im in imgs])
 
 
+def _imap(fn, jobs, workers: int):
+    """`fn` over `jobs` in order: in a pool of `workers` processes, or in this one when workers is 1."""
+    if workers <= 1:
+        yield from map(fn, jobs)
+        return
+    with multiprocessing.Pool(workers) as pool:
+        yield from pool.imap(fn, jobs)
+
+
 def object_token_masks(scenes: list[dict], size: int, f: int, workers: int, log) -> np.ndarray:
-    """`base_objects` for every scene: two renders per scene at the base size (~40 ms on one core)."""
+    """The object marks of every scene: two renders per scene at the base size (~40 ms on one core)."""
     chunk = 256
     jobs = ((scenes[i:i + chunk], size, f) for i in range(0, len(scenes), chunk))
-    pool = multiprocessing.Pool(workers) if workers > 1 else None
     out, t = [], time.time()
-    for part in (pool.imap(object_tokens_batch, jobs) if pool else map(object_tokens_batch, jobs)):
+    for part in _imap(object_tokens_batch, jobs, workers):
         out.append(part)
         done = sum(len(o) for o in out)
         if done % 4096 < chunk or done == len(scenes):
             log(f"object tokens {done}/{len(scenes)} ({time.time() - t:.0f}s)")
-    if pool:
-        pool.close()
     return np.concatenate(out)
 
 
 def add_object_masks(run: Run, out: Path, workers: int) -> None:
-    """Upgrades a tokens.npz made before `base_objects` existed, in place (tokens unchanged)."""
-    data = dict(np.load(out))
+    """Upgrades a tokens.npz made before the object marks existed, in place (tokens unchanged)."""
+    with np.load(out) as npz:
+        data = dict(npz)
     scenes = json.loads(run.path("scenes.json").read_text())
     size = int(data["base_size"])
     f = size // int(round(np.sqrt(data["base"].shape[1])))
     if len(scenes) != len(data["base"]):
         raise SystemExit(f"{out}: {len(data['base'])} base images but scenes.json has {len(scenes)} scenes")
     run.log(f"{out} has no object masks; adding them ({len(scenes)} scenes)")
-    data["base_objects"] = object_token_masks(scenes, size, f, workers, run.log)
+    data[OBJECTS_KEY] = object_token_masks(scenes, size, f, workers, run.log)
     atomic_savez(out, **data)
-    run.log(f"object tokens: {data['base_objects'].mean():.3f} of all base tokens")
+    run.log(f"object tokens: {data[OBJECTS_KEY].mean():.3f} of all base tokens")
 
 
 @torch.no_grad()
@@ -126,7 +133,7 @@ def main(argv: list[str] | None = None) -> None:
     run = Run(a.run, "tokens")
     out = run.path("tokens.npz")
     if out.exists():
-        if "base_objects" in np.load(out).files:
+        if has_object_marks(out):
             run.log(f"{out} exists; nothing to do")
         else:
             add_object_masks(run, out, a.workers)
@@ -158,9 +165,7 @@ def main(argv: list[str] | None = None) -> None:
     chunk = 64
     starts = range(start, a.base, chunk)
     jobs = ((scenes[i:i + chunk], a.base_size) for i in starts)
-    pool = multiprocessing.Pool(a.workers) if a.workers > 1 else None
-    rendered = pool.imap(_render_chunk, jobs) if pool else map(_render_chunk, jobs)
-    for i, (imgs, small) in zip(starts, rendered):
+    for i, (imgs, small) in zip(starts, _imap(_render_chunk, jobs, a.workers)):
         base[i:i + len(imgs)] = enc.encode(to_tensor(small)).reshape(len(imgs), -1).numpy()
         if i < a.sr:
             n = min(len(imgs), a.sr - i)
@@ -169,15 +174,13 @@ def main(argv: list[str] | None = None) -> None:
         if done % a.save_every < chunk or done == a.base:
             atomic_savez(partial, base=base, sr=sr, done=done, base_size=a.base_size)
             run.log(f"tokenised {done}/{a.base} ({time.time() - t:.0f}s)")
-    if pool:
-        pool.close()
     cap_rng = np.random.default_rng(3)
     corpus = [caption(s, cap_rng)[0] for s in scenes] + [caption(s, cap_rng, full=True)[0] for s in scenes[:5000]]
     tok = train_tokenizer(corpus, vocab_size=a.vocab)
     atomic_write_text(run.path("tokenizer.json"), tok.to_str())
     atomic_write_text(run.path("scenes.json"), json.dumps([s.to_dict() for s in scenes]))
     objects = object_token_masks([s.to_dict() for s in scenes], a.base_size, f, a.workers, run.log)
-    atomic_savez(out, base=base, sr=sr, base_objects=objects, base_size=a.base_size)
+    atomic_savez(out, base=base, sr=sr, base_size=a.base_size, **{OBJECTS_KEY: objects})
     partial.unlink(missing_ok=True)
     lens = [len(tok.encode(c).ids) for c in corpus[:2000]]
     run.log(f"done in {time.time() - t:.0f}s; base {base.shape} sr {sr.shape}; vocab {tok.get_vocab_size()}; "

@@ -23,9 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 from .common import atomic_write_text, cpu_has_bf16
+from .scenes.regions import has_object_marks
 
 COMMITTED_CHECKPOINT = Path("training/checkpoints/scenes.pt")
 
@@ -82,7 +81,7 @@ def main() -> None:
     tokens = run / "tokens.npz"
     # A tokens.npz from before object masks existed is upgraded in place (build_tokens adds them).
     stage("tokens", ["training.build_tokens", "--run", a.run], tokens, run,
-          force=tokens.exists() and "base_objects" not in np.load(tokens).files)
+          force=tokens.exists() and not has_object_marks(tokens))
     tr = ["training.train_transformers", "--run-dir", a.run, "--steps", a.steps, "--precision", a.precision]
     done = run / "transformers.done"
     finished = json.loads(done.read_text())["steps"] if done.exists() else -1

@@ -39,6 +39,7 @@ from .common import Dist, Run, atomic_save, load_checkpoint, precision
 from .muse.text import encode_batch, make_t5, t5_config
 from .muse.transformer import MaskedTransformer, StageConfig
 from .scenes.caption import caption
+from .scenes.regions import OBJECTS_KEY
 from .scenes.schema import Scene
 
 MAX_LEN = 32
@@ -241,7 +242,7 @@ def main(argv=None) -> None:
     dev = dist.device
     base_tok = torch.from_numpy(data["base"].astype(np.int64)).to(dev)
     sr_tok = torch.from_numpy(data["sr"].astype(np.int64)).to(dev)
-    objects = torch.from_numpy(data["base_objects"].astype(bool)).to(dev) if "base_objects" in data.files else None
+    objects = torch.from_numpy(data[OBJECTS_KEY].astype(bool)).to(dev) if OBJECTS_KEY in data.files else None
     if objects is None and a.object_weight != 1.0:
         raise SystemExit(f"{run.path('tokens.npz')} has no object masks (base_objects) for --object-weight "
                          f"{a.object_weight}: run python -m training.build_tokens --run {a.run} to add them, "

@@ -7,12 +7,22 @@ both renders and the difference is the objects alone (with their shadows).
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from .render import render
 from .schema import Scene
 
 THRESHOLD = 24
+# The tokens.npz key that holds the marks (N, (size/f)^2) uint8; older files lack it.
+OBJECTS_KEY = "base_objects"
+
+
+def has_object_marks(tokens_npz: Path) -> bool:
+    """Whether a tokens.npz carries the object marks (files from before they existed do not)."""
+    with np.load(tokens_npz) as data:
+        return OBJECTS_KEY in data.files
 
 
 def object_tokens(scene: Scene, size: int, f: int, threshold: int = THRESHOLD) -> np.ndarray:

@@ -197,3 +197,44 @@ def test_object_tokens_cover_the_objects_where_they_stand():
     assert left.any(1).nonzero()[0].min() >= 8 and right.any(1).nonzero()[0].max() < 8
     # A small object covers a small part of the image.
     assert right.mean() < 0.1
+
+
+def test_an_old_tokens_file_gains_object_marks_in_place(tmp_path):
+    """build_tokens on a tokens.npz from before the object marks: the marks are added (those of the
+    scenes in scenes.json, in order), the tokens are kept bit for bit, and a second run does nothing."""
+    from training import build_tokens
+    from training.scenes.regions import OBJECTS_KEY, has_object_marks, object_tokens
+
+    rng = np.random.default_rng(4)
+    scenes = [sample_scene(rng, "train") for _ in range(5)] + [_scene()]
+    (tmp_path / "scenes.json").write_text(json.dumps([s.to_dict() for s in scenes]))
+    base = rng.integers(0, 384, (6, 256)).astype(np.int16)
+    sr = rng.integers(0, 384, (3, 1024)).astype(np.int16)
+    np.savez(tmp_path / "tokens.npz", base=base, sr=sr, base_size=128)
+    assert not has_object_marks(tmp_path / "tokens.npz")
+
+    build_tokens.main(["--run", str(tmp_path)])
+    with np.load(tmp_path / "tokens.npz") as d:
+        assert np.array_equal(d["base"], base) and np.array_equal(d["sr"], sr) and int(d["base_size"]) == 128
+        marks = d[OBJECTS_KEY]
+    assert marks.shape == (6, 256) and marks.dtype == np.uint8
+    for s, m in zip(scenes, marks):
+        assert np.array_equal(m, object_tokens(s, 128, 8).reshape(-1))
+    assert marks[-1].sum() == 0 and marks[:-1].any()
+
+    before = (tmp_path / "tokens.npz").stat().st_mtime_ns
+    build_tokens.main(["--run", str(tmp_path)])
+    assert (tmp_path / "tokens.npz").stat().st_mtime_ns == before
+
+
+def test_object_marks_are_refused_for_scenes_that_do_not_match_the_tokens(tmp_path):
+    from training import build_tokens
+
+    rng = np.random.default_rng(5)
+    (tmp_path / "scenes.json").write_text(json.dumps([sample_scene(rng, "train").to_dict()]))
+    np.savez(tmp_path / "tokens.npz", base=np.zeros((2, 256), np.int16), sr=np.zeros((1, 1024), np.int16),
+             base_size=128)
+    with pytest.raises(SystemExit, match="2 base images but scenes.json has 1"):
+        build_tokens.main(["--run", str(tmp_path)])
+    with np.load(tmp_path / "tokens.npz") as d:
+        assert "base_objects" not in d.files
