@@ -300,7 +300,8 @@ def main(argv=None) -> None:
     n_params = {k: sum(p.numel() for p in getattr(model, k).parameters()) / 1e6 for k in ("t5", "base", "sr")}
     run.log(f"params: t5 {n_params['t5']:.2f}M base {n_params['base']:.2f}M super-res {n_params['sr']:.2f}M | "
             f"{prec.why} | world {dist.world} x (base {a.base_batch}, sr {a.sr_batch}) | threads {threads} | "
-            f"device {dev} | steps {a.steps} | object weight {a.object_weight if objects is not None else 'n/a'}")
+            f"device {dev} | steps {a.steps} | object weight {a.object_weight if objects is not None else 'n/a'} | "
+            f"base positions {'learned + 2-D code' if cfgs['base'].get('pos_2d') else 'learned'}")
     # Hold out the last 256 scenes of each set to watch generalisation.
     nb, ns = len(base_tok) - 256, len(sr_tok) - 64
     seed = 1_000_003 * dist.rank + step

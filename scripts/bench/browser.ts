@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { chromium, type CDPSession } from '@playwright/test';
 import { chromiumArgs, findChromium } from '../../tests/e2e/browser';
-import type { BackendResult, CachedVisit, ProcessPeaks, RunnerConfig, StartPath } from './shared/types';
+import { START_PATHS, type BackendResult, type CachedVisit, type ProcessPeaks, type RunnerConfig, type StartPath } from './shared/types';
 
 /** Cached visits per start path unless --visits says otherwise (alternating, so a busy spell hits both). */
 const VISITS = 2;
@@ -214,7 +214,7 @@ export async function runBrowser(
         await page.evaluate(([b, url]) => window.__bench.visit(b as Backend, url as string, 'new'), [backend, pkgUrl] as const);
         const visits: CachedVisit[] = [];
         for (let i = 0; i < (cfg.visits ?? VISITS); i++) {
-          for (const p of ['new', 'afterWarmUp'] as const) {
+          for (const p of START_PATHS) {
             const v = await page.evaluate(
               ([b, url, sp, so]) => window.__bench.visit(b as Backend, url as string, sp as StartPath, so as Record<string, unknown> | undefined),
               [backend, pkgUrl, p, cfg.sessionOptions] as const,

@@ -2,7 +2,7 @@
  * Turns the raw per-backend results into medians, the issue's ratios and targets, and the
  * markdown written between the markers of docs/BENCHMARKS.md.
  */
-import type { BackendResult, BaselineMetrics, CachedVisit, IterationTiming, JobMetrics, StartPath } from './shared/types';
+import { START_PATHS, type BackendResult, type BaselineMetrics, type CachedVisit, type IterationTiming, type JobMetrics, type StartPath } from './shared/types';
 import { max, median, min } from './shared/stats';
 import { describeModel, type ModelInfo } from './model';
 import type { ProfileSummary } from './profile';
@@ -119,7 +119,7 @@ function visitSummary(visits: CachedVisit[]): NonNullable<BackendSummary['visits
       warmUp: median(v.map((x) => x.parts['warm-up after Ready'] ?? NaN)),
     };
   };
-  return { new: of('new'), afterWarmUp: of('afterWarmUp') };
+  return Object.fromEntries(START_PATHS.map((p) => [p, of(p)])) as NonNullable<BackendSummary['visits']>;
 }
 
 export function summarise(r: BackendResult): BackendSummary {

@@ -107,7 +107,8 @@ export interface LoadTimes {
  * before issue 14.2 is measured in the built studio of that commit (`--studio-visits`,
  * scripts/bench/studioVisits.ts), not here.
  */
-export type StartPath = 'new' | 'afterWarmUp';
+export const START_PATHS = ['new', 'afterWarmUp'] as const;
+export type StartPath = (typeof START_PATHS)[number];
 
 /** One page visit with everything in the HTTP cache and Cache Storage: a fresh worker, as after a reload. */
 export interface CachedVisit {
