@@ -39,6 +39,7 @@ from .common import Dist, Run, atomic_save, load_checkpoint, precision
 from .muse.text import encode_batch, make_t5, t5_config
 from .muse.transformer import MaskedTransformer, StageConfig
 from .scenes.caption import caption
+from .scenes.placement import placement_captions, placement_score
 from .scenes.regions import OBJECTS_KEY
 from .scenes.schema import Scene
 
@@ -326,6 +327,8 @@ def main(argv=None) -> None:
                 state["opt"] = opt.state_dict()
             atomic_save(state, path)
 
+    placement = placement_captions(16)
+
     def validate() -> str:
         vg = torch.Generator().manual_seed(7)
         vcap = Captioner(scenes, tok, seed=7)
@@ -342,6 +345,13 @@ def main(argv=None) -> None:
                 # The unweighted loss on object tokens alone: what the prompt's objects cost.
                 lo, ao = masked_ce(lg, base_tok[vb], mb & objects[vb])
                 line += f" | objects loss {lo.item():.3f} acc {ao.item():.3f}"
+            logp = {}
+            for side, texts in placement.items():
+                ids, am = encode_batch(tok, texts, MAX_LEN)
+                text = model.t5(input_ids=ids.to(dev), attention_mask=am.to(dev)).last_hidden_state
+                masked = torch.full((len(texts), model.base.cfg.num_tokens), K, dtype=torch.long, device=dev)
+                logp[side] = torch.log_softmax(model.base(masked, text, am.to(dev)).float(), -1).cpu().numpy()
+            line += f" | placement {placement_score(logp, model.base.cfg.grid)}"
         model.train()
         return line
 

@@ -238,3 +238,47 @@ def test_object_marks_are_refused_for_scenes_that_do_not_match_the_tokens(tmp_pa
         build_tokens.main(["--run", str(tmp_path)])
     with np.load(tmp_path / "tokens.npz") as d:
         assert "base_objects" not in d.files
+
+
+def test_placement_captions_say_the_same_scene_with_the_group_moved():
+    from training.scenes.placement import placement_captions
+
+    caps = placement_captions(12, seed=3)
+    assert set(caps) == set(POSITIONS) and all(len(v) == 12 for v in caps.values())
+    assert caps == placement_captions(12, seed=3)
+    side = {"left": re.compile(r"\b(left)\b"), "right": re.compile(r"\b(right)\b"),
+            "center": re.compile(r"\b(centre|center|middle)\b")}
+    for left, centre, right in zip(caps["left"], caps["center"], caps["right"]):
+        for p, text in (("left", left), ("center", centre), ("right", right)):
+            assert side[p].search(text), text
+        # Only the position's words differ: the rest of the wording is kept.
+        words = [set(t.split()) for t in (left, centre, right)]
+        assert len(words[0] ^ words[1]) <= 6 and len(words[0] ^ words[2]) <= 4, (left, centre, right)
+
+
+def test_placement_score_reads_where_the_prompt_moves_the_prediction():
+    from training.scenes.placement import placement_score
+
+    rng = np.random.default_rng(0)
+    grid, vocab = (16, 16), 32
+
+    def logp(x):
+        return x - np.log(np.exp(x).sum(-1, keepdims=True))
+
+    centre = rng.normal(size=(4, 256, vocab))
+
+    def moved(cols):
+        x = centre.copy().reshape(4, 16, 16, vocab)
+        x[:, :, cols] += rng.normal(scale=2.0, size=x[:, :, cols].shape)
+        return logp(x.reshape(4, 256, vocab))
+
+    placed = placement_score({"left": moved(slice(0, 5)), "center": logp(centre), "right": moved(slice(11, 16))}, grid)
+    assert placed.score > 0.99 and placed.left > 0.99 and placed.right > 0.99
+    swapped = placement_score({"left": moved(slice(11, 16)), "center": logp(centre), "right": moved(slice(0, 5))}, grid)
+    assert swapped.score < 0.01
+    even = placement_score({"left": moved(slice(0, 16)), "center": logp(centre), "right": moved(slice(0, 16))}, grid)
+    assert even.even == 5 / 16 and abs(even.score - even.even) < 0.05
+    assert str(even).endswith("; even 0.31)")
+    # A prompt that moves nothing gives no share to anywhere in particular, not a division by zero.
+    same = placement_score({"left": logp(centre), "center": logp(centre), "right": logp(centre)}, grid)
+    assert same.score == 0.0
