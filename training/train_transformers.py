@@ -54,7 +54,10 @@ def configs(vocab: int, base_grid: tuple[int, int] = (16, 16)) -> dict:
     """The Scenes family's sizes (a `--config` JSON with the same keys overrides them)."""
     return {
         "t5": t5_config(vocab, d_model=256, layers=2, heads=4, d_ff=768).to_dict(),
-        "base": StageConfig(grid=base_grid, codebook_size=1024, dim=256, heads=4, layers=6, text_dim=256).to_dict(),
+        # The 2-D position code from the first step: added late, the stage never learned to place
+        # objects from the prompt (training/README.md, "2-D position code").
+        "base": StageConfig(grid=base_grid, codebook_size=1024, dim=256, heads=4, layers=6, text_dim=256,
+                            pos_2d=True).to_dict(),
         "super_res": StageConfig(grid=(32, 32), codebook_size=1024, dim=128, heads=4, layers=4, text_dim=256,
                                  low_res_grid=base_grid, window=8).to_dict(),
     }
@@ -211,8 +214,9 @@ def parse_args(argv=None):
     ap.add_argument("--object-weight", type=float, default=4.0,
                     help="loss weight of base tokens that show an object (tokens.npz base_objects); 1 = equal")
     ap.add_argument("--pos-2d", action="store_true",
-                    help="give the base stage the 2-D position code (StageConfig.pos_2d); a run resumed "
-                         "without it gains it, with a fresh optimizer state")
+                    help="give the base stage the 2-D position code (StageConfig.pos_2d; the default sizes "
+                         "have it): a run resumed without it, or a --config without it, gains it (a resumed "
+                         "run with a fresh optimizer state)")
     ap.add_argument("--precision", default="auto", choices=["auto", "bf16", "fp32"])
     ap.add_argument("--threads", type=int, default=0, help="torch threads per rank (0: cores / ranks)")
     ap.add_argument("--config", default=None, help="JSON with t5/base/super_res configs (default: the Scenes sizes)")
