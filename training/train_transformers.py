@@ -9,9 +9,10 @@ of 256x256 images with the 16x16 tokens as condition), captions them afresh (var
 partial descriptions), replaces ~10% of captions by "" for classifier-free guidance, masks
 tokens with Muse's cosine schedule (a fifth of samples inside a random rectangle, so inpainting
 and outpainting work zero-shot), and minimises label-smoothed cross-entropy on masked tokens.
-Base tokens that show part of an object weigh `--object-weight` times the others: they are a tenth of the tokens, and the background's
-loss stops improving early (its VQ codes are noisy among near-equal ones), so with equal weights
-most of the gradient is spent on noise while the objects, which the prompt is about, learn slowly.
+Base tokens that show part of an object weigh `--object-weight` times the others: they are a
+tenth of the tokens, and the background's loss stops improving early (its VQ codes are noisy among
+near-equal ones), so with equal weights most of the gradient is spent on noise while the objects,
+which the prompt is about, learn slowly.
 
 Learning rate: linear warm-up, then constant, then a linear decay over the last `--decay-frac`
 of the steps (warmup-stable-decay). The checkpoint taken when the decay starts is kept as

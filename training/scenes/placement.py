@@ -6,8 +6,9 @@ group on the left, in the centre and on the right, the wording otherwise the sam
 image token masked, the stage's first prediction for "... on the left" should differ from the one
 for "... in the centre" in the left third of the image, and likewise for the right. The score is
 the share of that difference (KL divergence per token, summed over rows) that falls in the named
-third, averaged over both sides: about 0.31 (5 of 16 columns) when the difference is spread evenly over the columns
-(the prompt's position moves nothing in particular), near 1 when it sits where the object goes.
+third, averaged over both sides: about 0.31 (5 of 16 columns) when the difference is spread evenly
+over the columns (the prompt's position moves nothing in particular), near 1 when it sits where
+the object goes.
 The v2 base stage with a learned position embedding alone scored 0.31-0.32 at every checkpoint
 from 2,000 to 12,000 steps (and after 600 steps of fine-tuning with the 2-D position code); the
 same stage trained from scratch with the 2-D code and the object-weighted loss scored 0.44 after

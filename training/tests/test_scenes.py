@@ -272,11 +272,14 @@ def test_placement_score_reads_where_the_prompt_moves_the_prediction():
         x[:, :, cols] += rng.normal(scale=2.0, size=x[:, :, cols].shape)
         return logp(x.reshape(4, 256, vocab))
 
-    placed = placement_score({"left": moved(slice(0, 5)), "center": logp(centre), "right": moved(slice(11, 16))}, grid)
+    def score(left_cols, right_cols):
+        return placement_score({"left": moved(left_cols), "center": logp(centre), "right": moved(right_cols)}, grid)
+
+    placed = score(slice(0, 5), slice(11, 16))
     assert placed.score > 0.99 and placed.left > 0.99 and placed.right > 0.99
-    swapped = placement_score({"left": moved(slice(11, 16)), "center": logp(centre), "right": moved(slice(0, 5))}, grid)
+    swapped = score(slice(11, 16), slice(0, 5))
     assert swapped.score < 0.01
-    even = placement_score({"left": moved(slice(0, 16)), "center": logp(centre), "right": moved(slice(0, 16))}, grid)
+    even = score(slice(0, 16), slice(0, 16))
     assert even.even == 5 / 16 and abs(even.score - even.even) < 0.05
     assert str(even).endswith("; even 0.31)")
     # A prompt that moves nothing gives no share to anywhere in particular, not a division by zero.
