@@ -31,7 +31,7 @@ SUPER_RES_DEFAULTS = {"steps": 8, "guidance": 1.0, "guidanceRamp": "none", "temp
 
 
 def load_parts(run: Path, defaults_file: Path | None = None, checkpoint: Path | None = None,
-               weight_storage: str = "fp16") -> PackageParts:
+               weight_storage: str = "fp16", training_command: str = "npm run train") -> PackageParts:
     ckpt = checkpoint or run / "transformers.pt"
     if not ckpt.exists():
         raise SystemExit(f"missing checkpoint {ckpt}: run training.train_transformers first")
@@ -68,7 +68,7 @@ def load_parts(run: Path, defaults_file: Path | None = None, checkpoint: Path | 
         super_res_defaults=sd,
         known_words=vocabulary(),
         weight_storage=weight_storage,
-        provenance={"source": "training/ (npm run train)", "trainingCommand": "npm run train",
+        provenance={"source": "training/ (npm run train)", "trainingCommand": training_command,
                     "steps": st["step"],
                     "wallSeconds": json.loads(timings.read_text()) if timings.exists() else None},
     )
@@ -85,10 +85,13 @@ def main() -> None:
     # the weights were trained in bf16 autocast, whose products carry fewer bits than float16 holds.
     ap.add_argument("--weight-storage", choices=("fp16", "fp32"), default="fp16",
                     help="how the text encoder's and transformers' weights are stored (compute is float32 either way)")
+    ap.add_argument("--training-command", default="npm run train",
+                    help="how these weights are reproduced, for the manifest's provenance "
+                         "(e.g. with the --steps and --decay-frac of a shorter schedule)")
     a = ap.parse_args()
     torch.set_num_threads(2)
     parts = load_parts(Path(a.run), Path(a.defaults) if a.defaults else None,
-                       Path(a.checkpoint) if a.checkpoint else None, a.weight_storage)
+                       Path(a.checkpoint) if a.checkpoint else None, a.weight_storage, a.training_command)
     parity = export_package(parts, Path(a.out))
     print("exported", a.out, "parity:", parity)
     bad = {k: v for k, v in parity.items() if v >= 1e-4}

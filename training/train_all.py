@@ -61,6 +61,9 @@ def main() -> None:
     ap.add_argument("--vq-from-package", default=None,
                     help="reuse the VQ of an exported package instead of training one (same architecture)")
     ap.add_argument("--steps", default="14000", help="transformer steps (raise it to train further)")
+    ap.add_argument("--decay-frac", default=None,
+                    help="share of the transformer steps over which the learning rate decays at the end "
+                         "(train_transformers' default 0.2)")
     ap.add_argument("--precision", default="auto", choices=["auto", "bf16", "fp32"])
     ap.add_argument("--judge", default="training/judge", help="folder of the attribute classifier")
     ap.add_argument("--classifier-steps", default="1200")
@@ -83,6 +86,8 @@ def main() -> None:
     stage("tokens", ["training.build_tokens", "--run", a.run], tokens, run,
           force=tokens.exists() and not has_object_marks(tokens))
     tr = ["training.train_transformers", "--run-dir", a.run, "--steps", a.steps, "--precision", a.precision]
+    if a.decay_frac is not None:
+        tr += ["--decay-frac", a.decay_frac]
     done = run / "transformers.done"
     finished = json.loads(done.read_text())["steps"] if done.exists() else -1
     if not (run / "transformers.pt").exists() and COMMITTED_CHECKPOINT.exists():

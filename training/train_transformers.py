@@ -350,12 +350,13 @@ def main(argv=None) -> None:
                 # The unweighted loss on object tokens alone: what the prompt's objects cost.
                 lo, ao = masked_ce(lg, base_tok[vb], mb & objects[vb])
                 line += f" | objects loss {lo.item():.3f} acc {ao.item():.3f}"
-            logp = {}
-            for side, texts in placement.items():
-                ids, am = encode_batch(tok, texts, MAX_LEN)
-                text = model.t5(input_ids=ids.to(dev), attention_mask=am.to(dev)).last_hidden_state
-                masked = torch.full((len(texts), model.base.cfg.num_tokens), K, dtype=torch.long, device=dev)
-                logp[side] = torch.log_softmax(model.base(masked, text, am.to(dev)).float(), -1).cpu().numpy()
+            # One all-masked forward for every position's captions, split back by position.
+            texts = [t for side in placement.values() for t in side]
+            ids, am = encode_batch(tok, texts, MAX_LEN)
+            text = model.t5(input_ids=ids.to(dev), attention_mask=am.to(dev)).last_hidden_state
+            masked = torch.full((len(texts), model.base.cfg.num_tokens), K, dtype=torch.long, device=dev)
+            lp = torch.log_softmax(model.base(masked, text, am.to(dev)).float(), -1).cpu().numpy()
+            logp = dict(zip(placement, np.split(lp, len(placement))))
             line += f" | placement {placement_score(logp, model.base.cfg.grid)}"
         model.train()
         return line
