@@ -1,7 +1,8 @@
 /**
- * Live previews on the embedded Scenes model: base previews are true decodes; super-res previews
- * are mosaics of the per-code atlas (pipeline/mosaic.ts), which must still show the picture the
- * job is converging to. Measured here as PSNR against the final image.
+ * Live previews on the embedded Scenes model: base previews are at the base stage's own size
+ * (true decodes of an 8×8 grid, atlas mosaics from 16×16 tokens on); super-res previews are
+ * mosaics of the per-code atlas (pipeline/mosaic.ts), which must still show the picture the job is
+ * converging to. Measured here as PSNR against the final image.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModel, Progress, RgbaImage } from '../../src/engine';
@@ -33,7 +34,9 @@ describe('previews on models/scenes', () => {
     const r = await model.generate({ prompt: 'a red hot-air balloon over the sea at sunset', seed: 7 }, { onProgress: (p) => events.push(p) });
     const base = events.filter((e) => e.stage === 'base');
     const sr = events.filter((e) => e.stage === 'superRes');
-    expect(base.every((e) => e.preview?.[0].width === 64)).toBe(true);
+    const [baseHeight, baseWidth] = model.manifest.stages.base.imageSize;
+    expect(base.length).toBeGreaterThan(0);
+    expect(base.every((e) => e.preview?.[0].width === baseWidth && e.preview[0].height === baseHeight)).toBe(true);
     const previews = sr.slice(0, -1).map((e) => e.preview![0]);
     expect(previews.every((p) => p.width === 256 && p.height === 256)).toBe(true);
     const scores = previews.map((p) => psnr(p, r.images[0]));

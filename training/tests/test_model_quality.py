@@ -68,11 +68,11 @@ PROMPTS = [
 
 
 def test_generated_images_show_what_the_prompt_states(tmp_path: Path, judge):
-    """Scene-level attributes are reliable; object attributes are not yet (docs/MODEL_CARD.md).
+    """The scene and its objects: kind, colour and place are drawn as stated (docs/MODEL_CARD.md).
 
-    Measured with this package: 27 of 42 stated attributes shown, every setting and time but
-    one. The issue's target (85% of stated attributes) is not met; these floors guard against
-    regressions of what the model does deliver.
+    Measured with this package: 39 of 42 stated attributes shown (every setting, time, kind,
+    colour and position; count 4 of 7). The floors leave a little room for other ONNX Runtime
+    builds and guard against regressions of what the model delivers.
     """
     from training.judge.score import score_one
 
@@ -87,8 +87,9 @@ def test_generated_images_show_what_the_prompt_states(tmp_path: Path, judge):
     scene = shown["setting"] + shown["time"]
     everything = [v for vals in shown.values() for v in vals]
     assert sum(scene) / len(scene) >= 0.85, shown
-    assert sum(everything) / len(everything) >= 0.55, shown
-    assert sum(shown["kind"]) >= len(shown["kind"]) // 2, shown
+    assert sum(everything) / len(everything) >= 0.8, shown
+    for t in ("kind", "color", "position"):
+        assert sum(shown[t]) >= len(shown[t]) - 1, (t, shown)
 
 
 def _edit(tmp_path: Path, image: np.ndarray, prompt: str, seed: int, mask: np.ndarray | None = None,
@@ -124,11 +125,10 @@ def test_inpainting_replaces_a_house_with_a_balloon_and_keeps_the_rest(tmp_path:
     outside = ~binary_dilation(~keep, iterations=5)
     for r in results:
         assert np.array_equal(r[outside], original[outside]), "pixels outside the mask changed"
-    # Measured with this package: one variation of three shows a balloon on the left (the
-    # issue's aim is every variation; the model's object rendering is its weak point).
+    # Measured with this package: all three variations show a yellow balloon on the left.
     preds = [judge(r) for r in results]
     balloons = sum(1 for p in preds if (p["slots"]["left"] or {}).get("kind") == "balloon")
-    assert balloons >= 1, preds
+    assert balloons >= 2, preds
     assert all(p["setting"] == "meadow" and p["time"] == "day" for p in preds), preds
 
 
@@ -141,5 +141,7 @@ def test_edit_by_text_turns_day_into_night_and_keeps_the_layout(tmp_path: Path, 
     preds = [judge(r) for r in results]
     assert sum(p["time"] == "night" for p in preds) >= 2, preds
     assert sum(p["setting"] == "mountains" for p in preds) >= 2, preds
-    # Not asserted: the tree survives in 0 of 3 variations at strength 0.6 with this package
-    # (docs/MODEL_CARD.md); the time of day changes and the setting is kept.
+    # The objects are kept: measured with this package, the green tree stays in the centre in all
+    # three variations (two of them gain a small object elsewhere).
+    trees = sum(1 for p in preds if (p["slots"]["center"] or {}).get("kind") == "tree")
+    assert trees >= 2, preds
