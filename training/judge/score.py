@@ -295,6 +295,7 @@ def score_images(prompts: list, image_dir: Path, predictor, grid_path: Path | No
     pair_tally = defaultdict(Tally)
     div = {"all": [], "seen": [], "heldout": []}
     grid_rows = [[None] * GRID_COLS for _ in range(min(GRID_ROWS, len(prompts)))]
+    firsts = []  # the first image of each prompt, for a grid of one seed per prompt
     per_image = []
     for idx, items in found.items():
         p = prompts[idx]
@@ -320,7 +321,12 @@ def score_images(prompts: list, image_dir: Path, predictor, grid_path: Path | No
         if idx < len(grid_rows):
             for c, im in enumerate(imgs[:GRID_COLS]):
                 grid_rows[idx][c] = im
+        if len(firsts) < GRID_ROWS * GRID_COLS:
+            firsts.append(imgs[0])
     n_seeds = [len(v) for v in found.values()]
+    if max(n_seeds) == 1:
+        # One seed per prompt: consecutive prompts fill the rows instead of one column of four.
+        grid_rows = [firsts[i:i + GRID_COLS] for i in range(0, len(firsts), GRID_COLS)]
     report = {
         "images": sum(n_seeds),
         "prompts_with_images": len(found),
@@ -353,7 +359,8 @@ def main(argv=None) -> None:
     ap.add_argument("--images", required=True, help="folder of {index:04d}_{seed}.png")
     ap.add_argument("--run", default="training/runs/scenes", help="folder with classifier.pt")
     ap.add_argument("--out", default="results.json")
-    ap.add_argument("--grid", default=None, help="write a 16 prompts x 4 seeds PNG grid here")
+    ap.add_argument("--grid", default=None,
+                    help="write a PNG grid here: 16 prompts x 4 seeds, or 64 prompts 4 to a row with one seed each")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(argv)
     try:

@@ -254,3 +254,20 @@ def test_score_images_end_to_end_with_fake_predictor(tmp_path):
     Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(imgs / "0005_1.png")
     with pytest.raises(PromptError, match="0005_1.png"):
         score_images(prompts, imgs, fake)
+
+
+def test_grid_of_one_seed_per_prompt_puts_prompts_side_by_side(tmp_path):
+    """With one image per prompt, the grid holds consecutive prompts in each row (no empty columns)."""
+    prompts = [{"prompt": str(i), "heldout": False, "attributes": {"setting": "meadow", "time": "day", "objects": []}}
+               for i in range(6)]
+    imgs = tmp_path / "imgs"
+    imgs.mkdir()
+    for i in range(6):
+        Image.fromarray(np.full((32, 32, 3), 40 * i, np.uint8)).save(imgs / f"{i:04d}_1.png")
+    score_images(prompts, imgs, lambda batch: [_pred() for _ in batch], tmp_path / "grid.png", warn=lambda m: None)
+    grid = np.asarray(Image.open(tmp_path / "grid.png"))
+    assert grid.shape == (2 * 260 + 4, 4 * 260 + 4, 3)
+    cell = lambda r, c: grid[4 + r * 260 + 128, 4 + c * 260 + 128]  # noqa: E731
+    assert [int(cell(0, c)[0]) for c in range(4)] == [0, 40, 80, 120]
+    assert [int(cell(1, c)[0]) for c in range(2)] == [160, 200]
+    assert int(cell(1, 2)[0]) == 64  # the empty cells stay grey
