@@ -34,19 +34,37 @@ function num(name: string, raw: string | undefined): number | undefined {
   return n;
 }
 
-const { values } = parseArgs({
-  options: {
-    prompts: { type: 'string' },
-    out: { type: 'string' },
-    model: { type: 'string', default: 'models/scenes' },
-    seeds: { type: 'string', default: '1' },
-    guidance: { type: 'string' },
-    'sr-guidance': { type: 'string' },
-    settings: { type: 'string' },
-    limit: { type: 'string' },
-  },
-});
-if (!values.prompts || !values.out) fail('--prompts FILE.json and --out DIR are required');
+const USAGE =
+  'usage: npx tsx src/cli/evalBatch.ts --prompts FILE.json --out DIR [--model DIR] [--seeds N]\n' +
+  '         [--guidance X] [--sr-guidance X] [--settings JSON] [--limit N]';
+
+function parse() {
+  try {
+    return parseArgs({
+      options: {
+        prompts: { type: 'string' },
+        out: { type: 'string' },
+        model: { type: 'string', default: 'models/scenes' },
+        seeds: { type: 'string', default: '1' },
+        guidance: { type: 'string' },
+        'sr-guidance': { type: 'string' },
+        settings: { type: 'string' },
+        limit: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }).values;
+  } catch (e) {
+    // Node's own message names the bad option; the usage says what would do.
+    return fail(`${(e as Error).message}\n${USAGE}`);
+  }
+}
+
+const values = parse();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (!values.prompts || !values.out) fail(`--prompts FILE.json and --out DIR are required\n${USAGE}`);
 const seeds = num('seeds', values.seeds) ?? 1;
 const limit = num('limit', values.limit);
 const guidance = num('guidance', values.guidance);
