@@ -17,6 +17,8 @@ import * as ort from 'onnxruntime-node';
 import { loadModel, type GenerateRequest } from '../engine';
 import { encodePng } from '../engine/png';
 import { createFsSource } from '../node/fsSource';
+import { UsageError } from './args';
+import { consoleIo, describeError, parseFlags } from './common';
 
 interface PromptEntry {
   prompt: string;
@@ -38,9 +40,12 @@ const USAGE =
   'usage: npx tsx src/cli/evalBatch.ts --prompts FILE.json --out DIR [--model DIR] [--seeds N]\n' +
   '         [--guidance X] [--sr-guidance X] [--settings JSON] [--limit N]';
 
-function parse() {
+/** The flags (null for --help); a UsageError for what parseFlags reports as a usage error. */
+function parseEvalArgs(argv: string[]) {
+  let values;
   try {
-    return parseArgs({
+    ({ values } = parseArgs({
+      args: argv,
       options: {
         prompts: { type: 'string' },
         out: { type: 'string' },
@@ -52,19 +57,18 @@ function parse() {
         limit: { type: 'string' },
         help: { type: 'boolean' },
       },
-    }).values;
-  } catch (e) {
-    // Node's own message names the bad option; the usage says what would do.
-    return fail(`${(e as Error).message}\n${USAGE}`);
+    }));
+  } catch (err) {
+    throw new UsageError(describeError(err));
   }
+  if (values.help) return null;
+  if (!values.prompts || !values.out) throw new UsageError('--prompts FILE.json and --out DIR are required');
+  return { ...values, prompts: values.prompts, out: values.out };
 }
 
-const values = parse();
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-if (!values.prompts || !values.out) fail(`--prompts FILE.json and --out DIR are required\n${USAGE}`);
+const parsed = parseFlags(process.argv.slice(2), parseEvalArgs, USAGE, consoleIo);
+if (typeof parsed === 'number') process.exit(parsed);
+const values = parsed;
 const seeds = num('seeds', values.seeds) ?? 1;
 const limit = num('limit', values.limit);
 const guidance = num('guidance', values.guidance);

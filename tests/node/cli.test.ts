@@ -140,13 +140,13 @@ describe('the evaluation batch tool (training/eval.py runs it)', () => {
       (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
     );
 
-  it('prints its usage for --help, and names an unknown option with the usage instead of a stack trace', async () => {
+  it('prints its usage for --help, and names an unknown option as the other commands do, not with a stack trace', async () => {
     const help = await run('--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^usage: .*evalBatch\.ts --prompts FILE\.json --out DIR/);
     const bad = await run('--bogus');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^error: Unknown option '--bogus'[\s\S]*\nusage: /);
+    expect(bad.stderr).toMatch(/^error: Unknown option '--bogus'[\s\S]*\nRun with --help for usage\.\n$/);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -42,6 +42,11 @@ def node(script: str, *args: str) -> None:
     subprocess.run(["npx", "tsx", script, *args], check=True, cwd=ROOT, capture_output=True)
 
 
+def kind_at(pred: dict, position: str) -> str | None:
+    """The object kind the judge reads at a slot (left, center, right); None where it sees none."""
+    return (pred["slots"][position] or {}).get("kind")
+
+
 def load(path: Path) -> np.ndarray:
     with Image.open(path) as im:
         return np.asarray(im.convert("RGB"))
@@ -127,7 +132,7 @@ def test_inpainting_replaces_a_house_with_a_balloon_and_keeps_the_rest(tmp_path:
         assert np.array_equal(r[outside], original[outside]), "pixels outside the mask changed"
     # Measured with this package: all three variations show a yellow balloon on the left.
     preds = [judge(r) for r in results]
-    balloons = sum(1 for p in preds if (p["slots"]["left"] or {}).get("kind") == "balloon")
+    balloons = sum(kind_at(p, "left") == "balloon" for p in preds)
     assert balloons >= 2, preds
     assert all(p["setting"] == "meadow" and p["time"] == "day" for p in preds), preds
 
@@ -143,5 +148,5 @@ def test_edit_by_text_turns_day_into_night_and_keeps_the_layout(tmp_path: Path, 
     assert sum(p["setting"] == "mountains" for p in preds) >= 2, preds
     # The objects are kept: measured with this package, the green tree stays in the centre in all
     # three variations (two of them gain a small object elsewhere).
-    trees = sum(1 for p in preds if (p["slots"]["center"] or {}).get("kind") == "tree")
+    trees = sum(kind_at(p, "center") == "tree" for p in preds)
     assert trees >= 2, preds
