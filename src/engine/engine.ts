@@ -5,7 +5,7 @@ import type { Manifest } from './manifest/types';
 import { graphSpecs, t5EncoderSpec, type GraphKey } from './onnx/graphs';
 import type { ConstantPlacer } from './onnx/constants';
 import { checkGraph, createSession } from './onnx/session';
-import type { ExecutionProvider, Ort, OrtSession } from './ort';
+import type { Ort, OrtSession, SessionRuntime } from './ort';
 import type { PackageSource } from './package/source';
 import { verifyFile, verifySize, type VerifyMode } from './package/verify';
 import { verifyFileStream } from './package/verifyStream';
@@ -20,14 +20,10 @@ import type { EditRequest, EditResult, GenerateHooks, GenerateRequest, GenerateR
 
 export type * from './types';
 
-export interface EngineOptions {
+/** `executionProviders` and `graphOptimizationLevel` (ort.ts) apply to every session of the model. */
+export interface EngineOptions extends SessionRuntime {
   /** onnxruntime-web in the browser worker, onnxruntime-node in the CLI and tests. */
   ort: Ort;
-  /**
-   * ORT execution providers in order of preference, e.g. ['webgpu'] or ['wasm'] or ['cpu'], or a
-   * provider with its options ({ name: 'webgpu', preferredLayout: 'NCHW' }).
-   */
-  executionProviders: readonly ExecutionProvider[];
   /**
    * Use the package's fp16 copy of the base transformer (`stages.base.onnxFp16`) when it has
    * one. The worker sets this only on WebGPU with the `shader-f16` feature; the VQ graphs and
@@ -154,7 +150,7 @@ export const T5_SOURCE_FILES = { config: 'config.json', tokenizer: 'tokenizer.js
  */
 export async function loadModel(source: PackageSource, opts: EngineOptions): Promise<LoadedModel> {
   const manifest = await readManifest(source);
-  const { ort, executionProviders } = opts;
+  const { ort } = opts;
   const specs = graphSpecs(manifest);
   const sessions: OrtSession[] = [];
   const verified = new Set<string>();
@@ -234,7 +230,7 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
       const paths = dataPath ? [path, dataPath] : [path];
       paths.forEach((p, i) => verifySize(p, disk.bytes[i], manifest.files[p], 'size'));
       readAhead(dataPath ?? path);
-      const session = await createSession(ort, disk.file, path, executionProviders);
+      const session = await createSession(ort, disk.file, path, opts);
       paths.forEach(markVerified);
       return session;
     } finally {
@@ -245,7 +241,7 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
     const bytes = await readVerified(path);
     const data = dataPath ? [{ path: baseName(dataPath), data: await readVerified(dataPath) }] : undefined;
     readAhead(dataPath ?? path);
-    const session = await createSession(ort, bytes, path, executionProviders, data);
+    const session = await createSession(ort, bytes, path, opts, data);
     // The session holds its own copy: let these bytes go before the next graph's arrive.
     reads.delete(path);
     if (dataPath) reads.delete(dataPath);
@@ -332,7 +328,7 @@ async function openT5Source(src: PackageSource, manifest: Manifest, opts: Engine
   const tokFile = name(T5_SOURCE_FILES.tokenizer);
   const tokenizer = loadTokenizer(parseJson(await src.read(T5_SOURCE_FILES.tokenizer), tokFile), { maxLength: te.maxLength, padTokenId }, tokFile);
   const onnxFile = name(T5_SOURCE_FILES.onnx);
-  const session = await createSession(opts.ort, await src.read(T5_SOURCE_FILES.onnx), onnxFile, opts.executionProviders);
+  const session = await createSession(opts.ort, await src.read(T5_SOURCE_FILES.onnx), onnxFile, opts);
   sessions.push(session);
   checkGraph(session, t5EncoderSpec(te.hiddenSize), onnxFile);
   return createPromptEncoder(opts.ort, session, tokenizer, te.hiddenSize, onnxFile);

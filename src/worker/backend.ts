@@ -7,7 +7,7 @@
  * and reports the reason returned here.
  */
 import type { BackendKind, BackendPreference } from './protocol';
-import type { ExecutionProvider } from '../engine/ort';
+import type { ExecutionProvider, GraphOptimizationLevel, SessionRuntime } from '../engine/ort';
 
 type OrtEnv = typeof import('onnxruntime-web/webgpu').env;
 
@@ -75,6 +75,24 @@ export async function chooseBackend(preference: BackendPreference): Promise<Back
 export function executionProviders(kind: BackendKind, softwareAdapter = false): ExecutionProvider[] {
   if (kind === 'wasm') return ['wasm'];
   return softwareAdapter ? [{ name: 'webgpu', preferredLayout: 'NCHW' }] : ['webgpu'];
+}
+
+/**
+ * How far ORT optimises each graph at session creation, which every visit pays again. On WASM,
+ * 'basic' (constant folding, e.g. the fp16 weights' casts, and node eliminations) and not 'all':
+ * in Chromium WASM with the Scenes package a load in the bench page took 1240–1250 ms at 'all'
+ * against 912 ms at 'basic', time to image the same within noise (2159–2479 ms against 2178), and
+ * the built studio's cached-visit Ready went from 1178 to 1109 ms (docs/BENCHMARKS.md, "Graph
+ * optimisation at load"). 'disabled' loads faster still but leaves the casts to every run.
+ * WebGPU keeps 'all': its layout and fusion passes were not measured against on a real GPU.
+ */
+export function graphOptimizationLevel(kind: BackendKind): GraphOptimizationLevel {
+  return kind === 'wasm' ? 'basic' : 'all';
+}
+
+/** The engine's session options for a backend (EngineOptions takes them as they are). */
+export function sessionRuntime(kind: BackendKind, softwareAdapter = false): Required<SessionRuntime> {
+  return { executionProviders: executionProviders(kind, softwareAdapter), graphOptimizationLevel: graphOptimizationLevel(kind) };
 }
 
 /**

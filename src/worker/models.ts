@@ -7,7 +7,7 @@ import { createUrlSource, loadModel, type JobQueue, type LoadedModel, type LoadP
 import type { AtlasCache } from '../engine/pipeline/mosaic';
 import { createStoredSource } from '../storage/storedSource';
 import { storedIdOf } from '../storage/layout';
-import { chooseBackend, errorMessage, executionProviders } from './backend';
+import { chooseBackend, errorMessage, sessionRuntime } from './backend';
 import { gpuConstantPlacer } from './gpuConstants';
 import type { BackendKind, BackendPreference, WorkerEvent } from './protocol';
 import type { OrtFor, OrtWeb } from './runtime';
@@ -91,7 +91,7 @@ export class ModelHost {
         const model = await loadModel(source, {
           ...shared,
           ort,
-          executionProviders: executionProviders('webgpu', choice.softwareAdapter !== undefined),
+          ...sessionRuntime('webgpu', choice.softwareAdapter !== undefined),
           preferFp16: choice.shaderF16 === true,
           placeConstants: gpuConstantPlacer(ort),
         });
@@ -107,7 +107,7 @@ export class ModelHost {
         choice = { kind: 'wasm', reason: `WebGPU could not run this model: ${errorMessage(e)}` };
       }
     }
-    const model = await loadModel(source, { ...shared, ort: await this.deps.ort('wasm'), executionProviders: executionProviders('wasm') });
+    const model = await loadModel(source, { ...shared, ort: await this.deps.ort('wasm'), ...sessionRuntime('wasm') });
     return { model, url, backend: 'wasm', reason: choice.reason };
   }
 

@@ -9,7 +9,7 @@
  */
 import { createUrlSource, JobQueue, loadModel, type EngineOptions, type Ort } from '../../../src/engine';
 import { cacheStorageAtlasCache } from '../../../src/worker/atlasCache';
-import { configureWasm, wasmThreadCount } from '../../../src/worker/backend';
+import { configureWasm, sessionRuntime, wasmThreadCount } from '../../../src/worker/backend';
 import { gpuConstantPlacer } from '../../../src/worker/gpuConstants';
 import { WorkerJobs } from '../../../src/worker/jobs';
 import { ModelHost } from '../../../src/worker/models';
@@ -70,10 +70,11 @@ async function getOrt(): Promise<OrtWeb> {
 }
 
 const providers = (b: Backend): string[] => (b === 'webgpu' ? ['webgpu'] : ['wasm']);
-// As in the studio's worker: fp16 when the adapter has shader-f16, constant inputs on the GPU.
+// As in the studio's worker: its session options per backend, fp16 when the adapter has
+// shader-f16, constant inputs on the GPU. --session-options override these (shared/instrument.ts).
 const engineOptions = (ort: Ort, b: Backend, fp16: boolean): EngineOptions => ({
   ort,
-  executionProviders: providers(b),
+  ...sessionRuntime(b),
   ...(fp16 ? { preferFp16: true } : {}),
   ...(b === 'webgpu' ? { placeConstants: gpuConstantPlacer(ort) } : {}),
 });

@@ -1,5 +1,5 @@
 import { PackageError, describeError } from '../errors';
-import type { ExecutionProvider, Ort, OrtSession, OrtSessionOptions, OrtTensor } from '../ort';
+import type { Ort, OrtSession, OrtSessionOptions, OrtTensor, SessionRuntime } from '../ort';
 import type { DimSpec, GraphSpec, TensorSpec } from './graphs';
 
 type ValueMetadata = OrtSession['inputMetadata'][number];
@@ -17,13 +17,18 @@ export interface ExternalDataFile {
  * Creates an InferenceSession from the bytes of `file` (and its external-data file, when its
  * weights live in one), or from a local path to it (onnxruntime-node; the runtime then reads
  * external data from beside it). Bytes that are not a loadable ONNX model (corrupt, truncated, missing
- * external data, unsupported operator) become a PackageError naming the file.
+ * external data, unsupported operator) become a PackageError naming the file. `runtime` gives the
+ * execution providers and the graph optimisation level ('all' unless it says otherwise).
  */
-export async function createSession(ort: Ort, bytes: Uint8Array | string, file: string, executionProviders: readonly ExecutionProvider[], externalData?: ExternalDataFile[]): Promise<OrtSession> {
+export async function createSession(ort: Ort, bytes: Uint8Array | string, file: string, runtime: SessionRuntime, externalData?: ExternalDataFile[]): Promise<OrtSession> {
   // ORT writes its warnings (e.g. "some nodes were not assigned to the preferred execution
   // providers" on WebGPU) to stderr, which the browser build prints with console.error: errors
   // where nothing failed. Sessions log errors only; a failure reaches the caller as an exception.
-  const options: OrtSessionOptions = { executionProviders, graphOptimizationLevel: 'all', logSeverityLevel: 3 };
+  const options: OrtSessionOptions = {
+    executionProviders: runtime.executionProviders,
+    graphOptimizationLevel: runtime.graphOptimizationLevel ?? 'all',
+    logSeverityLevel: 3,
+  };
   if (externalData && externalData.length > 0) options.externalData = externalData;
   try {
     // The same call twice: `create` is overloaded per argument type, and TypeScript resolves an

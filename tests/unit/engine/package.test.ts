@@ -51,6 +51,16 @@ describe('loadModel package checks (fake ORT)', () => {
     expect(live()).toBe(0);
   });
 
+  it("creates every session with the caller's providers and optimisation level, 'all' when it names none", async () => {
+    for (const [level, want] of [['basic', 'basic'], [undefined, 'all']] as const) {
+      const { ort, created } = fakeOrt();
+      const model = await loadModel(fakePackage().source, { ort, executionProviders: ['wasm'], ...(level ? { graphOptimizationLevel: level } : {}) });
+      expect(created).toHaveLength(5);
+      for (const c of created) expect(c.options).toMatchObject({ executionProviders: ['wasm'], graphOptimizationLevel: want });
+      await model.release();
+    }
+  });
+
   it('says how far a load is: each file it reads once, counted up to the total', async () => {
     const { ort } = fakeOrt();
     const pkg = fakePackage();

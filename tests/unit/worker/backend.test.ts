@@ -1,6 +1,6 @@
 /** Backend choice: WebGPU's shader-f16 feature decides whether the worker asks for fp16 transformers. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { chooseBackend, executionProviders } from '../../../src/worker/backend';
+import { chooseBackend, executionProviders, sessionRuntime } from '../../../src/worker/backend';
 
 const withAdapter = (features: string[] | undefined) =>
   vi.stubGlobal('navigator', { gpu: { requestAdapter: async () => (features ? { features: new Set(features) } : {}) } });
@@ -56,6 +56,14 @@ describe('chooseBackend: software (fallback) adapters', () => {
     expect(await chooseBackend('webgpu')).toEqual({ kind: 'webgpu', shaderF16: false, softwareAdapter: 'google swiftshader' });
     software('adapter');
     expect(await chooseBackend('webgpu')).toEqual({ kind: 'webgpu', shaderF16: false, softwareAdapter: 'software adapter' });
+  });
+});
+
+describe('sessionRuntime', () => {
+  it('optimises graphs less on WASM, where each visit pays it and runs were not faster for it', () => {
+    expect(sessionRuntime('wasm')).toEqual({ executionProviders: ['wasm'], graphOptimizationLevel: 'basic' });
+    expect(sessionRuntime('webgpu')).toEqual({ executionProviders: ['webgpu'], graphOptimizationLevel: 'all' });
+    expect(sessionRuntime('webgpu', true)).toEqual({ executionProviders: [{ name: 'webgpu', preferredLayout: 'NCHW' }], graphOptimizationLevel: 'all' });
   });
 });
 

@@ -228,7 +228,7 @@ export function setGraph(files: Map<string, Uint8Array>, path: string, graph: Fa
 /** What a fake session was created with. */
 export interface FakeCreated {
   graph: FakeGraph;
-  options: { externalData?: { path: string; data: Uint8Array }[]; executionProviders?: string[] } | undefined;
+  options: { externalData?: { path: string; data: Uint8Array }[]; executionProviders?: string[]; graphOptimizationLevel?: string } | undefined;
 }
 
 /**
