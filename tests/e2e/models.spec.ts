@@ -350,3 +350,71 @@ test('"Check files" hashes a stored package again: intact, then names each damag
   await expect(report).toContainText(/vqgan\/decoder\.onnx \([^)]+\)/);
   await expect(report).toContainText('Delete the model and add it again.');
 });
+
+/** Stored package ids (one record each). */
+async function storedIds(page: Page): Promise<string[]> {
+  return (await storeKeys(page)).filter((p) => p.endsWith('/record.json')).map((p) => p.split('/').at(-2)!);
+}
+
+const FIXTURE_MANIFEST = '/tests/fixtures/tiny/manifest.json';
+
+test('a reopened studio starts its stored built-in model without waiting for the site to answer', async ({ studio, page, context }) => {
+  await studio.open();
+  const [id] = await storedIds(page);
+  expect(id).toBeDefined();
+  // The site's manifest (asked to see whether a newer built-in is served) answers only when
+  // released: the studio must be Ready on the stored copy while that request is still open (not
+  // after giving up on it: the start before this waited for it, up to its 15 s time-out).
+  let asked = false;
+  let answered = false;
+  let abandoned = false;
+  context.on('requestfailed', (r) => {
+    if (new URL(r.url()).pathname === FIXTURE_MANIFEST) abandoned = true;
+  });
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  await context.route(
+    (url) => url.pathname === FIXTURE_MANIFEST,
+    async (route) => {
+      asked = true;
+      await gate;
+      answered = true;
+      await route.continue().catch(() => {});
+    },
+  );
+  try {
+    await page.reload();
+    await studio.waitReady();
+    await expect.poll(() => asked).toBe(true);
+    expect({ answered, abandoned }).toEqual({ answered: false, abandoned: false });
+  } finally {
+    release();
+    await context.unroute((url) => url.pathname === FIXTURE_MANIFEST).catch(() => {});
+  }
+  // The site answered with the same package: nothing new is stored.
+  await studio.makeJobsShort();
+  await page.getByLabel('Prompt', { exact: true }).fill('a boat on the sea');
+  await studio.generateButton.click();
+  await studio.waitForResults(1);
+  expect(await storedIds(page)).toEqual([id]);
+});
+
+test('a newer built-in model served by the site is stored, switched to after the start, and the old copy deleted', async ({ studio, page, context }) => {
+  await studio.open();
+  const [oldId] = await storedIds(page);
+  // The next visit's site serves a new version of the built-in (another display name; the
+  // manifest's hash is the package id).
+  const manifest = JSON.parse(readFileSync(path.join('tests/fixtures/tiny/manifest.json'), 'utf8')) as { displayName: string };
+  manifest.displayName = 'Tiny test fixture, version 2';
+  await context.route(
+    (url) => url.pathname === FIXTURE_MANIFEST,
+    (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(manifest, null, 2) }),
+  );
+  await page.reload();
+  await expectModel(page, 'Tiny test fixture, version 2');
+  await expect.poll(() => storedIds(page)).toHaveLength(1);
+  const [newId] = await storedIds(page);
+  expect(newId).not.toBe(oldId);
+  await expect(storedNames(page)).toHaveCount(1);
+  await expect(storedNames(page).first()).toContainText('Tiny test fixture, version 2');
+});

@@ -35,11 +35,17 @@ export function modelStore(): ModelStore | undefined {
 
 /** Re-reads the stored packages and the storage estimate. */
 export async function refreshModels(): Promise<void> {
+  if (!modelStore()) return;
+  await listModels();
+  await refreshStorage();
+}
+
+/** The stored packages and the allowed model sites, without the storage estimate (the start reads these first). */
+export async function listModels(): Promise<void> {
   const s = modelStore();
   if (!s) return;
   const [{ packages }, allowedOrigins] = await Promise.all([s.list(), s.allowedOrigins()]);
   useModels.setState({ ready: true, packages, allowedOrigins });
-  await refreshStorage();
 }
 
 export async function refreshStorage(): Promise<void> {

@@ -3,11 +3,14 @@
  *
  * The built-in default is the package served at /models/scenes/ (or, before training produced
  * it, the fixture at /tests/fixtures/tiny/); `?model=<path on this site>` names another one for
- * the visit (tests, development). Online, its manifest is fetched: a package with the same
- * manifest hash already stored is used as is, otherwise it is downloaded into the store
- * (verified, then committed) and older versions from the same URL are deleted, so each is
- * stored once. Offline, the stored copy is used. Then the model chosen last time is loaded if it
- * is still stored; if the browser evicted it, the manager offers to download it again.
+ * the visit (tests, development). A stored copy starts loading at once, before the site is asked
+ * (stale-while-revalidate: a cached visit does not wait for the network). Online, its manifest is
+ * then fetched: a package with the same manifest hash already stored is used as is, otherwise it
+ * is downloaded into the store (verified, then committed), the studio switches to it (unless the
+ * user picked another model meanwhile), and older versions from the same URL are deleted once no
+ * load reads them, so each is stored once. Offline, the stored copy is used. The model chosen
+ * last time is loaded instead if it is still stored; if the browser evicted it, the manager
+ * offers to download it again.
  *
  * Downloads an earlier visit left unfinished: the built-in one simply continues (its saved files
  * are verified again and kept); one the user added from a URL is offered with Resume and Discard
@@ -16,7 +19,7 @@
 import { DEFAULT_MODEL_URL, FIXTURE_MODEL_URL, loadModel } from '../commands';
 import { useStudio } from '../store/studio';
 import { modelChoice } from '../persist/settings';
-import { addFromUrl, modelStore, offerUnfinished, refreshModels, runInstall, takePendingUrl } from './actions';
+import { addFromUrl, listModels, modelStore, offerUnfinished, refreshModels, refreshStorage, runInstall, takePendingUrl } from './actions';
 import { packageId, parseManifestBytes } from './install';
 import { createDownloadSource } from './sources';
 import { storedUrl } from '../../storage/layout';
@@ -51,12 +54,12 @@ interface BuiltIn {
 
 /**
  * Finds, stores or updates the built-in default (see the file comment). `candidates` are tried
- * in order; `fallbackNotice` is said when a later one was used because the first is not served.
+ * in order; a notice is said when a later one was used because the first is not served. Older
+ * stored versions are returned in `outdated`, not deleted: the start may be running one of them.
  */
-async function prepareBuiltIn(store: ModelStore | undefined, candidates: string[]): Promise<BuiltIn> {
-  const embedded = (p: StoredPackage, url: string) => p.origin.kind === 'embedded' && p.origin.url === url;
+async function prepareBuiltIn(store: ModelStore | undefined, candidates: string[]): Promise<BuiltIn & { outdated: StoredPackage[] }> {
   const stored = useModels.getState().packages.filter((p) => candidates.some((url) => embedded(p, url)));
-  const noticeFor = (url: string) => (url === FIXTURE_MODEL_URL && candidates[0] === DEFAULT_MODEL_URL ? FIXTURE_NOTICE : undefined);
+  const noticeFor = (url: string) => builtInNotice(candidates, url);
   let found: { url: string; bytes: Uint8Array } | undefined;
   let offline = false;
   for (const url of candidates) {
@@ -73,12 +76,12 @@ async function prepareBuiltIn(store: ModelStore | undefined, candidates: string[
 
   if (found) {
     const notice = noticeFor(found.url);
-    if (!store) return { url: found.url, notice };
+    if (!store) return { url: found.url, notice, outdated: [] };
     let id: string;
     try {
       id = (await packageId(found.bytes, await parseManifestBytes(found.bytes))).id;
     } catch {
-      return { url: found.url, notice }; // a broken built-in: the engine will say what is wrong
+      return { url: found.url, notice, outdated: [] }; // a broken built-in: the engine will say what is wrong
     }
     let rec: StoredPackage | undefined = stored.find((p) => p.id === id);
     if (!rec) {
@@ -92,21 +95,32 @@ async function prepareBuiltIn(store: ModelStore | undefined, candidates: string[
     }
     if (!rec) {
       const why = 'It could not be stored for offline use (see Models), so it is loaded from the network this time.';
-      return { url: found.url, notice: notice ? `${notice} ${why}` : why };
+      return { url: found.url, notice: notice ? `${notice} ${why}` : why, outdated: [] };
     }
-    // Older versions of the same built-in go (the fixture too, once the trained default is served).
+    // Older versions of the same built-in (the fixture too, once the trained default is served).
     const outdated = stored.filter((p) => p.id !== rec.id && (embedded(p, found.url) || found.url === DEFAULT_MODEL_URL));
-    for (const old of outdated) await store.remove(old.id).catch(() => {});
-    if (outdated.length > 0) await refreshModels();
-    return { url: storedUrl(rec.id), notice, id: rec.id };
+    return { url: storedUrl(rec.id), notice, id: rec.id, outdated };
   }
 
+  const best = storedBuiltIn(candidates);
+  if (best) return { ...best, outdated: [] };
+  if (offline) return { notice: 'You are offline and the built-in model has not been stored yet: connect once to download it.', outdated: [] };
+  return { url: candidates.at(-1), notice: noticeFor(candidates.at(-1)!), outdated: [] };
+}
+
+const embedded = (p: StoredPackage, url: string): boolean => p.origin.kind === 'embedded' && p.origin.url === url;
+
+const builtInNotice = (candidates: string[], url: string): string | undefined =>
+  url === FIXTURE_MODEL_URL && candidates[0] === DEFAULT_MODEL_URL ? FIXTURE_NOTICE : undefined;
+
+/** The newest stored copy of the first candidate that has one, as the start loads it. */
+function storedBuiltIn(candidates: string[]): (BuiltIn & { url: string; id: string }) | undefined {
+  const packages = useModels.getState().packages;
   for (const url of candidates) {
-    const best = stored.filter((p) => embedded(p, url)).at(-1);
-    if (best) return { url: storedUrl(best.id), id: best.id, notice: noticeFor(url) };
+    const best = packages.filter((p) => embedded(p, url)).at(-1);
+    if (best) return { url: storedUrl(best.id), id: best.id, notice: builtInNotice(candidates, url) };
   }
-  if (offline) return { notice: 'You are offline and the built-in model has not been stored yet: connect once to download it.' };
-  return { url: candidates.at(-1), notice: noticeFor(candidates.at(-1)!) };
+  return undefined;
 }
 
 /**
@@ -130,29 +144,46 @@ export async function bootModels(search: URLSearchParams): Promise<void> {
     }
     candidates = [url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`];
   }
+  // The start waits for the list of stored packages only: the storage estimate, the clean-up of
+  // abandoned downloads and the check for a newer built-in all come after the first load is sent
+  // (a cached visit's engine worker otherwise sat idle for them; docs/BENCHMARKS.md).
   const store = modelStore();
   if (store) {
-    await store.cleanup().catch(() => 0);
-    await refreshModels().catch(() => {});
+    await listModels().catch(() => {});
     useModels.setState((s) => ({ pageOrigins: s.allowedOrigins }));
+    void refreshStorage();
   }
 
   const choice = modelChoice().get();
   const chosen = choice.kind === 'stored' ? useModels.getState().packages.find((p) => p.id === choice.id) : undefined;
   if (chosen) loadModel(storedUrl(chosen.id));
   else if (choice.kind === 'stored') useModels.setState({ missing: { id: choice.id, displayName: choice.displayName, origin: choice.origin } });
+  // A stored built-in starts at once; whether the site now serves a newer one is asked below.
+  const early = chosen ? undefined : storedBuiltIn(candidates);
+  if (early) loadModel(early.url, early.notice);
 
   const builtIn = await prepareBuiltIn(store, candidates);
   useModels.setState({ builtInId: builtIn.id });
-  if (!chosen) {
-    if (builtIn.url) loadModel(builtIn.url, builtIn.notice);
-    else useStudio.setState((s) => ({ model: { ...s.model, status: 'error', loadError: builtIn.notice } }));
+  if (!chosen && builtIn.url !== early?.url) {
+    // A newer built-in was stored (or the stored one is no longer the right candidate): switch to
+    // it, unless the user has meanwhile picked another model.
+    const current = useStudio.getState().model;
+    const onEarly = early !== undefined && (current.loadingUrl ?? current.url) === early.url;
+    if (builtIn.url && (!early || onEarly)) loadModel(builtIn.url, builtIn.notice);
+    else if (!builtIn.url && !early) useStudio.setState((s) => ({ model: { ...s.model, status: 'error', loadError: builtIn.notice } }));
   }
 
   // After "Allow and reload": continue the add once the first model is up. Then offer a
   // download an earlier visit left unfinished (unless that add just resumed it).
   const pending = takePendingUrl();
   await modelSettled();
+  if (store) {
+    // Older built-ins go once no load reads them any more (and not one the user went back to).
+    const inUse = useStudio.getState().model.url;
+    for (const old of builtIn.outdated) if (storedUrl(old.id) !== inUse) await store.remove(old.id).catch(() => {});
+    await store.cleanup().catch(() => 0);
+    await refreshModels().catch(() => {});
+  }
   if (pending) await addFromUrl(pending);
   await offerUnfinished();
 }
