@@ -166,9 +166,9 @@ export async function bootModels(search: URLSearchParams): Promise<void> {
   useModels.setState({ builtInId: builtIn.id });
   if (!chosen && builtIn.url !== early?.url) {
     // A newer built-in was stored (or the stored one is no longer the right candidate): switch to
-    // it, unless the user has meanwhile picked another model.
+    // it, unless the user has meanwhile picked another model. The stored copy may also have failed.
     const current = useStudio.getState().model;
-    const onEarly = early !== undefined && (current.loadingUrl ?? current.url) === early.url;
+    const onEarly = early !== undefined && (current.loadingUrl ?? current.url ?? current.failedUrl) === early.url;
     if (builtIn.url && (!early || onEarly)) loadModel(builtIn.url, builtIn.notice);
     else if (!builtIn.url && !early) useStudio.setState((s) => ({ model: { ...s.model, status: 'error', loadError: builtIn.notice } }));
   }
