@@ -12,6 +12,7 @@ import torch
 from transformers import T5Config
 
 from .build_tokens import load_vq
+from .muse.atlas import add_preview_atlas
 from .muse.export import PackageParts, export_package
 from .muse.text import make_t5
 from .muse.transformer import MaskedTransformer, StageConfig
@@ -77,6 +78,8 @@ def load_parts(run: Path, defaults_file: Path | None = None, checkpoint: Path | 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--run", default="training/runs/scenes")
+    ap.add_argument("--add-preview-atlas", metavar="PACKAGE", default=None,
+                    help="only give an exported package its super-res preview atlas (graphs untouched), then stop")
     ap.add_argument("--out", default="models/scenes")
     ap.add_argument("--defaults", default=None, help="JSON with tuned sampling defaults per stage")
     ap.add_argument("--checkpoint", default=None,
@@ -89,6 +92,9 @@ def main() -> None:
                     help="how these weights are reproduced, for the manifest's provenance "
                          "(e.g. with the --steps and --decay-frac of a shorter schedule)")
     a = ap.parse_args()
+    if a.add_preview_atlas:
+        print("wrote", add_preview_atlas(Path(a.add_preview_atlas)))
+        return
     torch.set_num_threads(2)
     parts = load_parts(Path(a.run), Path(a.defaults) if a.defaults else None,
                        Path(a.checkpoint) if a.checkpoint else None, a.weight_storage, a.training_command)

@@ -12,7 +12,7 @@ import { verifyFileStream } from './package/verifyStream';
 import { edit } from './edit/edit';
 import { vqRoundTrip, type VqRoundTrip } from './edit/fidelity';
 import { generate, type ModelParts } from './pipeline/generate';
-import { atlasKey, previewAtlas, type AtlasCache } from './pipeline/mosaic';
+import { atlasKey, packagedAtlas, previewAtlas, type AtlasCache } from './pipeline/mosaic';
 import type { VqDecoder } from './pipeline/vq';
 import { createClipPromptEncoder, createPromptEncoder, type PromptEncoder } from './text/promptEncoder';
 import { loadTokenizer } from './text/tokenizer';
@@ -281,6 +281,8 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
     const superRes = sr ? await openGraph('superRes', sr.onnx) : undefined;
     // Files the runtime does not open (licences, notes) must still be what the manifest says.
     for (const path of order) if (!verified.has(path)) await readVerified(path);
+    const { previewAtlas: atlasFile, codebookSize, downsample } = manifest.vqgan;
+    const atlas = superRes && atlasFile ? packagedAtlas(await readVerified(atlasFile), codebookSize, downsample) : undefined;
 
     const vq: VqDecoder = { ort, session: decoder, file: manifest.vqgan.decoder, downsample: manifest.vqgan.downsample, pixelRange: manifest.vqgan.pixelRange };
     const parts: ModelParts = {
@@ -288,7 +290,7 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
       manifest,
       prompts,
       vq,
-      ...(superRes ? { previewAtlas: previewAtlas(vq, manifest.vqgan.codebookSize, opts.atlasCache, atlasKey(manifest.files[manifest.vqgan.decoder].sha256)) } : {}),
+      ...(superRes ? { previewAtlas: previewAtlas(vq, codebookSize, opts.atlasCache, atlasKey(manifest.files[manifest.vqgan.decoder].sha256), atlas) } : {}),
       vqEncoder: { ort, session: encoder, file: manifest.vqgan.encoder, downsample: manifest.vqgan.downsample, codebookSize: manifest.vqgan.codebookSize },
       base,
       baseFile,

@@ -4,8 +4,12 @@
  * mosaics of the per-code atlas (pipeline/mosaic.ts), which must still show the picture the job is
  * converging to. Measured here as PSNR against the final image.
  */
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModel, Progress, RgbaImage } from '../../src/engine';
+import type { Ort } from '../../src/engine/ort';
+import { buildAtlas } from '../../src/engine/pipeline/mosaic';
 import { loadFixture, REPO_ROOT } from './helpers';
 
 let model: LoadedModel;
@@ -28,6 +32,24 @@ function psnr(a: RgbaImage, b: RgbaImage): number {
 }
 
 describe('previews on models/scenes', () => {
+  it("the package's preview atlas is the one the engine would build from its decoder, and is used at once", async () => {
+    const { vqgan } = model.manifest;
+    expect(vqgan.previewAtlas).toBeDefined();
+    expect(model.previewsReady()).toBe(true);
+    const packaged = readFileSync(`${REPO_ROOT}/models/scenes/${vqgan.previewAtlas!}`);
+    const session = await ort.InferenceSession.create(`${REPO_ROOT}/models/scenes/${vqgan.decoder}`);
+    try {
+      const built = await buildAtlas({ ort: ort as unknown as Ort, session, file: vqgan.decoder, downsample: vqgan.downsample, pixelRange: vqgan.pixelRange }, vqgan.codebookSize);
+      expect(built.rgba.length).toBe(packaged.length);
+      let worst = 0;
+      for (let i = 0; i < packaged.length; i++) worst = Math.max(worst, Math.abs(packaged[i] - built.rgba[i]));
+      // Made by the export in Python from the same graph; float sums may round one level apart.
+      expect(worst).toBeLessThanOrEqual(1);
+    } finally {
+      await session.release();
+    }
+  });
+
   it('super-res previews are 256×256 mosaics that already show the final image', async () => {
     await model.warmPreviews(); // as the worker does after a load: builds the atlas once
     const events: Progress[] = [];

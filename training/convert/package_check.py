@@ -79,7 +79,15 @@ def rule_errors(m: dict) -> list[str]:
         refs.append(("stages.base.onnxFp16", base["onnxFp16"]))
     if sr is not None:
         refs.append(("stages.superRes.onnx", sr["onnx"]))
+    if "previewAtlas" in vq:
+        refs.append(("vqgan.previewAtlas", vq["previewAtlas"]))
     errs += [f"{field}: names {p!r}, which is not listed in files" for field, p in refs if p not in files]
+    atlas = vq.get("previewAtlas")
+    if atlas in files:
+        want = vq["codebookSize"] * vq["downsample"] ** 2 * 4
+        if files[atlas]["bytes"] != want:
+            errs.append(f"vqgan.previewAtlas: {atlas!r} must be codebookSize × downsample² × 4 = {want} bytes, "
+                        f"files says {files[atlas]['bytes']}")
     for name, st in (("base", base), ("superRes", sr)):
         if st is None:
             continue
@@ -207,7 +215,7 @@ def check_package(pkg: Path) -> dict:
     files = m["files"]
     te, vq, stages = m["textEncoder"], m["vqgan"], m["stages"]
     referenced = [te["onnx"], te["tokenizer"], te["config"], vq["encoder"], vq["decoder"], stages["base"]["onnx"],
-                  *[p for p in (stages["base"].get("onnxFp16"), (stages.get("superRes") or {}).get("onnx")) if p],
+                  *[p for p in (stages["base"].get("onnxFp16"), (stages.get("superRes") or {}).get("onnx"), vq.get("previewAtlas")) if p],
                   *m.get("externalData", {}).values()]
 
     # files: exist, sizes, hashes; nothing unlisted, nothing listed but unused.

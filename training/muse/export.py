@@ -18,6 +18,7 @@ import torch
 
 from training.convert.package_check import validate_manifest
 
+from .atlas import write_preview_atlas
 from .onnx_utils import (OPSET, check_parity, export_onnx as _export, round_to_fp16, sha256_file as _sha256,
                          store_weights_fp16)
 from .text import EOS_ID, PAD_ID, T5Export
@@ -188,6 +189,9 @@ def export_package(parts: PackageParts, out_dir: Path, seed: int = 0) -> dict:
         "stages": stages,
         "files": {q: {"sha256": _sha256(tmp / q), "bytes": (tmp / q).stat().st_size} for q in files},
     }
+    if parts.super_res is not None:
+        write_preview_atlas(tmp, manifest)
+        manifest["files"] = dict(sorted(manifest["files"].items()))
     validate_manifest(manifest)     # schemas/manifest.schema.json: never write a package the studio refuses
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     if out_dir.exists():

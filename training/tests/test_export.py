@@ -38,7 +38,10 @@ def test_real_architecture_exports_with_parity(tmp_path: Path, storage: str, pos
     m = json.loads((tmp_path / "pkg/manifest.json").read_text())
     assert set(m["files"]) == {
         "text_encoder/onnx/encoder_model.onnx", "text_encoder/tokenizer.json", "text_encoder/config.json",
-        "vqgan/encoder.onnx", "vqgan/decoder.onnx", "transformer/base.onnx", "transformer/super_res.onnx"}
+        "vqgan/encoder.onnx", "vqgan/decoder.onnx", "transformer/base.onnx", "transformer/super_res.onnx",
+        "vqgan/preview_atlas.rgba"}
+    assert m["vqgan"]["previewAtlas"] == "vqgan/preview_atlas.rgba"
+    assert m["files"]["vqgan/preview_atlas.rgba"]["bytes"] == m["vqgan"]["codebookSize"] * m["vqgan"]["downsample"] ** 2 * 4
     assert m["stages"]["superRes"]["imageSize"] == [256, 256] and m["stages"]["base"]["grid"] == [16, 16]
     assert m["stages"]["superRes"]["lowResGrid"] == [16, 16] and m["stages"]["base"]["imageSize"] == [128, 128]
     assert not (tmp_path / "pkg.partial").exists()

@@ -66,3 +66,30 @@ def test_package_check_reports_a_graph_that_breaks_the_contract(tmp_path):
     (pkg / "manifest.json").write_text(json.dumps(m))
     with pytest.raises(PackageInvalid, match=r"encoder_model.onnx outputs last_hidden_state: dim 2 is 32, expected 33"):
         check_package(pkg)
+
+
+def test_preview_atlas_is_added_in_place_with_the_decoders_centre_patches(tmp_path):
+    import shutil
+
+    import numpy as np
+    import onnxruntime as ort
+
+    from training.muse.atlas import ATLAS_FILE, add_preview_atlas
+
+    pkg = tmp_path / "tiny"
+    shutil.copytree(FIXTURES / "tiny", pkg)
+    graphs = {p: (pkg / p).read_bytes() for p in manifest("tiny")["files"]}
+    add_preview_atlas(pkg)
+    m = json.loads((pkg / "manifest.json").read_text())
+    vq = m["vqgan"]
+    K, f = vq["codebookSize"], vq["downsample"]
+    assert vq["previewAtlas"] == ATLAS_FILE and m["files"][ATLAS_FILE]["bytes"] == K * f * f * 4
+    assert check_package(pkg)["name"]                       # hashes, sizes and rules all hold
+    assert all((pkg / p).read_bytes() == b for p, b in graphs.items())   # nothing else rewritten
+    atlas = np.frombuffer((pkg / ATLAS_FILE).read_bytes(), dtype=np.uint8).reshape(K, f, f, 4)
+    assert (atlas[..., 3] == 255).all()
+    # Code 5's patch is the centre token of a decoded 3x3 grid of code 5, mapped [-1, 1] -> [0, 255].
+    sess = ort.InferenceSession(str(pkg / vq["decoder"]), providers=["CPUExecutionProvider"])
+    (px,) = sess.run(["pixels"], {"tokens": np.full((1, 3, 3), 5, dtype=np.int64)})
+    want = np.floor((np.clip(px[0, :, f:2 * f, f:2 * f], -1, 1) + 1) * 127.5 + 0.5).transpose(1, 2, 0)
+    assert np.abs(atlas[5, ..., :3].astype(int) - want.astype(int)).max() == 0

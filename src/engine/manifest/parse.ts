@@ -34,6 +34,7 @@ function referencedFiles(m: Manifest): [string, string][] {
   ];
   if (stages.base.onnxFp16 !== undefined) refs.push(['stages.base.onnxFp16', stages.base.onnxFp16]);
   if (stages.superRes) refs.push(['stages.superRes.onnx', stages.superRes.onnx]);
+  if (vqgan.previewAtlas !== undefined) refs.push(['vqgan.previewAtlas', vqgan.previewAtlas]);
   return refs;
 }
 
@@ -53,6 +54,12 @@ function checkRules(m: Manifest): void {
   for (const [field, file] of referencedFiles(m)) {
     if (!(file in m.files)) fail(field, `names "${file}", which is not listed in files`);
   }
+  const atlas = m.vqgan.previewAtlas;
+  if (atlas !== undefined) {
+    const { codebookSize: K, downsample: f } = m.vqgan;
+    const want = K * f * f * 4;
+    if (m.files[atlas].bytes !== want) fail('vqgan.previewAtlas', `"${atlas}" must be codebookSize × downsample² × 4 = ${want} bytes, files says ${m.files[atlas].bytes}`);
+  }
   const { base, superRes } = m.stages;
   checkStage(m, base, 'stages.base');
   if (base.onnxFp16 === base.onnx) fail('stages.base.onnxFp16', 'must name a different file than stages.base.onnx');
@@ -66,7 +73,8 @@ function checkRules(m: Manifest): void {
       fail('stages.superRes.lowResGrid', `must equal stages.base.grid ${showValue(base.grid)}, got ${showValue(superRes.lowResGrid)}`);
     }
   }
-  const graphs = new Set(referencedFiles(m).filter(([field]) => !['textEncoder.tokenizer', 'textEncoder.config'].includes(field)).map(([, file]) => file));
+  const notGraphs = ['textEncoder.tokenizer', 'textEncoder.config', 'vqgan.previewAtlas'];
+  const graphs = new Set(referencedFiles(m).filter(([field]) => !notGraphs.includes(field)).map(([, file]) => file));
   for (const [graph, data] of Object.entries(m.externalData ?? {})) {
     const field = fieldName(['externalData', graph]);
     if (!graphs.has(graph)) fail(field, `"${graph}" is not one of the package's ONNX graphs (${[...graphs].join(', ')})`);

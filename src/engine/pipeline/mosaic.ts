@@ -104,8 +104,18 @@ export interface PreviewAtlas {
   get(cachedOnly?: boolean): Promise<TokenAtlas | undefined>;
 }
 
-export function previewAtlas(vq: VqDecoder, codes: number, cache: AtlasCache | undefined, key: string): PreviewAtlas {
-  let ready: TokenAtlas | undefined;
+/**
+ * The atlas a package carries (manifest `vqgan.previewAtlas`, written by the export from the same
+ * decoder): its bytes as they are, `codes` patches of `patch`×`patch` RGBA, code after code. The
+ * manifest's rules checked the size, and the load checked the bytes against it.
+ */
+export function packagedAtlas(bytes: Uint8Array, codes: number, patch: number): TokenAtlas {
+  return { patch, codes, rgba: new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+}
+
+/** `packaged`: the package's own atlas, ready from the start (nothing is read or built then). */
+export function previewAtlas(vq: VqDecoder, codes: number, cache: AtlasCache | undefined, key: string, packaged?: TokenAtlas): PreviewAtlas {
+  let ready: TokenAtlas | undefined = packaged;
   let reading: Promise<TokenAtlas | undefined> | undefined;
   let building: Promise<TokenAtlas | undefined> | undefined;
   return {

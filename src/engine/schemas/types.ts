@@ -137,6 +137,10 @@ export interface Vqgan {
    * @maxItems 2
    */
   pixelRange: [number, number];
+  /**
+   * A plain package-relative path, dir/file.ext: no "..", "." or empty segments, no leading "/", no scheme or drive, no backslash, "%", "?", "#" or control characters.
+   */
+  previewAtlas?: string;
 }
 export interface Stage {
   onnx: Path;

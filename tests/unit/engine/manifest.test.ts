@@ -95,6 +95,18 @@ describe('parseManifest: shapes and sizes', () => {
     expect(parseWith('vqgan.pixelRange', [1, -1])).toThrow(/vqgan.pixelRange must be two numbers \[low, high\] with low < high, got \[1,-1\]/);
     expect(parseWith('vqgan.pixelRange', [0])).toThrow(/vqgan.pixelRange must be two numbers/);
   });
+
+  it('a preview atlas must be listed in files with K × f² × 4 bytes', () => {
+    const withAtlas = (bytes: number) => {
+      const m = setPath(valid(), 'vqgan.previewAtlas', 'vqgan/preview_atlas.rgba');
+      return setPath(m, 'files', { ...(m['files'] as object), 'vqgan/preview_atlas.rgba': { sha256: 'a'.repeat(64), bytes } });
+    };
+    expect(parseManifest(withAtlas(64 * 8 * 8 * 4)).vqgan.previewAtlas).toBe('vqgan/preview_atlas.rgba');
+    expect(() => parseManifest(withAtlas(1000))).toThrow(
+      'manifest.json: vqgan.previewAtlas "vqgan/preview_atlas.rgba" must be codebookSize × downsample² × 4 = 16384 bytes, files says 1000',
+    );
+    expect(parseWith('vqgan.previewAtlas', 'vqgan/missing.rgba')).toThrow(/vqgan.previewAtlas names "vqgan\/missing.rgba", which is not listed in files/);
+  });
 });
 
 describe('parseManifest: stage defaults', () => {

@@ -61,6 +61,22 @@ describe('loadModel package checks (fake ORT)', () => {
     }
   });
 
+  it("uses a package's own preview atlas from the start, so previews need no decoding", async () => {
+    const atlas = Uint8Array.from({ length: 64 * 8 * 8 * 4 }, (_, i) => (i * 7) & 255);
+    const pkg = fakePackage((files, manifest) => {
+      files.set('vqgan/preview_atlas.rgba', atlas);
+      (manifest['vqgan'] as Record<string, unknown>)['previewAtlas'] = 'vqgan/preview_atlas.rgba';
+    });
+    const { ort } = fakeOrt();
+    const model = await loadModel(pkg.source, { ort, executionProviders: ['cpu'] });
+    expect(model.previewsReady()).toBe(true);
+    await model.release();
+    // Without one, previews wait for the atlas to be read from a cache or built.
+    const plain = await loadModel(fakePackage().source, { ort: fakeOrt().ort, executionProviders: ['cpu'] });
+    expect(plain.previewsReady()).toBe(false);
+    await plain.release();
+  });
+
   it('says how far a load is: each file it reads once, counted up to the total', async () => {
     const { ort } = fakeOrt();
     const pkg = fakePackage();
