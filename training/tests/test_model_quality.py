@@ -147,6 +147,6 @@ def test_edit_by_text_turns_day_into_night_and_keeps_the_layout(tmp_path: Path, 
     assert sum(p["time"] == "night" for p in preds) >= 2, preds
     assert sum(p["setting"] == "mountains" for p in preds) >= 2, preds
     # The objects are kept: measured with this package, the green tree stays in the centre in all
-    # three variations (two of them gain a small object elsewhere).
+    # three variations (and nothing is added elsewhere).
     trees = sum(kind_at(p, "center") == "tree" for p in preds)
     assert trees >= 2, preds
