@@ -12,7 +12,7 @@ import { verifyFileStream } from './package/verifyStream';
 import { edit } from './edit/edit';
 import { vqRoundTrip, type VqRoundTrip } from './edit/fidelity';
 import { generate, type ModelParts } from './pipeline/generate';
-import { atlasKey, packagedAtlas, previewAtlas, type AtlasCache } from './pipeline/mosaic';
+import { atlasFromBytes, atlasKey, previewAtlas, type AtlasCache } from './pipeline/mosaic';
 import type { VqDecoder } from './pipeline/vq';
 import { createClipPromptEncoder, createPromptEncoder, type PromptEncoder } from './text/promptEncoder';
 import { loadTokenizer } from './text/tokenizer';
@@ -282,7 +282,7 @@ export async function loadModel(source: PackageSource, opts: EngineOptions): Pro
     // Files the runtime does not open (licences, notes) must still be what the manifest says.
     for (const path of order) if (!verified.has(path)) await readVerified(path);
     const { previewAtlas: atlasFile, codebookSize, downsample } = manifest.vqgan;
-    const atlas = superRes && atlasFile ? packagedAtlas(await readVerified(atlasFile), codebookSize, downsample) : undefined;
+    const atlas = superRes && atlasFile ? atlasFromBytes(await readVerified(atlasFile), codebookSize, downsample) : undefined;
 
     const vq: VqDecoder = { ort, session: decoder, file: manifest.vqgan.decoder, downsample: manifest.vqgan.downsample, pixelRange: manifest.vqgan.pixelRange };
     const parts: ModelParts = {

@@ -40,12 +40,13 @@ def preview_atlas(decoder: Path, codes: int, f: int, pixel_range: tuple[float, f
 
 
 def write_preview_atlas(package: Path, manifest: dict) -> None:
-    """Writes the atlas into ``package`` and records it in ``manifest`` (its vqgan and files)."""
+    """Writes the atlas into ``package`` and records it in ``manifest`` (its vqgan and files, kept sorted)."""
     vq = manifest["vqgan"]
     data = preview_atlas(package / vq["decoder"], vq["codebookSize"], vq["downsample"], tuple(vq["pixelRange"]))
     (package / ATLAS_FILE).write_bytes(data)
     vq["previewAtlas"] = ATLAS_FILE
-    manifest["files"][ATLAS_FILE] = {"sha256": sha256_file(package / ATLAS_FILE), "bytes": len(data)}
+    files = {**manifest["files"], ATLAS_FILE: {"sha256": sha256_file(package / ATLAS_FILE), "bytes": len(data)}}
+    manifest["files"] = dict(sorted(files.items()))
 
 
 def add_preview_atlas(package: Path) -> Path:
@@ -55,7 +56,6 @@ def add_preview_atlas(package: Path) -> Path:
     if "superRes" not in manifest["stages"]:
         raise SystemExit(f"{package}: no super-res stage, so no previews that would use an atlas")
     write_preview_atlas(package, manifest)
-    manifest["files"] = dict(sorted(manifest["files"].items()))
     validate_manifest(manifest)
     path.write_text(json.dumps(manifest, indent=2) + "\n")
     return package / ATLAS_FILE

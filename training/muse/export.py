@@ -191,7 +191,6 @@ def export_package(parts: PackageParts, out_dir: Path, seed: int = 0) -> dict:
     }
     if parts.super_res is not None:
         write_preview_atlas(tmp, manifest)
-        manifest["files"] = dict(sorted(manifest["files"].items()))
     validate_manifest(manifest)     # schemas/manifest.schema.json: never write a package the studio refuses
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     if out_dir.exists():

@@ -81,7 +81,7 @@ export const atlasKey = (decoderSha256: string): string => `atlas-v1-${decoderSh
 export async function readCachedAtlas(vq: VqDecoder, codes: number, cache: AtlasCache | undefined, key: string): Promise<TokenAtlas | undefined> {
   const bytes = codes * vq.downsample * vq.downsample * 4;
   const hit = await cache?.get(key).catch(() => undefined);
-  return hit && hit.byteLength === bytes ? { patch: vq.downsample, codes, rgba: new Uint8ClampedArray(hit.buffer, hit.byteOffset, hit.byteLength) } : undefined;
+  return hit && hit.byteLength === bytes ? atlasFromBytes(hit, codes, vq.downsample) : undefined;
 }
 
 /** The atlas from `cache` when it holds one of the right size, else built (and offered back). */
@@ -105,11 +105,12 @@ export interface PreviewAtlas {
 }
 
 /**
- * The atlas a package carries (manifest `vqgan.previewAtlas`, written by the export from the same
- * decoder): its bytes as they are, `codes` patches of `patch`×`patch` RGBA, code after code. The
- * manifest's rules checked the size, and the load checked the bytes against it.
+ * An atlas from its stored bytes, as they are: `codes` patches of `patch`×`patch` RGBA, code after
+ * code. The same layout in Cache Storage (readCachedAtlas) and in a package (manifest
+ * `vqgan.previewAtlas`, written by the export from the same decoder; the manifest's rules checked
+ * its size, the load its bytes).
  */
-export function packagedAtlas(bytes: Uint8Array, codes: number, patch: number): TokenAtlas {
+export function atlasFromBytes(bytes: Uint8Array, codes: number, patch: number): TokenAtlas {
   return { patch, codes, rgba: new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
 }
 
