@@ -3,9 +3,9 @@
     .venv/bin/python -m training.checkpoints --run training/runs/scenes --out training/checkpoints/scenes.pt
     .venv/bin/python -m training.checkpoints --run RUN --out OUT/ --bundle --dtype fp32   # a GPU run's results
 
-A weights-only file holds the T5, base and super-res weights (bf16 by default: half the bytes,
-and training keeps fp32 master weights again once it is loaded), the configs and the step; no
-optimizer state. `train_transformers --init-from FILE` continues from it with fresh optimizer
+A weights-only file holds the T5, base and super-res weights and the binding head's, when the run
+has one (bf16 by default: half the bytes, and training keeps fp32 master weights again once it is
+loaded), the configs and the step; no optimizer state. `train_transformers --init-from FILE` continues from it with fresh optimizer
 moments and a short re-warm-up. `--bundle` writes a folder with that file as `transformers.pt`
 plus what the export needs from the run (vq.pt, tokenizer.json, the logs and timings), so
 `training.export_scenes --run OUT` builds a package from it.
@@ -30,7 +30,9 @@ def pack_weights(src: Path, out: Path, dtype: str = "bf16") -> int:
     dt = DTYPES[dtype]
     packed = {"kind": "transformers", "step": st["step"], "configs": st["configs"], "weights_dtype": dtype,
               "world": st.get("world", 1), "precision": st.get("precision")}
-    for part in ("t5", "base", "sr"):
+    for part in ("t5", "base", "sr", "bind"):
+        if part not in st:  # the binding head: absent in checkpoints saved before it existed
+            continue
         packed[part] = {k: (v.to(dt) if v.is_floating_point() else v) for k, v in st[part].items()}
     atomic_save(packed, out)
     return out.stat().st_size

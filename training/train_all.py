@@ -64,6 +64,8 @@ def main() -> None:
     ap.add_argument("--decay-frac", default=None,
                     help="share of the transformer steps over which the learning rate decays at the end "
                          "(train_transformers' default 0.2)")
+    ap.add_argument("--bind-weight", default=None,
+                    help="weight of the text encoder's binding loss (training/muse/binding.py)")
     ap.add_argument("--precision", default="auto", choices=["auto", "bf16", "fp32"])
     ap.add_argument("--judge", default="training/judge", help="folder of the attribute classifier")
     ap.add_argument("--classifier-steps", default="1200")
@@ -88,6 +90,8 @@ def main() -> None:
     tr = ["training.train_transformers", "--run-dir", a.run, "--steps", a.steps, "--precision", a.precision]
     if a.decay_frac is not None:
         tr += ["--decay-frac", a.decay_frac]
+    if a.bind_weight is not None:
+        tr += ["--bind-weight", a.bind_weight]
     done = run / "transformers.done"
     finished = json.loads(done.read_text())["steps"] if done.exists() else -1
     if not (run / "transformers.pt").exists() and COMMITTED_CHECKPOINT.exists():

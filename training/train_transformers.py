@@ -12,7 +12,8 @@ and outpainting work zero-shot), and minimises label-smoothed cross-entropy on m
 Base tokens that show part of an object weigh `--object-weight` times the others: they are a
 tenth of the tokens, and the background's loss stops improving early (its VQ codes are noisy among
 near-equal ones), so with equal weights most of the gradient is spent on noise while the objects,
-which the prompt is about, learn slowly.
+which the prompt is about, learn slowly. `--bind-weight` adds the text encoder's binding loss
+(muse/binding.py): each stated group's attributes read from the encoder's state at its noun.
 
 Learning rate: linear warm-up, then constant, then a linear decay over the last `--decay-frac`
 of the steps (warmup-stable-decay). The checkpoint taken when the decay starts is kept as
@@ -37,6 +38,7 @@ import torch.nn.functional as F
 from tokenizers import Tokenizer
 
 from .common import Dist, Run, atomic_save, load_checkpoint, precision
+from .muse.binding import BindingHead, group_targets
 from .muse.text import encode_batch, make_t5, t5_config
 from .muse.transformer import MaskedTransformer, StageConfig
 from .scenes.caption import caption
@@ -141,14 +143,18 @@ class Captioner:
         self.tok = tok
         self.rng = np.random.default_rng(seed)
 
-    def __call__(self, idx: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-        texts = []
-        for i in idx:
+    def __call__(self, idx: np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(ids, attention mask, binding targets: rows of [caption, token, colour, count, size, position])."""
+        texts, rows = [], []
+        for n, i in enumerate(idx):
             if self.rng.random() < COND_DROP:
                 texts.append("")
-            else:
-                texts.append(caption(self.scenes[i], self.rng, full=self.rng.random() < 0.3)[0])
-        return encode_batch(self.tok, texts, MAX_LEN)
+                continue
+            text, stated = caption(self.scenes[i], self.rng, full=self.rng.random() < 0.3)
+            texts.append(text)
+            rows += [[n] + r for r in group_targets(self.tok.encode(text).tokens, stated, MAX_LEN)]
+        ids, am = encode_batch(self.tok, texts, MAX_LEN)
+        return ids, am, torch.tensor(rows, dtype=torch.long).reshape(-1, 6)
 
 
 class Family(nn.Module):
@@ -161,12 +167,13 @@ class Family(nn.Module):
         self.t5 = make_t5(T5Config.from_dict(cfgs["t5"]))
         self.base = MaskedTransformer(StageConfig.from_dict(cfgs["base"]))
         self.sr = MaskedTransformer(StageConfig.from_dict(cfgs["super_res"]))
+        self.bind = BindingHead(cfgs["t5"]["d_model"])
 
-    def forward(self, ids, am, n_base: int, xb, xs, low):
+    def forward(self, ids, am, n_base: int, xb, xs, low, bind_targets):
         text = self.t5(input_ids=ids, attention_mask=am).last_hidden_state
         lb = self.base(xb, text[:n_base], am[:n_base])
         ls = self.sr(xs, text[n_base:], am[n_base:], low)
-        return lb, ls
+        return lb, ls, self.bind(text, bind_targets)
 
 
 def with_pos_2d(cfgs: dict, on: bool) -> tuple[dict, bool]:
@@ -214,6 +221,8 @@ def parse_args(argv=None):
     ap.add_argument("--final-lr-frac", type=float, default=0.05)
     ap.add_argument("--object-weight", type=float, default=4.0,
                     help="loss weight of base tokens that show an object (tokens.npz base_objects); 1 = equal")
+    ap.add_argument("--bind-weight", type=float, default=0.0,
+                    help="weight of the text encoder's binding loss (training/muse/binding.py; 0 = off)")
     ap.add_argument("--pos-2d", action="store_true",
                     help="give the base stage the 2-D position code (StageConfig.pos_2d; the default sizes "
                          "have it): a run resumed without it, or a --config without it, gains it (a resumed "
@@ -273,6 +282,8 @@ def main(argv=None) -> None:
     if st is not None:
         model.t5.load_state_dict(st["t5"]), model.sr.load_state_dict(st["sr"])
         load_base(model.base, st["base"], gained_pos_2d)
+        if "bind" in st:
+            model.bind.load_state_dict(st["bind"])
         step = st["step"]
         if gained_pos_2d:
             st.pop("opt", None)  # the optimizer's state has no slot for the new gain
@@ -287,15 +298,25 @@ def main(argv=None) -> None:
         for part in ("t5", "sr"):
             getattr(model, part).load_state_dict({k: v.float() for k, v in w[part].items()})
         load_base(model.base, {k: v.float() for k, v in w["base"].items()}, gaining)
+        if "bind" in w:
+            model.bind.load_state_dict({k: v.float() for k, v in w["bind"].items()})
         step = w["step"]
         rewarm = (step, a.lr * 0.01)  # fresh optimizer moments: ramp up again
         run.log(f"initialised from {a.init_from} at step {step} (optimizer state starts fresh)")
     ddp = dist.wrap(model)
     params = list(model.parameters())
-    opt = torch.optim.AdamW(params, lr=a.lr, betas=(0.9, 0.98), weight_decay=0.02)
+    # The binding head is its own parameter group, so the optimizer state of a run saved before
+    # the head existed still loads (the head's group is added after it).
+    bind_params = list(model.bind.parameters())
+    core = [p for p in params if all(p is not q for q in bind_params)]
+    opt = torch.optim.AdamW(core, lr=a.lr, betas=(0.9, 0.98), weight_decay=0.02)
+    if st is None or len(st.get("opt", {}).get("param_groups", [])) != 1:
+        opt.add_param_group({"params": bind_params})
     if st is not None:
         if "opt" in st:
             opt.load_state_dict(st["opt"])
+            if len(opt.param_groups) == 1:
+                opt.add_param_group({"params": bind_params})
         else:
             rewarm = (step, a.lr * 0.01)
         last_lr = st.get("lr", a.lr)
@@ -307,7 +328,8 @@ def main(argv=None) -> None:
     run.log(f"params: t5 {n_params['t5']:.2f}M base {n_params['base']:.2f}M super-res {n_params['sr']:.2f}M | "
             f"{prec.why} | world {dist.world} x (base {a.base_batch}, sr {a.sr_batch}) | threads {threads} | "
             f"device {dev} | steps {a.steps} | object weight {a.object_weight if objects is not None else 'n/a'} | "
-            f"base positions {'learned + 2-D code' if cfgs['base'].get('pos_2d') else 'learned'}")
+            f"base positions {'learned + 2-D code' if cfgs['base'].get('pos_2d') else 'learned'} | "
+            f"binding weight {a.bind_weight}")
     # Hold out the last 256 scenes of each set to watch generalisation.
     nb, ns = len(base_tok) - 256, len(sr_tok) - 64
     seed = 1_000_003 * dist.rank + step
@@ -325,9 +347,9 @@ def main(argv=None) -> None:
     def save(path: Path, with_opt: bool = True) -> None:
         if dist.main:
             state = {"kind": "transformers", "t5": model.t5.state_dict(), "base": model.base.state_dict(),
-                     "sr": model.sr.state_dict(), "step": step, "lr": lr, "configs": cfgs, "world": dist.world,
+                     "sr": model.sr.state_dict(), "bind": model.bind.state_dict(), "step": step, "lr": lr, "configs": cfgs, "world": dist.world,
                      "precision": prec.name, "wall": wall0 + time.time() - t_start,
-                     "object_weight": a.object_weight}
+                     "object_weight": a.object_weight, "bind_weight": a.bind_weight}
             if with_opt:
                 state["opt"] = opt.state_dict()
             atomic_save(state, path)
@@ -340,8 +362,9 @@ def main(argv=None) -> None:
         model.eval()
         with torch.no_grad(), prec.autocast():
             vb = np.arange(nb, len(base_tok))
-            ids, am = vcap(vb)
+            ids, am, vt = vcap(vb)
             text = model.t5(input_ids=ids.to(dev), attention_mask=am.to(dev)).last_hidden_state
+            _, bacc = model.bind(text, vt.to(dev))
             xb, mb = mask_tokens(base_tok[vb], model.base.cfg.grid, K, vg)
             lg = model.base(xb, text, am.to(dev))
             lb, ab = masked_ce(lg, base_tok[vb], mb)
@@ -350,6 +373,8 @@ def main(argv=None) -> None:
                 # The unweighted loss on object tokens alone: what the prompt's objects cost.
                 lo, ao = masked_ce(lg, base_tok[vb], mb & objects[vb])
                 line += f" | objects loss {lo.item():.3f} acc {ao.item():.3f}"
+            if a.bind_weight:
+                line += f" | binding colour acc {bacc.item():.3f}"
             # One all-masked forward for every position's captions, split back by position.
             texts = [t for side in placement.values() for t in side]
             ids, am = encode_batch(tok, texts, MAX_LEN)
@@ -368,14 +393,14 @@ def main(argv=None) -> None:
             gp["lr"] = lr
         bi = rng.integers(0, nb, a.base_batch)
         si = rng.integers(0, ns, a.sr_batch)
-        ids, am = cap(np.concatenate([bi, si]))
+        ids, am, bt = cap(np.concatenate([bi, si]))
         xb, mb = mask_tokens(base_tok[bi], model.base.cfg.grid, K, g)
         xs, ms = mask_tokens(sr_tok[si], model.sr.cfg.grid, K, g)
         with prec.autocast():
-            lgb, lgs = ddp(ids.to(dev), am.to(dev), len(bi), xb, xs, base_tok[si])
+            lgb, lgs, (lbind, _) = ddp(ids.to(dev), am.to(dev), len(bi), xb, xs, base_tok[si], bt.to(dev))
         lb, ab = masked_ce(lgb, base_tok[bi], mb, object_weights(objects, bi, a.object_weight))
         ls, as_ = masked_ce(lgs, sr_tok[si], ms)
-        loss = lb + ls
+        loss = lb + ls + a.bind_weight * lbind
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -391,12 +416,12 @@ def main(argv=None) -> None:
                 a.steps = max(step + 1, fit)
                 decay_start = int(a.steps * (1 - a.decay_frac))
                 run.log(f"time budget {a.time_budget_min} min at {per:.2f}s/step: ending at step {a.steps}")
-        stats.append([lb.item(), ab.item(), ls.item(), as_.item()])
+        stats.append([lb.item(), ab.item(), ls.item(), as_.item(), lbind.item()])
         if step % a.log_every == 0:
             m = dist.all_mean(list(np.mean(stats, 0)))
             stats = []
             run.log(f"step {step} base loss {m[0]:.3f} acc {m[1]:.3f} | sr loss {m[2]:.3f} acc {m[3]:.3f} | "
-                    f"lr {lr:.2e} {(time.time() - t0) / a.log_every:.2f}s/step")
+                    + (f"binding loss {m[4]:.3f} | " if a.bind_weight else "") + f"lr {lr:.2e} {(time.time() - t0) / a.log_every:.2f}s/step")
             t0 = time.time()
         if step % a.val_every == 0 and dist.main:
             run.log(f"step {step} {validate()}")

@@ -10,11 +10,14 @@ import numpy as np
 import pytest
 import torch
 
+from training.checkpoints import pack_weights
 from training.common import atomic_save, cpu_has_bf16, load_checkpoint, precision
+from training.muse.binding import IGNORE, group_targets
 from training.muse.text import t5_config, train_tokenizer
 from training.muse.transformer import StageConfig
 from training.scenes.caption import caption
 from training.scenes.sample import sample_scene
+from training.scenes.schema import COLORS, COUNTS, POSITIONS
 from training.train_transformers import lr_at, masked_ce, object_weights, parse_args
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,7 +61,7 @@ def launch(run: Path, *args: str, nproc: int = 1, check: bool = True) -> subproc
 
 def test_two_ranks_stay_identical_and_resume_from_the_saved_step(tmp_path: Path):
     run = tiny_run(tmp_path / "run")
-    launch(run, "--steps", "4", "--dump-rank-weights", nproc=2)
+    launch(run, "--steps", "4", "--dump-rank-weights", "--bind-weight", "1", nproc=2)
     r0 = torch.load(run / "rank0.pt")
     r1 = torch.load(run / "rank1.pt")
     assert r0.keys() == r1.keys()
@@ -68,7 +71,7 @@ def test_two_ranks_stay_identical_and_resume_from_the_saved_step(tmp_path: Path)
     assert st["step"] == 4 and st["world"] == 2
     # Ranks trained on different batches: the weights moved away from any single-process run.
     log = (run / "transformers.log").read_text()
-    assert "world 2" in log and "step 4 base loss" in log
+    assert "world 2" in log and "step 4 base loss" in log and "binding loss" in log
 
     launch(run, "--steps", "6", "--dump-rank-weights", nproc=2)
     log = (run / "transformers.log").read_text()
@@ -179,3 +182,48 @@ def test_the_2d_position_code_tells_columns_apart_as_well_as_rows():
     flat = c.reshape(256, 64)
     dist = torch.cdist(flat, flat) + torch.eye(256) * 1e9
     assert dist.min() > 0.1  # every token position has its own code
+
+
+def test_binding_targets_read_each_group_at_its_own_noun():
+    tokens = ["▁two", "▁little", "▁houses", "▁on", "▁the", "▁left", "▁and", "▁a", "▁red", "▁hot-air",
+              "▁balloon", "▁in", "▁the", "▁desert", "</s>"]
+    stated = {"setting": "desert", "objects": [
+        {"kind": "house", "count": 2, "position": "left"},
+        {"kind": "balloon", "count": 1, "color": "red"}]}
+    rows = group_targets(tokens, stated, max_length=32)
+    # [token, colour, count, size, position]; the houses' colour and both sizes are unstated.
+    assert rows == [[2, IGNORE, COUNTS.index(2), IGNORE, POSITIONS.index("left")],
+                    [10, COLORS.index("red"), COUNTS.index(1), IGNORE, IGNORE]]
+    # Nouns that do not line up with the stated groups give nothing rather than a wrong label.
+    assert group_targets(tokens, {"objects": stated["objects"][::-1]}, 32) == []
+    assert group_targets(tokens, {"objects": stated["objects"][:1]}, 32) == []
+    # A noun cut off by the encoder's length gives nothing either.
+    assert group_targets(tokens, stated, max_length=10) == []
+
+
+def test_a_run_saved_before_the_binding_head_resumes_with_it(tmp_path: Path):
+    run = tiny_run(tmp_path / "run")
+    launch(run, "--steps", "2")
+    # Make the checkpoint what a run from before the head looks like: no head, one optimizer group.
+    st = torch.load(run / "transformers.pt", weights_only=False)
+    del st["bind"], st["bind_weight"]
+    old = st["opt"]["param_groups"][1]["params"]
+    st["opt"]["param_groups"] = st["opt"]["param_groups"][:1]
+    st["opt"]["state"] = {k: v for k, v in st["opt"]["state"].items() if k not in old}
+    atomic_save(st, run / "transformers.pt")
+    launch(run, "--steps", "4", "--bind-weight", "1")
+    log = (run / "transformers.log").read_text()
+    assert "resumed at step 2" in log and "binding weight 1.0" in log and "step 4 base loss" in log
+    st = load_checkpoint(run / "transformers.pt", "transformers", ("step", "bind"))
+    assert st["step"] == 4 and len(st["opt"]["param_groups"]) == 2
+    # And resumes again with both groups.
+    launch(run, "--steps", "6", "--bind-weight", "1")
+    st = load_checkpoint(run / "transformers.pt", "transformers", ("step",))
+    assert st["step"] == 6
+    # The committed weights-only file carries the head, and a new run starts from it with it.
+    packed = tmp_path / "packed.pt"
+    pack_weights(run / "transformers.pt", packed)
+    assert torch.equal(torch.load(packed)["bind"]["proj.weight"].float(), st["bind"]["proj.weight"].bfloat16().float())
+    fresh = tiny_run(tmp_path / "fresh")
+    launch(fresh, "--steps", "8", "--bind-weight", "1", "--init-from", str(packed))
+    assert "initialised from" in (fresh / "transformers.log").read_text()
