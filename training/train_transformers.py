@@ -13,7 +13,8 @@ Base tokens that show part of an object weigh `--object-weight` times the others
 tenth of the tokens, and the background's loss stops improving early (its VQ codes are noisy among
 near-equal ones), so with equal weights most of the gradient is spent on noise while the objects,
 which the prompt is about, learn slowly. `--bind-weight` adds the text encoder's binding loss
-(muse/binding.py): each stated group's attributes read from the encoder's state at its noun.
+(muse/binding.py): each stated group's attributes read from the encoder's state at its noun, and
+the kind from each colour word's.
 
 Learning rate: linear warm-up, then constant, then a linear decay over the last `--decay-frac`
 of the steps (warmup-stable-decay). The checkpoint taken when the decay starts is kept as
@@ -38,7 +39,7 @@ import torch.nn.functional as F
 from tokenizers import Tokenizer
 
 from .common import Dist, Run, atomic_save, load_checkpoint, precision
-from .muse.binding import BindingHead, group_targets
+from .muse.binding import BindingHead, group_targets, load_binding
 from .muse.text import encode_batch, make_t5, t5_config
 from .muse.transformer import MaskedTransformer, StageConfig
 from .scenes.caption import caption
@@ -144,7 +145,7 @@ class Captioner:
         self.rng = np.random.default_rng(seed)
 
     def __call__(self, idx: np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """(ids, attention mask, binding targets: rows of [caption, token, colour, count, size, position])."""
+        """(ids, attention mask, binding targets: rows of [caption, token, colour, count, size, position, kind])."""
         texts, rows = [], []
         for n, i in enumerate(idx):
             if self.rng.random() < COND_DROP:
@@ -154,7 +155,7 @@ class Captioner:
             texts.append(text)
             rows += [[n] + r for r in group_targets(self.tok.encode(text).tokens, stated, MAX_LEN)]
         ids, am = encode_batch(self.tok, texts, MAX_LEN)
-        return ids, am, torch.tensor(rows, dtype=torch.long).reshape(-1, 6)
+        return ids, am, torch.tensor(rows, dtype=torch.long).reshape(-1, 7)
 
 
 class Family(nn.Module):
@@ -283,7 +284,7 @@ def main(argv=None) -> None:
         model.t5.load_state_dict(st["t5"]), model.sr.load_state_dict(st["sr"])
         load_base(model.base, st["base"], gained_pos_2d)
         if "bind" in st:
-            model.bind.load_state_dict(st["bind"])
+            load_binding(model.bind, st["bind"])
         step = st["step"]
         if gained_pos_2d:
             st.pop("opt", None)  # the optimizer's state has no slot for the new gain
@@ -299,25 +300,27 @@ def main(argv=None) -> None:
             getattr(model, part).load_state_dict({k: v.float() for k, v in w[part].items()})
         load_base(model.base, {k: v.float() for k, v in w["base"].items()}, gaining)
         if "bind" in w:
-            model.bind.load_state_dict({k: v.float() for k, v in w["bind"].items()})
+            load_binding(model.bind, {k: v.float() for k, v in w["bind"].items()})
         step = w["step"]
         rewarm = (step, a.lr * 0.01)  # fresh optimizer moments: ramp up again
         run.log(f"initialised from {a.init_from} at step {step} (optimizer state starts fresh)")
     ddp = dist.wrap(model)
     params = list(model.parameters())
-    # The binding head is its own parameter group, so the optimizer state of a run saved before
-    # the head existed still loads (the head's group is added after it).
-    bind_params = list(model.bind.parameters())
-    core = [p for p in params if all(p is not q for q in bind_params)]
+    # The binding head's layers are parameter groups of their own, in the order they were added
+    # to this code, so the optimizer state of a run saved before one existed still loads: the
+    # groups it has are loaded, the newer ones added after.
+    later = [list(model.bind.proj.parameters()), list(model.bind.kind.parameters())]
+    core = [p for p in params if all(p is not q for g in later for q in g)]
     opt = torch.optim.AdamW(core, lr=a.lr, betas=(0.9, 0.98), weight_decay=0.02)
-    if st is None or len(st.get("opt", {}).get("param_groups", [])) != 1:
-        opt.add_param_group({"params": bind_params})
+    saved_groups = len(st["opt"]["param_groups"]) if st is not None and "opt" in st else 1 + len(later)
+    for g in later[: saved_groups - 1]:
+        opt.add_param_group({"params": g})
     if st is not None:
         if "opt" in st:
             opt.load_state_dict(st["opt"])
-            if len(opt.param_groups) == 1:
-                opt.add_param_group({"params": bind_params})
-        else:
+        for g in later[saved_groups - 1:]:
+            opt.add_param_group({"params": g})
+        if "opt" not in st:
             rewarm = (step, a.lr * 0.01)
         last_lr = st.get("lr", a.lr)
         if last_lr < lr_at(step, a, None) * 0.99:

@@ -17,7 +17,7 @@ from training.muse.text import t5_config, train_tokenizer
 from training.muse.transformer import StageConfig
 from training.scenes.caption import caption
 from training.scenes.sample import sample_scene
-from training.scenes.schema import COLORS, COUNTS, POSITIONS
+from training.scenes.schema import COLORS, COUNTS, KINDS, POSITIONS
 from training.train_transformers import lr_at, masked_ce, object_weights, parse_args
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -191,9 +191,17 @@ def test_binding_targets_read_each_group_at_its_own_noun():
         {"kind": "house", "count": 2, "position": "left"},
         {"kind": "balloon", "count": 1, "color": "red"}]}
     rows = group_targets(tokens, stated, max_length=32)
-    # [token, colour, count, size, position]; the houses' colour and both sizes are unstated.
-    assert rows == [[2, IGNORE, COUNTS.index(2), IGNORE, POSITIONS.index("left")],
-                    [10, COLORS.index("red"), COUNTS.index(1), IGNORE, IGNORE]]
+    # [token, colour, count, size, position, kind]: at each noun its group's attributes (the houses'
+    # colour and both sizes are unstated); at the colour word the kind it belongs to.
+    assert rows == [[2, IGNORE, COUNTS.index(2), IGNORE, POSITIONS.index("left"), IGNORE],
+                    [10, COLORS.index("red"), COUNTS.index(1), IGNORE, IGNORE, IGNORE],
+                    [8, IGNORE, IGNORE, IGNORE, IGNORE, KINDS.index("balloon")]]
+    # "a large balloon in red": the colour word after its noun belongs to it all the same.
+    after = ["▁a", "▁tree", "▁and", "▁a", "▁balloon", "▁in", "▁red", "</s>"]
+    pair = {"objects": [{"kind": "tree", "count": 1}, {"kind": "balloon", "count": 1, "color": "red"}]}
+    assert group_targets(after, pair, 32)[-1] == [6, IGNORE, IGNORE, IGNORE, IGNORE, KINDS.index("balloon")]
+    # A colour word the record does not state (or states for another group) gives nothing.
+    assert group_targets(after, {"objects": [dict(pair["objects"][0], color="red"), pair["objects"][1]]}, 32) == []
     # Nouns that do not line up with the stated groups give nothing rather than a wrong label.
     assert group_targets(tokens, {"objects": stated["objects"][::-1]}, 32) == []
     assert group_targets(tokens, {"objects": stated["objects"][:1]}, 32) == []
@@ -201,21 +209,26 @@ def test_binding_targets_read_each_group_at_its_own_noun():
     assert group_targets(tokens, stated, max_length=10) == []
 
 
-def test_a_run_saved_before_the_binding_head_resumes_with_it(tmp_path: Path):
+@pytest.mark.parametrize("saved_groups", [1, 2])
+def test_a_run_saved_before_the_binding_head_resumes_with_it(tmp_path: Path, saved_groups: int):
     run = tiny_run(tmp_path / "run")
     launch(run, "--steps", "2")
-    # Make the checkpoint what a run from before the head looks like: no head, one optimizer group.
+    # Make the checkpoint what a run from before the head (1 optimizer group) or before its
+    # colour-word layer (2) looks like.
     st = torch.load(run / "transformers.pt", weights_only=False)
-    del st["bind"], st["bind_weight"]
-    old = st["opt"]["param_groups"][1]["params"]
-    st["opt"]["param_groups"] = st["opt"]["param_groups"][:1]
-    st["opt"]["state"] = {k: v for k, v in st["opt"]["state"].items() if k not in old}
+    if saved_groups == 1:
+        del st["bind"], st["bind_weight"]
+    else:
+        st["bind"] = {k: v for k, v in st["bind"].items() if not k.startswith("kind.")}
+    newer = [i for g in st["opt"]["param_groups"][saved_groups:] for i in g["params"]]
+    st["opt"]["param_groups"] = st["opt"]["param_groups"][:saved_groups]
+    st["opt"]["state"] = {k: v for k, v in st["opt"]["state"].items() if k not in newer}
     atomic_save(st, run / "transformers.pt")
     launch(run, "--steps", "4", "--bind-weight", "1")
     log = (run / "transformers.log").read_text()
     assert "resumed at step 2" in log and "binding weight 1.0" in log and "step 4 base loss" in log
     st = load_checkpoint(run / "transformers.pt", "transformers", ("step", "bind"))
-    assert st["step"] == 4 and len(st["opt"]["param_groups"]) == 2
+    assert st["step"] == 4 and len(st["opt"]["param_groups"]) == 3
     # And resumes again with both groups.
     launch(run, "--steps", "6", "--bind-weight", "1")
     st = load_checkpoint(run / "transformers.pt", "transformers", ("step",))
