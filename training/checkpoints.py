@@ -5,8 +5,8 @@
 
 A weights-only file holds the T5, base and super-res weights and the binding head's, when the run
 has one (bf16 by default: half the bytes, and training keeps fp32 master weights again once it is
-loaded), the configs and the step; no optimizer state. `train_transformers --init-from FILE` continues from it with fresh optimizer
-moments and a short re-warm-up. `--bundle` writes a folder with that file as `transformers.pt`
+loaded), the configs and the step; no optimizer state. `train_transformers --init-from FILE`
+continues from it with fresh optimizer moments and a short re-warm-up. `--bundle` writes a folder with that file as `transformers.pt`
 plus what the export needs from the run (vq.pt, tokenizer.json, the logs and timings), so
 `training.export_scenes --run OUT` builds a package from it.
 """

@@ -40,7 +40,7 @@ from tokenizers import Tokenizer
 
 from .common import Dist, Run, atomic_save, load_checkpoint, precision
 from .muse.binding import BindingHead, group_targets, load_binding
-from .muse.text import encode_batch, make_t5, t5_config
+from .muse.text import encode_batch, make_t5, pack_ids, t5_config
 from .muse.transformer import MaskedTransformer, StageConfig
 from .scenes.caption import caption
 from .scenes.placement import placement_captions, placement_score
@@ -146,15 +146,19 @@ class Captioner:
 
     def __call__(self, idx: np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(ids, attention mask, binding targets: rows of [caption, token, colour, count, size, position, kind])."""
-        texts, rows = [], []
-        for n, i in enumerate(idx):
+        texts, stated = [], []
+        for i in idx:
             if self.rng.random() < COND_DROP:
                 texts.append("")
-                continue
-            text, stated = caption(self.scenes[i], self.rng, full=self.rng.random() < 0.3)
-            texts.append(text)
-            rows += [[n] + r for r in group_targets(self.tok.encode(text).tokens, stated, MAX_LEN)]
-        ids, am = encode_batch(self.tok, texts, MAX_LEN)
+                stated.append({})
+            else:
+                text, said = caption(self.scenes[i], self.rng, full=self.rng.random() < 0.3)
+                texts.append(text)
+                stated.append(said)
+        encodings = self.tok.encode_batch(texts)
+        rows = [[n] + r for n, (enc, said) in enumerate(zip(encodings, stated))
+                for r in group_targets(enc.tokens, said, MAX_LEN)]
+        ids, am = pack_ids(encodings, MAX_LEN)
         return ids, am, torch.tensor(rows, dtype=torch.long).reshape(-1, 7)
 
 
@@ -310,22 +314,23 @@ def main(argv=None) -> None:
     # to this code, so the optimizer state of a run saved before one existed still loads: the
     # groups it has are loaded, the newer ones added after.
     later = [list(model.bind.proj.parameters()), list(model.bind.kind.parameters())]
-    core = [p for p in params if all(p is not q for g in later for q in g)]
-    opt = torch.optim.AdamW(core, lr=a.lr, betas=(0.9, 0.98), weight_decay=0.02)
-    saved_groups = len(st["opt"]["param_groups"]) if st is not None and "opt" in st else 1 + len(later)
-    for g in later[: saved_groups - 1]:
+    in_later = {id(p) for g in later for p in g}
+    opt = torch.optim.AdamW([p for p in params if id(p) not in in_later], lr=a.lr, betas=(0.9, 0.98),
+                            weight_decay=0.02)
+    saved = len(st["opt"]["param_groups"]) - 1 if st is not None and "opt" in st else len(later)
+    for g in later[:saved]:
         opt.add_param_group({"params": g})
     if st is not None:
         if "opt" in st:
             opt.load_state_dict(st["opt"])
-        for g in later[saved_groups - 1:]:
-            opt.add_param_group({"params": g})
-        if "opt" not in st:
+        else:
             rewarm = (step, a.lr * 0.01)
         last_lr = st.get("lr", a.lr)
         if last_lr < lr_at(step, a, None) * 0.99:
             rewarm = (step, last_lr)
         run.log(f"resumed at step {step} (lr was {last_lr:.2e}{', re-warming' if rewarm else ''})")
+    for g in later[saved:]:
+        opt.add_param_group({"params": g})
 
     n_params = {k: sum(p.numel() for p in getattr(model, k).parameters()) / 1e6 for k in ("t5", "base", "sr")}
     run.log(f"params: t5 {n_params['t5']:.2f}M base {n_params['base']:.2f}M super-res {n_params['sr']:.2f}M | "
@@ -350,7 +355,8 @@ def main(argv=None) -> None:
     def save(path: Path, with_opt: bool = True) -> None:
         if dist.main:
             state = {"kind": "transformers", "t5": model.t5.state_dict(), "base": model.base.state_dict(),
-                     "sr": model.sr.state_dict(), "bind": model.bind.state_dict(), "step": step, "lr": lr, "configs": cfgs, "world": dist.world,
+                     "sr": model.sr.state_dict(), "bind": model.bind.state_dict(), "step": step, "lr": lr,
+                     "configs": cfgs, "world": dist.world,
                      "precision": prec.name, "wall": wall0 + time.time() - t_start,
                      "object_weight": a.object_weight, "bind_weight": a.bind_weight}
             if with_opt:
@@ -423,8 +429,9 @@ def main(argv=None) -> None:
         if step % a.log_every == 0:
             m = dist.all_mean(list(np.mean(stats, 0)))
             stats = []
+            binding = f"binding loss {m[4]:.3f} | " if a.bind_weight else ""
             run.log(f"step {step} base loss {m[0]:.3f} acc {m[1]:.3f} | sr loss {m[2]:.3f} acc {m[3]:.3f} | "
-                    + (f"binding loss {m[4]:.3f} | " if a.bind_weight else "") + f"lr {lr:.2e} {(time.time() - t0) / a.log_every:.2f}s/step")
+                    f"{binding}lr {lr:.2e} {(time.time() - t0) / a.log_every:.2f}s/step")
             t0 = time.time()
         if step % a.val_every == 0 and dist.main:
             run.log(f"step {step} {validate()}")

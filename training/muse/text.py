@@ -55,9 +55,14 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int) -> Tokenizer:
 
 def encode_batch(tok: Tokenizer, texts: list[str], max_length: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Pad to max_length; truncate keeping EOS last (the same rule as the browser engine)."""
-    ids = torch.full((len(texts), max_length), PAD_ID, dtype=torch.long)
-    mask = torch.zeros((len(texts), max_length), dtype=torch.long)
-    for i, enc in enumerate(tok.encode_batch(texts)):
+    return pack_ids(tok.encode_batch(texts), max_length)
+
+
+def pack_ids(encodings: list, max_length: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """`encode_batch` for texts already encoded (a caller that also reads their tokens)."""
+    ids = torch.full((len(encodings), max_length), PAD_ID, dtype=torch.long)
+    mask = torch.zeros((len(encodings), max_length), dtype=torch.long)
+    for i, enc in enumerate(encodings):
         seq = enc.ids
         if len(seq) > max_length:
             seq = seq[: max_length - 1] + [EOS_ID]

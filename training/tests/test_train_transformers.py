@@ -229,7 +229,7 @@ def test_a_run_saved_before_the_binding_head_resumes_with_it(tmp_path: Path, sav
     assert "resumed at step 2" in log and "binding weight 1.0" in log and "step 4 base loss" in log
     st = load_checkpoint(run / "transformers.pt", "transformers", ("step", "bind"))
     assert st["step"] == 4 and len(st["opt"]["param_groups"]) == 3
-    # And resumes again with both groups.
+    # And resumes again with every group.
     launch(run, "--steps", "6", "--bind-weight", "1")
     st = load_checkpoint(run / "transformers.pt", "transformers", ("step",))
     assert st["step"] == 6
