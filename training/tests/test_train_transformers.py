@@ -72,6 +72,7 @@ def test_two_ranks_stay_identical_and_resume_from_the_saved_step(tmp_path: Path)
     # Ranks trained on different batches: the weights moved away from any single-process run.
     log = (run / "transformers.log").read_text()
     assert "world 2" in log and "step 4 base loss" in log and "binding loss" in log
+    assert "two colours" in log  # the validation line at the end
 
     launch(run, "--steps", "6", "--dump-rank-weights", nproc=2)
     log = (run / "transformers.log").read_text()
