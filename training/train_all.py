@@ -66,6 +66,10 @@ def main() -> None:
                          "(train_transformers' default 0.2)")
     ap.add_argument("--bind-weight", default=None,
                     help="weight of the text encoder's binding loss (training/muse/binding.py)")
+    ap.add_argument("--position-bias", default=None, choices=["local", "t5"],
+                    help="start of a new text encoder's position bias (train_transformers' default: local)")
+    ap.add_argument("--text-warmup", default=None,
+                    help="steps training a new text encoder alone on the binding loss first (default 0)")
     ap.add_argument("--precision", default="auto", choices=["auto", "bf16", "fp32"])
     ap.add_argument("--judge", default="training/judge", help="folder of the attribute classifier")
     ap.add_argument("--classifier-steps", default="1200")
@@ -88,10 +92,10 @@ def main() -> None:
     stage("tokens", ["training.build_tokens", "--run", a.run], tokens, run,
           force=tokens.exists() and not has_object_marks(tokens))
     tr = ["training.train_transformers", "--run-dir", a.run, "--steps", a.steps, "--precision", a.precision]
-    if a.decay_frac is not None:
-        tr += ["--decay-frac", a.decay_frac]
-    if a.bind_weight is not None:
-        tr += ["--bind-weight", a.bind_weight]
+    for flag, value in (("--decay-frac", a.decay_frac), ("--bind-weight", a.bind_weight),
+                        ("--position-bias", a.position_bias), ("--text-warmup", a.text_warmup)):
+        if value is not None:
+            tr += [flag, value]
     done = run / "transformers.done"
     finished = json.loads(done.read_text())["steps"] if done.exists() else -1
     if not (run / "transformers.pt").exists() and COMMITTED_CHECKPOINT.exists():

@@ -83,6 +83,32 @@ def make_t5(cfg: T5Config) -> T5EncoderModel:
     return T5EncoderModel(cfg)
 
 
+def local_position_bias(t5: T5EncoderModel) -> None:
+    """Sets the encoder's relative position bias to prefer near words: -slope * distance per head.
+
+    T5 learns where to look only through this table (one scalar per head and distance bucket,
+    shared by all layers), and from its default small random start it never learned to: after
+    9,000 steps the Scenes encoder's table was within ±0.25 and the state at "house" in "a red
+    house and a blue tree" equalled the one in "a blue house and a red tree" (a bag of words), so
+    its colours went to either group. Started this way, with slopes spread geometrically from 1/4
+    to 2 (the widest head sees the whole caption, the narrowest its neighbours), an encoder
+    trained on the binding loss alone tied two-colour captions' colours to their nouns 91% of the
+    time after 100 steps against 54% from the default start (training/README "Binding loss").
+    The table stays trainable; only its start changes.
+    """
+    attn = t5.encoder.block[0].layer[0].SelfAttention
+    buckets = attn.relative_attention_num_buckets
+    rel = torch.arange(-attn.relative_attention_max_distance, attn.relative_attention_max_distance + 1)
+    bucket = attn._relative_position_bucket(rel, bidirectional=True, num_buckets=buckets,
+                                            max_distance=attn.relative_attention_max_distance)
+    # Each bucket's nearest distance (the far buckets are log-spaced ranges).
+    distance = torch.full((buckets,), float(attn.relative_attention_max_distance))
+    distance = distance.scatter_reduce(0, bucket, rel.abs().float(), reduce="amin")
+    slopes = torch.logspace(-2, 1, attn.n_heads, base=2.0)
+    with torch.no_grad():
+        attn.relative_attention_bias.weight.copy_(-distance[:, None] * slopes[None, :])
+
+
 class T5Export(torch.nn.Module):
     """ONNX graph in the Transformers.js layout: input_ids, attention_mask -> last_hidden_state."""
 

@@ -9,16 +9,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from transformers import T5Config
 
 from training.checkpoints import pack_weights
 from training.common import atomic_save, cpu_has_bf16, load_checkpoint, precision
 from training.muse.binding import IGNORE, group_targets
-from training.muse.text import t5_config, train_tokenizer
+from training.muse.text import encode_batch, local_position_bias, make_t5, t5_config, train_tokenizer
 from training.muse.transformer import StageConfig
 from training.scenes.caption import caption
 from training.scenes.sample import sample_scene
 from training.scenes.schema import COLORS, COUNTS, KINDS, POSITIONS
-from training.train_transformers import lr_at, masked_ce, object_weights, parse_args
+from training.train_transformers import Family, lr_at, masked_ce, object_weights, parse_args, warm_text_encoder
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,7 +73,7 @@ def test_two_ranks_stay_identical_and_resume_from_the_saved_step(tmp_path: Path)
     # Ranks trained on different batches: the weights moved away from any single-process run.
     log = (run / "transformers.log").read_text()
     assert "world 2" in log and "step 4 base loss" in log and "binding loss" in log
-    assert "two colours" in log  # the validation line at the end
+    assert "two different colours" in log  # the validation line at the end
 
     launch(run, "--steps", "6", "--dump-rank-weights", nproc=2)
     log = (run / "transformers.log").read_text()
@@ -241,3 +242,99 @@ def test_a_run_saved_before_the_binding_head_resumes_with_it(tmp_path: Path, sav
     fresh = tiny_run(tmp_path / "fresh")
     launch(fresh, "--steps", "8", "--bind-weight", "1", "--init-from", str(packed))
     assert "initialised from" in (fresh / "transformers.log").read_text()
+
+
+def test_an_encoder_started_local_tells_whose_colour_is_whose():
+    """Swapping two colours between their nouns must change each noun's state; from T5's small
+    random start the encoder is nearly a bag of words there, which is how colours went to the
+    wrong object."""
+    rng = np.random.default_rng(0)
+    tok = train_tokenizer([caption(sample_scene(rng, "train"), rng)[0] for _ in range(400)], 200)
+    ids, am = encode_batch(tok, ["a red house and a blue tree", "a blue house and a red tree"], 16)
+    assert tok.encode("a red house and a blue tree").tokens[2] == "▁house"
+
+    def swap_change(seed: int, local: bool) -> np.ndarray:
+        torch.manual_seed(seed)
+        t5 = make_t5(t5_config(tok.get_vocab_size(), 64, 2, 4, 128)).eval()
+        if local:
+            local_position_bias(t5)
+        with torch.no_grad():
+            h = t5(input_ids=ids, attention_mask=am).last_hidden_state
+        nouns = [2, 6]  # house, tree
+        return np.array([((h[0, i] - h[1, i]).norm() / h[0, i].norm()).item() for i in nouns])
+
+    for seed in range(3):
+        assert (swap_change(seed, True) > 3 * swap_change(seed, False)).all()
+
+
+def test_position_bias_start_for_new_runs_and_branches(tmp_path: Path):
+    def bias(run: Path) -> torch.Tensor:
+        st = load_checkpoint(run / "transformers.pt", "transformers", ("t5",))
+        return st["t5"]["encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight"].float()
+
+    local = make_t5(T5Config.from_dict(json.loads((tiny_run(tmp_path / "x") / "tiny.json").read_text())["t5"]))
+    local_position_bias(local)
+    local = local.encoder.block[0].layer[0].SelfAttention.relative_attention_bias.weight.detach()
+
+    run = tiny_run(tmp_path / "run")
+    launch(run, "--steps", "2", "--text-warmup", "3")
+    assert torch.allclose(bias(run), local, atol=0.05)  # five small steps move it by little
+    log = (run / "transformers.log").read_text()
+    assert "position bias starts local" in log and "warmed up on the binding loss for 3 steps" in log
+    plain = tiny_run(tmp_path / "plain")
+    launch(plain, "--steps", "2", "--position-bias", "t5")
+    assert bias(plain).abs().max() < 1.0 < local.abs().max()
+    assert "warmed up" not in (plain / "transformers.log").read_text()
+
+    # A branch from trained weights keeps their encoder unless --new-text-encoder.
+    kept = tiny_run(tmp_path / "kept")
+    launch(kept, "--steps", "4", "--init-from", str(plain / "transformers.pt"))
+    assert not torch.allclose(bias(kept), local, atol=0.05)
+    reset = tiny_run(tmp_path / "reset")
+    launch(reset, "--steps", "4", "--init-from", str(plain / "transformers.pt"), "--reset-position-bias")
+    assert torch.allclose(bias(reset), local, atol=0.05)
+    assert "position bias restarts local" in (reset / "transformers.log").read_text()
+    new = tiny_run(tmp_path / "new")
+    branch = ("--init-from", str(plain / "transformers.pt"), "--new-text-encoder", "--text-warmup", "2")
+    launch(new, "--steps", "4", *branch)
+    assert torch.allclose(bias(new), local, atol=0.05)
+    assert "a new text encoder" in (new / "transformers.log").read_text()
+    # Resuming that branch with the same command keeps the encoder it trained since.
+    st = torch.load(new / "transformers.pt", weights_only=False)
+    st["t5"]["encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight"].zero_()
+    atomic_save(st, new / "transformers.pt")
+    launch(new, "--steps", "6", *branch)
+    assert bias(new).abs().max() < 0.05
+    assert (new / "transformers.log").read_text().count("warmed up") == 1
+
+    p = launch(tiny_run(tmp_path / "alone"), "--steps", "2", "--new-text-encoder", check=False)
+    assert p.returncode != 0 and "need --init-from" in p.stderr
+
+
+@pytest.mark.parametrize("start", ["local", "t5"])
+def test_a_warmed_up_encoder_ties_each_colour_to_its_noun(start: str):
+    """80 steps of the binding loss alone: from the local start the encoder names each noun's own
+    colour on held-out captions with two different colours; from T5's start it is still guessing
+    between the two (measured: 0.91-0.94 against 0.62 after 150 steps)."""
+    rng = np.random.default_rng(0)
+    scenes = [sample_scene(rng, "train") for _ in range(1200)]
+    tok = train_tokenizer([caption(s, rng)[0] for s in scenes] * 2, 200)
+    torch.manual_seed(0)
+    d = 64
+    cfgs = {"t5": t5_config(tok.get_vocab_size(), d_model=d, layers=2, heads=4, d_ff=2 * d).to_dict(),
+            "base": StageConfig(grid=(4, 4), codebook_size=16, dim=16, heads=2, layers=1, text_dim=d).to_dict(),
+            "super_res": StageConfig(grid=(8, 8), codebook_size=16, dim=16, heads=2, layers=1, text_dim=d,
+                                     low_res_grid=(4, 4), window=4).to_dict()}
+    model = Family(cfgs)
+    if start == "local":
+        local_position_bias(model.t5)
+
+    class Log:
+        def log(self, line: str) -> None:
+            pass
+
+    cpu = torch.device("cpu")
+    before, after = warm_text_encoder(model, [s.to_dict() for s in scenes], tok, 1000, 80, 40, 1e-3, cpu,
+                                      precision("fp32", cpu), Log())
+    assert before < 0.4
+    assert after > 0.85 if start == "local" else after < 0.75
