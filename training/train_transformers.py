@@ -140,6 +140,10 @@ def object_weights(objects: torch.Tensor | None, idx: np.ndarray, weight: float)
     return 1.0 + (weight - 1.0) * objects[idx].float()
 
 
+# The optimizer's settings besides the learning rate, for the joint training and the text warm-up.
+ADAMW = {"betas": (0.9, 0.98), "weight_decay": 0.02}
+
+
 class Captioner:
     def __init__(self, scenes: list[dict], tok: Tokenizer, seed: int):
         self.scenes = [Scene.from_dict(s) for s in scenes]
@@ -282,7 +286,7 @@ def warm_text_encoder(model: Family, scenes: list[dict], tok: Tokenizer, n_train
     (training/README "The text encoder's position bias").
     """
     params = list(model.t5.parameters()) + list(model.bind.parameters())
-    opt = torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.98), weight_decay=0.02)
+    opt = torch.optim.AdamW(params, lr=lr, **ADAMW)
     rng = np.random.default_rng(50_000)
     cap, vcap = Captioner(scenes, tok, seed=40_000), Captioner(scenes, tok, seed=7)
 
@@ -391,8 +395,7 @@ def main(argv=None) -> None:
     # groups it has are loaded, the newer ones added after.
     later = [list(model.bind.proj.parameters()), list(model.bind.kind.parameters())]
     in_later = {id(p) for g in later for p in g}
-    opt = torch.optim.AdamW([p for p in params if id(p) not in in_later], lr=a.lr, betas=(0.9, 0.98),
-                            weight_decay=0.02)
+    opt = torch.optim.AdamW([p for p in params if id(p) not in in_later], lr=a.lr, **ADAMW)
     saved = len(st["opt"]["param_groups"]) - 1 if st is not None and "opt" in st else len(later)
     for g in later[:saved]:
         opt.add_param_group({"params": g})

@@ -88,12 +88,13 @@ def local_position_bias(t5: T5EncoderModel) -> None:
 
     T5 learns where to look only through this table (one scalar per head and distance bucket,
     shared by all layers), and from its default small random start it never learned to: after
-    9,000 steps the Scenes encoder's table was within ±0.25 and the state at "house" in "a red
+    10,000 steps the Scenes encoder's table was within ±0.25 and the state at "house" in "a red
     house and a blue tree" equalled the one in "a blue house and a red tree" (a bag of words), so
     its colours went to either group. Started this way, with slopes spread geometrically from 1/4
     to 2 (the widest head sees the whole caption, the narrowest its neighbours), an encoder
     trained on the binding loss alone tied two-colour captions' colours to their nouns 91% of the
-    time after 100 steps against 54% from the default start (training/README "Binding loss").
+    time after 100 steps against 54% from the default start (training/README "The text encoder's
+    position bias").
     The table stays trainable; only its start changes.
     """
     attn = t5.encoder.block[0].layer[0].SelfAttention
