@@ -4,7 +4,8 @@
     npm run train -- --steps 20000     # run again with more steps: continues where it stopped
 
 Stages run in order; each is skipped when its output exists and resumes from its checkpoint
-when interrupted: VQ tokenizer -> token dataset + caption tokenizer -> T5 + base + super-res ->
+when interrupted: VQ tokenizer -> token dataset + caption tokenizer -> edit pairs (with
+--edit-pairs) -> T5 + base + super-res ->
 attribute classifier (the judge; skipped while `training/judge/classifier.pt` exists) -> export
 to models/scenes (atomic). Wall time per stage and the precision used are recorded in
 run/timings.json for the model card.
@@ -64,12 +65,18 @@ def main() -> None:
     ap.add_argument("--decay-frac", default=None,
                     help="share of the transformer steps over which the learning rate decays at the end "
                          "(train_transformers' default 0.2)")
-    ap.add_argument("--bind-weight", default=None,
-                    help="weight of the text encoder's binding loss (training/muse/binding.py)")
+    ap.add_argument("--bind-weight", default="1",
+                    help="weight of the text encoder's binding loss (training/muse/binding.py; 0 = off)")
     ap.add_argument("--position-bias", default=None, choices=["local", "t5"],
                     help="start of a new text encoder's position bias (train_transformers' default: local)")
     ap.add_argument("--text-warmup", default=None,
                     help="steps training a new text encoder alone on the binding loss first (default 0)")
+    ap.add_argument("--position-slopes", default=None,
+                    help="a new text encoder's local start, one slope per head (train_transformers' default: "
+                         "1/4 to 2)")
+    ap.add_argument("--edit-pairs", type=float, default=0.25,
+                    help="share of each base batch shown at one time of day and captioned at another "
+                         "(training/build_edit_pairs.py, built first; 0 = none)")
     ap.add_argument("--precision", default="auto", choices=["auto", "bf16", "fp32"])
     ap.add_argument("--judge", default="training/judge", help="folder of the attribute classifier")
     ap.add_argument("--classifier-steps", default="1200")
@@ -91,11 +98,14 @@ def main() -> None:
     # A tokens.npz from before object masks existed is upgraded in place (build_tokens adds them).
     stage("tokens", ["training.build_tokens", "--run", a.run], tokens, run,
           force=tokens.exists() and not has_object_marks(tokens))
+    if a.edit_pairs > 0:
+        stage("edit_pairs", ["training.build_edit_pairs", "--run", a.run], run / "edit_pairs.npz", run)
     tr = ["training.train_transformers", "--run-dir", a.run, "--steps", a.steps, "--precision", a.precision]
     for flag, value in (("--decay-frac", a.decay_frac), ("--bind-weight", a.bind_weight),
-                        ("--position-bias", a.position_bias), ("--text-warmup", a.text_warmup)):
+                        ("--position-bias", a.position_bias), ("--text-warmup", a.text_warmup),
+                        ("--position-slopes", a.position_slopes), ("--edit-pairs", a.edit_pairs)):
         if value is not None:
-            tr += [flag, value]
+            tr += [flag, str(value)]
     done = run / "transformers.done"
     finished = json.loads(done.read_text())["steps"] if done.exists() else -1
     if not (run / "transformers.pt").exists() and COMMITTED_CHECKPOINT.exists():

@@ -33,6 +33,7 @@ import json
 import math
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -40,6 +41,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from tokenizers import Tokenizer
 
+from .build_edit_pairs import PAIRS_FILE, VALIDATION_SCENES
 from .common import Dist, Run, atomic_save, load_checkpoint, precision
 from .muse.binding import IGNORE, BindingHead, group_targets, load_binding
 from .muse.text import encode_batch, local_position_bias, make_t5, pack_ids, t5_config
@@ -47,7 +49,7 @@ from .muse.transformer import MaskedTransformer, StageConfig
 from .scenes.caption import caption
 from .scenes.placement import placement_captions, placement_score
 from .scenes.regions import OBJECTS_KEY
-from .scenes.schema import Scene
+from .scenes.schema import TIMES, Scene
 
 MAX_LEN = 32
 COND_DROP = 0.1
@@ -218,6 +220,56 @@ def lr_at(step: int, a, rewarm: tuple[int, float] | None) -> float:
     return lr
 
 
+class EditPairs(NamedTuple):
+    index: np.ndarray  # the scene each pair shows (rows of tokens.npz)
+    base: torch.Tensor  # its base tokens at the other time
+    scenes: list[dict]  # its record at the other time (what the caption says)
+
+
+def load_edit_pairs(run: Run, share: float, scenes: list[dict], base_tok: torch.Tensor,
+                    dev: torch.device) -> EditPairs | None:
+    if not share:
+        return None
+    if not 0 < share < 1:
+        raise SystemExit(f"--edit-pairs is a share of the base batch, between 0 and 1; got {share}")
+    run.need(PAIRS_FILE, hint="run training.build_edit_pairs first")
+    with np.load(run.path(PAIRS_FILE)) as d:
+        index, base, times = d["index"].astype(np.int64), d["base"].astype(np.int64), d["time"]
+    if base.shape[1] != base_tok.shape[1] or index.max(initial=-1) >= len(base_tok) - VALIDATION_SCENES:
+        raise SystemExit(f"{run.path(PAIRS_FILE)} does not fit tokens.npz (other token grid, or pairs from "
+                         "validation scenes): rebuild it with training.build_edit_pairs")
+    run.log(f"edit pairs: {len(index)} scenes at another time of day, {share:.0%} of each base batch")
+    return EditPairs(index, torch.from_numpy(base).to(dev),
+                     [{**scenes[i], "time": TIMES[t]} for i, t in zip(index, times)])
+
+
+def with_edit_pairs(bi: np.ndarray, base_tok: torch.Tensor, pairs: EditPairs | None, n_pairs: int, n_scenes: int,
+                    rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor, np.ndarray]:
+    """A base batch's tokens shown, tokens scored and caption rows (of scenes + pairs.scenes).
+
+    The last `n_pairs` rows (replaced in `bi`, so their object weights follow) show a scene at
+    its own time of day but are captioned and scored at the pair's other time."""
+    src = base_tok[bi]
+    if not n_pairs:
+        return src, src, bi
+    pi = rng.integers(0, len(pairs.index), n_pairs)
+    bi[-n_pairs:] = pairs.index[pi]
+    src = base_tok[bi]
+    target = src.clone()
+    target[-n_pairs:] = pairs.base[pi]
+    return src, target, np.concatenate([bi[:-n_pairs], n_scenes + pi])
+
+
+def parse_slopes(text: str) -> list[float]:
+    try:
+        slopes = [float(x) for x in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"slopes are comma-separated numbers, got {text!r}") from None
+    if any(not math.isfinite(x) or x < 0 for x in slopes):
+        raise argparse.ArgumentTypeError(f"slopes are finite and >= 0, got {text!r}")
+    return slopes
+
+
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     # `--run-dir` as well, because torchrun's own parser takes `--run` for an abbreviation of its
@@ -234,6 +286,9 @@ def parse_args(argv=None):
                     help="loss weight of base tokens that show an object (tokens.npz base_objects); 1 = equal")
     ap.add_argument("--bind-weight", type=float, default=0.0,
                     help="weight of the text encoder's binding loss (training/muse/binding.py; 0 = off)")
+    ap.add_argument("--edit-pairs", type=float, default=0.0,
+                    help="share of each base batch drawn from run/edit_pairs.npz (training.build_edit_pairs): "
+                         "shown the scene at one time of day, captioned and scored at another; 0 = none")
     ap.add_argument("--pos-2d", action="store_true",
                     help="give the base stage the 2-D position code (StageConfig.pos_2d; the default sizes "
                          "have it): a run resumed without it, or a --config without it, gains it (a resumed "
@@ -245,6 +300,9 @@ def parse_args(argv=None):
     ap.add_argument("--position-bias", choices=("local", "t5"), default="local",
                     help="start of a new text encoder's relative position bias: 'local' prefers near words "
                          "(muse/text.py local_position_bias), 't5' is T5's small random start")
+    ap.add_argument("--position-slopes", type=parse_slopes, default=None,
+                    help="the local start's slope per head, comma-separated (e.g. 0,0.5,1,2: a slope of 0 sees "
+                         "the whole caption alike); default 1/4 to 2 spread geometrically")
     ap.add_argument("--reset-position-bias", action="store_true",
                     help="with --init-from: keep the loaded text encoder but restart its position bias local")
     ap.add_argument("--new-text-encoder", action="store_true",
@@ -332,6 +390,7 @@ def main(argv=None) -> None:
                          "or pass --object-weight 1")
     scenes = json.loads(run.path("scenes.json").read_text())
     tok = Tokenizer.from_file(str(run.path("tokenizer.json")))
+    pairs = load_edit_pairs(run, a.edit_pairs, scenes, base_tok, dev)
     side = int(round(math.sqrt(base_tok.shape[1])))
     cfgs = json.loads(Path(a.config).read_text()) if a.config else configs(tok.get_vocab_size(), (side, side))
     prec = precision(a.precision, dev)
@@ -374,19 +433,24 @@ def main(argv=None) -> None:
         run.log(f"initialised from {a.init_from} at step {step} (optimizer state starts fresh)"
                 + ("; a new text encoder (--new-text-encoder)" if a.new_text_encoder else ""))
         if a.reset_position_bias and not a.new_text_encoder:
-            local_position_bias(model.t5)
+            local_position_bias(model.t5, a.position_slopes)
             run.log("the loaded text encoder's position bias restarts local (--reset-position-bias)")
     elif a.new_text_encoder or a.reset_position_bias:
         raise SystemExit("--new-text-encoder and --reset-position-bias need --init-from (a new run has a new "
                          "text encoder anyway; a resumed run keeps its own)")
     new_text = st is None and (not a.init_from or a.new_text_encoder)
+    heads = cfgs["t5"]["num_heads"]
+    if a.position_slopes is not None and len(a.position_slopes) != heads:
+        raise SystemExit(f"--position-slopes: the text encoder has {heads} heads, "
+                         f"{len(a.position_slopes)} slopes given")
     if new_text and a.position_bias == "local":
-        local_position_bias(model.t5)
-        run.log("the text encoder's position bias starts local (--position-bias local)")
+        local_position_bias(model.t5, a.position_slopes)
+        run.log("the text encoder's position bias starts local (--position-bias local"
+                + (f", slopes {a.position_slopes})" if a.position_slopes else ")"))
     if new_text and a.text_warmup:
         if dist.main:  # the other ranks receive its weights when DDP wraps the model below
-            warm_text_encoder(model, scenes, tok, len(base_tok) - 256, a.text_warmup, a.base_batch + a.sr_batch,
-                              a.lr, dev, prec, run)
+            warm_text_encoder(model, scenes, tok, len(base_tok) - VALIDATION_SCENES, a.text_warmup,
+                              a.base_batch + a.sr_batch, a.lr, dev, prec, run)
         dist.barrier()
     ddp = dist.wrap(model)
     params = list(model.parameters())
@@ -417,12 +481,14 @@ def main(argv=None) -> None:
             f"device {dev} | steps {a.steps} | object weight {a.object_weight if objects is not None else 'n/a'} | "
             f"base positions {'learned + 2-D code' if cfgs['base'].get('pos_2d') else 'learned'} | "
             f"binding weight {a.bind_weight}")
-    # Hold out the last 256 scenes of each set to watch generalisation.
-    nb, ns = len(base_tok) - 256, len(sr_tok) - 64
+    # Hold out the last scenes of each set to watch generalisation.
+    nb, ns = len(base_tok) - VALIDATION_SCENES, len(sr_tok) - 64
     seed = 1_000_003 * dist.rank + step
     g = torch.Generator().manual_seed(10_000 + seed)
     rng = np.random.default_rng(20_000 + seed)
-    cap = Captioner(scenes, tok, seed=30_000 + seed)
+    # Edit pairs are captioned as the scene at their other time: scenes.json's rows, then theirs.
+    cap = Captioner(scenes + (pairs.scenes if pairs else []), tok, seed=30_000 + seed)
+    n_pairs = round(a.edit_pairs * a.base_batch) if pairs else 0
     K = model.base.cfg.codebook_size
     decay_start = int(a.steps * (1 - a.decay_frac))
     t_start = t0 = time.time()
@@ -482,12 +548,13 @@ def main(argv=None) -> None:
             gp["lr"] = lr
         bi = rng.integers(0, nb, a.base_batch)
         si = rng.integers(0, ns, a.sr_batch)
-        ids, am, bt = cap(np.concatenate([bi, si]))
-        xb, mb = mask_tokens(base_tok[bi], model.base.cfg.grid, K, g)
+        src, target, captioned = with_edit_pairs(bi, base_tok, pairs, n_pairs, len(scenes), rng)
+        ids, am, bt = cap(np.concatenate([captioned, si]))
+        xb, mb = mask_tokens(src, model.base.cfg.grid, K, g)
         xs, ms = mask_tokens(sr_tok[si], model.sr.cfg.grid, K, g)
         with prec.autocast():
             lgb, lgs, (lbind, _) = ddp(ids.to(dev), am.to(dev), len(bi), xb, xs, base_tok[si], bt.to(dev))
-        lb, ab = masked_ce(lgb, base_tok[bi], mb, object_weights(objects, bi, a.object_weight))
+        lb, ab = masked_ce(lgb, target, mb, object_weights(objects, bi, a.object_weight))
         ls, as_ = masked_ce(lgs, sr_tok[si], ms)
         loss = lb + ls + a.bind_weight * lbind
         opt.zero_grad(set_to_none=True)

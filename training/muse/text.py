@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import torch
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
@@ -83,7 +83,7 @@ def make_t5(cfg: T5Config) -> T5EncoderModel:
     return T5EncoderModel(cfg)
 
 
-def local_position_bias(t5: T5EncoderModel) -> None:
+def local_position_bias(t5: T5EncoderModel, slopes: Sequence[float] | None = None) -> None:
     """Sets the encoder's relative position bias to prefer near words: -slope * distance per head.
 
     T5 learns where to look only through this table (one scalar per head and distance bucket,
@@ -95,6 +95,8 @@ def local_position_bias(t5: T5EncoderModel) -> None:
     trained on the binding loss alone tied two-colour captions' colours to their nouns 91% of the
     time after 100 steps against 54% from the default start (training/README "The text encoder's
     position bias").
+    A slope of 0 gives a head that sees every word alike, as every head did from T5's start (the
+    same README section measures what that head changes).
     The table stays trainable; only its start changes.
     """
     attn = t5.encoder.block[0].layer[0].SelfAttention
@@ -105,9 +107,12 @@ def local_position_bias(t5: T5EncoderModel) -> None:
     # Each bucket's nearest distance (the far buckets are log-spaced ranges).
     distance = torch.full((buckets,), float(attn.relative_attention_max_distance))
     distance = distance.scatter_reduce(0, bucket, rel.abs().float(), reduce="amin")
-    slopes = torch.logspace(-2, 1, attn.n_heads, base=2.0)
+    if slopes is None:
+        slopes = torch.logspace(-2, 1, attn.n_heads, base=2.0).tolist()
+    if len(slopes) != attn.n_heads or any(x < 0 for x in slopes):
+        raise ValueError(f"{attn.n_heads} position slopes >= 0 are needed (one per head), got {list(slopes)}")
     with torch.no_grad():
-        attn.relative_attention_bias.weight.copy_(-distance[:, None] * slopes[None, :])
+        attn.relative_attention_bias.weight.copy_(-distance[:, None] * torch.tensor(slopes)[None, :])
 
 
 class T5Export(torch.nn.Module):

@@ -310,6 +310,15 @@ def test_position_bias_start_for_new_runs_and_branches(tmp_path: Path):
     p = launch(tiny_run(tmp_path / "alone"), "--steps", "2", "--new-text-encoder", check=False)
     assert p.returncode != 0 and "need --init-from" in p.stderr
 
+    # One head may see the whole caption alike (slope 0) while the others stay local.
+    wide = tiny_run(tmp_path / "wide")
+    launch(wide, "--steps", "2", "--position-slopes", "0,2")  # the tiny encoder's two heads
+    assert bias(wide)[:, 0].abs().max() < 0.05 and torch.allclose(bias(wide)[:, 1], local[:, 1], atol=0.05)
+    for bad, says in (("0,1,2", "2 heads, 3 slopes"), ("0,-1", "slopes are finite and >= 0"),
+                      ("a,b", "comma-separated numbers")):
+        p = launch(tiny_run(tmp_path / "bad"), "--steps", "2", "--position-slopes", bad, check=False)
+        assert p.returncode != 0 and says in p.stderr, p.stderr
+
 
 @pytest.mark.parametrize("start", ["local", "t5"])
 def test_a_warmed_up_encoder_ties_each_colour_to_its_noun(start: str):
