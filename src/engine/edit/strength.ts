@@ -2,11 +2,15 @@
  * Mask-free editing by text (Muse's iterative resampling): how `strength` turns into rounds and
  * token subsets, and the seeded choice of those subsets.
  *
- * - base stage: `rounds` = ⌈4·strength⌉ rounds (1–4); each re-masks a fresh random subset of
+ * - base stage: `rounds` = ⌈4·strength⌉ rounds (1–4); each re-masks a random subset of
  *   `fraction` = 0.1·min(1, 4·strength) + 0.5·strength of the tokens (at least one token) and
  *   resamples it under the new prompt with the ordinary decode loop (N₀ = subset size). strength
  *   0.6 → 3 rounds of 40%; 1 → 4 rounds of 60%; 0.2 → 1 round of 18%; 0.05 → 1 round of 4.5%
- *   (the floor of 0.1 fades out below 0.25, so a low strength really keeps the photo).
+ *   (the floor of 0.1 fades out below 0.25, so a low strength really keeps the photo). Each
+ *   round takes tokens no earlier round took first (`coveringSubset`): with independent subsets
+ *   a fifth of the tokens at strength 0.6 (0.6³) were never resampled and kept the photo's
+ *   pixels, so an "at night" edit left blocks of day sky; now rounds × fraction ≥ 1 (strength
+ *   ≥ 0.55) resamples every token at least once, each round still seeing the rest.
  * - super-res: regenerates every hi-res token whose low-res parent token changed, plus the same
  *   `fraction` of the other hi-res tokens, at random, in one pass — so fine detail moves with the
  *   strength even where the coarse layout stayed.
@@ -50,6 +54,24 @@ export function randomSubset(n: number, size: number, rng: Rng, eligible?: Uint8
     pool[k] = t;
     out[pool[i]] = 1;
   }
+  return out;
+}
+
+/**
+ * `size` positions (at most n) for the next round: uniformly among those `visited` does not mark,
+ * topped up uniformly among the visited ones when there are fewer (`randomSubset` twice, so
+ * `size` draws in all); `visited` gains them. Returns a 0/1 mask over all `n` positions.
+ */
+export function coveringSubset(n: number, size: number, rng: Rng, visited: Uint8Array): Uint8Array {
+  const fresh = visited.map((v) => (v ? 0 : 1));
+  const out = randomSubset(n, size, rng, fresh);
+  let taken = 0;
+  for (let j = 0; j < n; j++) taken += out[j];
+  if (taken < size) {
+    const more = randomSubset(n, size - taken, rng, visited);
+    for (let j = 0; j < n; j++) out[j] |= more[j];
+  }
+  for (let j = 0; j < n; j++) visited[j] |= out[j];
   return out;
 }
 

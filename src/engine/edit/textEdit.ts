@@ -8,7 +8,7 @@ import type { StageStart } from '../pipeline/stage';
 import type { PixelRect, RgbaImage } from '../types';
 import { encodeWindow, writeWindow, type EditContext } from './context';
 import { blendRgba, changedTokenPixels, countSet, inwardWeights } from './mask';
-import { changedChildren, randomSubset, subsetSize, textEditPlan } from './strength';
+import { changedChildren, coveringSubset, randomSubset, subsetSize, textEditPlan } from './strength';
 
 /** The iterations a text edit runs: base rounds × base steps + super-res steps. */
 export function textEditSteps(ctx: Pick<EditContext, 'r' | 'parts'>): number {
@@ -33,9 +33,11 @@ export async function textEdit(ctx: EditContext): Promise<{ images: RgbaImage[];
 
   // Every variation starts from the same photo: encode it once.
   const [original] = await encodeWindow(ctx, [image.data], image.width, rect, baseSpec.imageSize);
-  // Each round re-masks a random subset of the tokens the previous round ended with.
+  // Each round re-masks a random subset of the tokens the previous round ended with, taking
+  // tokens no earlier round of that variation took first.
+  const visited = ctx.rngs.map(() => new Uint8Array(N));
   const baseStart = (previous: Int32Array[] | undefined): StageStart[] =>
-    (previous ?? ctx.rngs.map(() => original)).map((t, k) => ({ tokens: t, decode: randomSubset(N, plan.baseSubset, ctx.rngs[k]) }));
+    (previous ?? ctx.rngs.map(() => original)).map((t, k) => ({ tokens: t, decode: coveringSubset(N, plan.baseSubset, ctx.rngs[k], visited[k]) }));
   // Super-res regenerates the children of changed base tokens plus `fraction` of the rest.
   let srOriginal: Int32Array | undefined;
   const srStart = async (base: Int32Array[]): Promise<StageStart[]> => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedChildren, randomSubset, subsetSize, textEditPlan } from '../../../../src/engine/edit/strength';
+import { changedChildren, coveringSubset, randomSubset, subsetSize, textEditPlan } from '../../../../src/engine/edit/strength';
 import { createRng, type Rng } from '../../../../src/engine/sampler/prng';
 
 describe('strength → rounds and subset sizes', () => {
@@ -53,6 +53,39 @@ describe('randomSubset', () => {
     expect(some.reduce((s, v) => s + v, 0)).toBe(3);
     for (let j = 0; j < 20; j++) if (some[j]) expect(eligible[j]).toBe(1);
     expect(randomSubset(20, 100, createRng(1), eligible)).toEqual(eligible);
+  });
+});
+
+describe('coveringSubset', () => {
+  const sum = (a: Uint8Array): number => a.reduce((s, v) => s + v, 0);
+
+  it('takes tokens no earlier round took first, so strength 0.6 resamples every token', () => {
+    const { rounds, baseSubset } = textEditPlan(0.6, 64); // 3 rounds of 26
+    const rng = createRng(3);
+    const visited = new Uint8Array(64);
+    const picks = Array.from({ length: rounds }, () => coveringSubset(64, baseSubset, rng, visited));
+    for (const p of picks) expect(sum(p)).toBe(baseSubset);
+    // The second round is all new tokens; the third takes the last 12 new ones and 14 again.
+    expect(picks[0].every((v, j) => !(v && picks[1][j]))).toBe(true);
+    expect(sum(visited)).toBe(64);
+    expect(picks[2].filter((v, j) => v && !picks[0][j] && !picks[1][j]).length).toBe(12);
+    // With independent subsets about 0.6³ of the tokens were never taken.
+    const independent = new Uint8Array(64);
+    const rng2 = createRng(3);
+    for (let r = 0; r < rounds; r++) randomSubset(64, baseSubset, rng2).forEach((v, j) => (independent[j] |= v));
+    expect(sum(independent)).toBeLessThan(64);
+  });
+
+  it('starts like randomSubset, draws `size` numbers per round and is reproducible', () => {
+    expect(coveringSubset(64, 26, createRng(5), new Uint8Array(64))).toEqual(randomSubset(64, 26, createRng(5)));
+    let draws = 0;
+    const base = createRng(8);
+    const rng: Rng = { nextUint32: () => base.nextUint32(), nextFloat: () => (draws++, base.nextFloat()) };
+    const visited = new Uint8Array(64);
+    coveringSubset(64, 40, rng, visited);
+    coveringSubset(64, 40, rng, visited); // 24 new, 16 again
+    expect(draws).toBe(80);
+    expect(sum(visited)).toBe(64);
   });
 });
 
