@@ -23,7 +23,7 @@ import time
 import numpy as np
 import torch
 
-from .build_tokens import OnnxEncoder, TorchEncoder, _imap, _render_chunk, load_vq
+from .build_tokens import _imap, _render_chunk, load_vq, vq_encoder
 from .common import Run, atomic_savez
 from .muse.data import to_tensor
 from .scenes.holdout import is_held_out
@@ -59,8 +59,7 @@ def main(argv: list[str] | None = None) -> None:
     if not 0 < a.n <= len(scenes) - VALIDATION_SCENES:
         raise SystemExit(f"--n must be between 1 and {len(scenes) - VALIDATION_SCENES} (the training scenes)")
     vq = load_vq(run.dir)
-    enc = TorchEncoder(vq, torch.device("cuda")) if torch.cuda.is_available() else \
-        OnnxEncoder(vq, run.path("cache"), a.threads)
+    enc = vq_encoder(vq, run, a.threads)
     rng = np.random.default_rng(4)
     alt = [other_time(s, rng) for s in scenes[:a.n]]
     base = np.empty((a.n, n_base[1]), dtype=np.int16)

@@ -74,6 +74,13 @@ class TorchEncoder:
         return self.vq.encode(x.to(self.device)).cpu()
 
 
+def vq_encoder(vq: VQModel, run: Run, threads: int) -> OnnxEncoder | TorchEncoder:
+    """The VQ encoder for tokenising renders: on the GPU when there is one, else through ONNX Runtime."""
+    if torch.cuda.is_available():
+        return TorchEncoder(vq, torch.device("cuda"))
+    return OnnxEncoder(vq, run.path("cache"), threads)
+
+
 def _render_chunk(job: tuple[list[Scene], int]) -> tuple[np.ndarray, np.ndarray]:
     scenes, size = job
     imgs = np.stack([render(s, 256) for s in scenes])
@@ -142,8 +149,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"--sr ({a.sr}) cannot exceed --base ({a.base}): super-res scenes are a subset")
     vq = load_vq(run.dir)
     f = vq.cfg.downsample
-    cuda = torch.cuda.is_available()
-    enc = TorchEncoder(vq, torch.device("cuda")) if cuda else OnnxEncoder(vq, run.path("cache"), a.threads)
+    enc = vq_encoder(vq, run, a.threads)
     if a.base_size % f or 256 % a.base_size:
         raise SystemExit(f"--base-size {a.base_size} must be a multiple of {f} that divides 256")
     rng = np.random.default_rng(2)

@@ -249,8 +249,8 @@ def with_edit_pairs(bi: np.ndarray, base_tok: torch.Tensor, pairs: EditPairs | N
 
     The last `n_pairs` rows (replaced in `bi`, so their object weights follow) show a scene at
     its own time of day but are captioned and scored at the pair's other time."""
-    src = base_tok[bi]
     if not n_pairs:
+        src = base_tok[bi]
         return src, src, bi
     pi = rng.integers(0, len(pairs.index), n_pairs)
     bi[-n_pairs:] = pairs.index[pi]

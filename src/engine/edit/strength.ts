@@ -16,6 +16,7 @@
  *   strength even where the coarse layout stayed.
  */
 import type { Rng } from '../sampler/prng';
+import { countSet } from './mask';
 
 export interface TextEditPlan {
   rounds: number;
@@ -65,8 +66,7 @@ export function randomSubset(n: number, size: number, rng: Rng, eligible?: Uint8
 export function coveringSubset(n: number, size: number, rng: Rng, visited: Uint8Array): Uint8Array {
   const fresh = visited.map((v) => (v ? 0 : 1));
   const out = randomSubset(n, size, rng, fresh);
-  let taken = 0;
-  for (let j = 0; j < n; j++) taken += out[j];
+  const taken = countSet(out);
   if (taken < size) {
     const more = randomSubset(n, size - taken, rng, visited);
     for (let j = 0; j < n; j++) out[j] |= more[j];
