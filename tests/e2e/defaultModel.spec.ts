@@ -12,10 +12,16 @@ test('opens on the trained default model and generates a 256×256 image', async 
   test.setTimeout(240_000);
   await studio.open('&model=/models/scenes/');
   await expect(page.getByRole('note', { name: 'Fixture model' })).toHaveCount(0);
-  await page.getByLabel('Prompt', { exact: true }).fill('a red hot-air balloon over the sea at sunset');
+  // The example the prompt field shows: a user who types it finds every word understood.
+  const prompt = page.getByLabel('Prompt', { exact: true });
+  const example = await prompt.getAttribute('placeholder');
+  expect(example).toBe('a red hot-air balloon by the sea at sunset');
+  await prompt.fill(example!);
   await studio.setSeed(7);
   await studio.generateButton.click();
   await studio.waitForResults(1, 200_000);
+  // The model (and its tokenizer) is loaded by now, so a note would be showing.
+  await expect(page.getByRole('note', { name: 'Words not understood' })).toHaveCount(0);
   const image = page.getByRole('img', { name: 'Generated image 1 of 1' });
   await expect(image).toBeVisible();
   const size = await image.evaluate((el) =>

@@ -41,7 +41,7 @@ export function PromptPanel({ action = 'generate' }: { action?: 'generate' | 'ed
       <textarea
         id={`${id}-prompt`}
         className={`${inputClass} min-h-28 resize-y`}
-        placeholder="a red hot-air balloon over the sea at sunset"
+        placeholder="a red hot-air balloon by the sea at sunset"
         value={prompt}
         aria-describedby={unknown ? `${id}-hint ${id}-unknown` : `${id}-hint`}
         onChange={(e) => formActions.setPrompt(e.target.value)}
