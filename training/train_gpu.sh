@@ -6,9 +6,12 @@
 #
 # 1. the VQ: reused from models/scenes (same architecture; its weights are checked against the
 #    package's graphs) unless --train-vq is given;
-# 2. renders the Scenes data there with every core and tokenises it on the GPU;
+# 2. renders the Scenes data and the edit pairs (the same scenes at another time of day) there with
+#    every core and tokenises them on the GPU;
 # 3. trains T5 + base + super-res with bf16 autocast, torchrun over every GPU, within --minutes
-#    (the schedule's decay is fitted into the budget from the measured step time);
+#    (the schedule's decay is fitted into the budget from the measured step time), with the
+#    shipped recipe's binding loss and edit pairs (npm run train's defaults; extra args after --
+#    override them);
 # 4. writes OUT/ (transformers.pt in fp32, vq.pt, tokenizer.json, logs, timings): bring it back and
 #    build the package on any machine with
 #      .venv/bin/python -m training.export_scenes --run OUT --out models/scenes
@@ -56,11 +59,13 @@ elif [ ! -f "$RUN/vq_eval.json" ]; then
   "$PY" -m training.train_vq --run "$RUN" --from-package models/scenes
 fi
 "$PY" -m training.build_tokens --run "$RUN" --base "$SCENES" --sr "$SR_SCENES" --workers "$CORES"
+[ -f "$RUN/edit_pairs.npz" ] || "$PY" -m training.build_edit_pairs --run "$RUN" --workers "$CORES"
 t_data=$(( $(date +%s) - t0 ))
 left=$(awk -v m="$MINUTES" -v d="$t_data" 'BEGIN { x = m - d / 60 - 0.5; print (x > 1 ? x : 1) }')
 # One process per GPU; batches per rank are large because these models are small.
 "$PY" -m torch.distributed.run --standalone --nproc_per_node="$GPUS" -m training.train_transformers \
   --run-dir "$RUN" --precision bf16 --base-batch 256 --sr-batch 64 --lr 2e-3 --steps 100000 \
-  --time-budget-min "$left" --threads "$(( CORES / GPUS ))" --save-every 500 --log-every 100 "${EXTRA[@]}"
+  --time-budget-min "$left" --threads "$(( CORES / GPUS ))" --save-every 500 --log-every 100 \
+  --bind-weight 1 --edit-pairs 0.25 "${EXTRA[@]}"
 "$PY" -m training.checkpoints --run "$RUN" --out "$OUT" --bundle --dtype fp32
 echo "train_gpu.sh: done in $(( $(date +%s) - t0 )) s; results in $OUT ($(du -sh "$OUT" | cut -f1))"
