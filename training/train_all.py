@@ -28,6 +28,14 @@ from .common import atomic_write_text, cpu_has_bf16
 from .scenes.regions import has_object_marks
 
 COMMITTED_CHECKPOINT = Path("training/checkpoints/scenes.pt")
+# The shipped recipe's training flags where it differs from train_transformers' own defaults
+# (docs/MODEL_CARD.md "Training"): npm run train's defaults here, and what training/train_gpu.sh
+# passes (recipe_flags), so the two entry points cannot drift apart.
+RECIPE = {"--bind-weight": "1", "--edit-pairs": "0.25"}
+
+
+def recipe_flags() -> list[str]:
+    return [x for flag_value in RECIPE.items() for x in flag_value]
 
 
 def cpu_name() -> str:
@@ -65,7 +73,7 @@ def main() -> None:
     ap.add_argument("--decay-frac", default=None,
                     help="share of the transformer steps over which the learning rate decays at the end "
                          "(train_transformers' default 0.2)")
-    ap.add_argument("--bind-weight", default="1",
+    ap.add_argument("--bind-weight", default=RECIPE["--bind-weight"],
                     help="weight of the text encoder's binding loss (training/muse/binding.py; 0 = off)")
     ap.add_argument("--position-bias", default=None, choices=["local", "t5"],
                     help="start of a new text encoder's position bias (train_transformers' default: local)")
@@ -74,7 +82,7 @@ def main() -> None:
     ap.add_argument("--position-slopes", default=None,
                     help="a new text encoder's local start, one slope per head (train_transformers' default: "
                          "1/4 to 2)")
-    ap.add_argument("--edit-pairs", type=float, default=0.25,
+    ap.add_argument("--edit-pairs", type=float, default=float(RECIPE["--edit-pairs"]),
                     help="share of each base batch shown at one time of day and captioned at another "
                          "(training/build_edit_pairs.py, built first; 0 = none)")
     ap.add_argument("--precision", default="auto", choices=["auto", "bf16", "fp32"])

@@ -10,8 +10,8 @@
 #    every core and tokenises them on the GPU;
 # 3. trains T5 + base + super-res with bf16 autocast, torchrun over every GPU, within --minutes
 #    (the schedule's decay is fitted into the budget from the measured step time), with the
-#    shipped recipe's binding loss and edit pairs (npm run train's defaults; extra args after --
-#    override them);
+#    shipped recipe's binding loss and edit pairs (training/train_all.py RECIPE, npm run train's
+#    defaults; extra args after -- override them);
 # 4. writes OUT/ (transformers.pt in fp32, vq.pt, tokenizer.json, logs, timings): bring it back and
 #    build the package on any machine with
 #      .venv/bin/python -m training.export_scenes --run OUT --out models/scenes
@@ -60,12 +60,14 @@ elif [ ! -f "$RUN/vq_eval.json" ]; then
 fi
 "$PY" -m training.build_tokens --run "$RUN" --base "$SCENES" --sr "$SR_SCENES" --workers "$CORES"
 [ -f "$RUN/edit_pairs.npz" ] || "$PY" -m training.build_edit_pairs --run "$RUN" --workers "$CORES"
+recipe=$("$PY" -c 'from training.train_all import recipe_flags; print(*recipe_flags())')
+read -ra RECIPE <<< "$recipe"
 t_data=$(( $(date +%s) - t0 ))
 left=$(awk -v m="$MINUTES" -v d="$t_data" 'BEGIN { x = m - d / 60 - 0.5; print (x > 1 ? x : 1) }')
 # One process per GPU; batches per rank are large because these models are small.
 "$PY" -m torch.distributed.run --standalone --nproc_per_node="$GPUS" -m training.train_transformers \
   --run-dir "$RUN" --precision bf16 --base-batch 256 --sr-batch 64 --lr 2e-3 --steps 100000 \
   --time-budget-min "$left" --threads "$(( CORES / GPUS ))" --save-every 500 --log-every 100 \
-  --bind-weight 1 --edit-pairs 0.25 "${EXTRA[@]}"
+  "${RECIPE[@]}" "${EXTRA[@]}"
 "$PY" -m training.checkpoints --run "$RUN" --out "$OUT" --bundle --dtype fp32
 echo "train_gpu.sh: done in $(( $(date +%s) - t0 )) s; results in $OUT ($(du -sh "$OUT" | cut -f1))"
